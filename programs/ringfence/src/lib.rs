@@ -1,4 +1,48 @@
+//! Ringfence: perpetual futures with truly isolated margin.
+//!
+//! Every position owns a PDA token vault holding its collateral; a liquidation moves tokens only
+//! out of that position's vault. Prices come from Pyth pull oracles (`PriceUpdateV2`), read from
+//! an account each market pins. All money math lives in the `ringfence-math` crate.
+#![allow(unexpected_cfgs)]
+
 use anchor_lang::prelude::*;
-declare_id!("RingXTcTq1sQqU1o5pHdcQxN7A2Lx7q1Gf4cSrYbQn8");
+
+// memcpy & co. for the upstream-LLVM SBF route; platform-tools builds link their own.
+#[cfg(target_arch = "bpf")]
+use solana_compiler_builtins as _;
+
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod oracle;
+pub mod state;
+
+use instructions::*;
+use state::Side;
+
+declare_id!("6jYnnzdibL96wy8em8Gv5qFFdUd4e3uxcAbvDuVi9VmY");
+
 #[program]
-pub mod ringfence {}
+pub mod ringfence {
+    use super::*;
+
+    /// Creates a market and its pool vault. See [`InitializeMarket`].
+    pub fn initialize_market(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Result<()> {
+        instructions::initialize_market::handler(ctx, args)
+    }
+
+    /// Opens an isolated position with its own vault. See [`OpenPosition`].
+    pub fn open_position(ctx: Context<OpenPosition>, id: u64, side: Side, collateral: u64, size: u64) -> Result<()> {
+        instructions::open_position::handler(ctx, id, side, collateral, size)
+    }
+
+    /// Moves collateral from the owner into the position's vault. See [`AddMargin`].
+    pub fn add_margin(ctx: Context<AddMargin>, amount: u64) -> Result<()> {
+        instructions::add_margin::handler(ctx, amount)
+    }
+
+    /// Liquidates an underwater position from its own vault. See [`Liquidate`].
+    pub fn liquidate(ctx: Context<Liquidate>) -> Result<()> {
+        instructions::liquidate::handler(ctx)
+    }
+}

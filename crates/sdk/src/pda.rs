@@ -1,0 +1,21 @@
+//! Program-derived addresses, exactly as the program derives them.
+use anchor_lang::prelude::Pubkey;
+use ringfence::state::{MARKET_SEED, POOL_VAULT_SEED, POSITION_SEED, VAULT_SEED};
+
+use crate::PROGRAM_ID;
+
+pub fn market(creator: &Pubkey, collateral_mint: &Pubkey, feed_id: &[u8; 32]) -> Pubkey {
+    Pubkey::find_program_address(&[MARKET_SEED, creator.as_ref(), collateral_mint.as_ref(), feed_id], &PROGRAM_ID).0
+}
+
+pub fn pool_vault(market: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[POOL_VAULT_SEED, market.as_ref()], &PROGRAM_ID).0
+}
+
+pub fn position(market: &Pubkey, owner: &Pubkey, id: u64) -> Pubkey {
+    Pubkey::find_program_address(&[POSITION_SEED, market.as_ref(), owner.as_ref(), &id.to_le_bytes()], &PROGRAM_ID).0
+}
+
+pub fn vault(position: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[VAULT_SEED, position.as_ref()], &PROGRAM_ID).0
+}

@@ -1,0 +1,5 @@
+pub mod market;
+pub mod position;
+
+pub use market::*;
+pub use position::*;

@@ -1,0 +1,57 @@
+use anchor_lang::prelude::*;
+
+/// Seed prefix of [`Position`]: `["position", market, owner, id (u64 LE)]`.
+pub const POSITION_SEED: &[u8] = b"position";
+/// Seed prefix of a position's vault: `["vault", position]`.
+pub const VAULT_SEED: &[u8] = b"vault";
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub enum Side {
+    Long,
+    Short,
+}
+
+impl From<Side> for ringfence_math::Side {
+    fn from(side: Side) -> Self {
+        match side {
+            Side::Long => ringfence_math::Side::Long,
+            Side::Short => ringfence_math::Side::Short,
+        }
+    }
+}
+
+/// One isolated position. Its collateral lives in its own vault (a token account whose authority
+/// is this PDA), and only this position's instructions can move it.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Position {
+    pub market: Pubkey,
+    pub owner: Pubkey,
+    /// The position's token vault, `["vault", position]`.
+    pub vault: Pubkey,
+    /// Trader-chosen id: one trader may hold many isolated positions per market.
+    pub id: u64,
+    pub side: Side,
+    /// Notional in collateral units at entry.
+    pub size: u64,
+    /// Oracle price at open, [`ringfence_math::PRICE_DECIMALS`] decimals.
+    pub entry_price: u64,
+    /// Collateral deposited (what the vault holds for the trader).
+    pub collateral: u64,
+    pub opened_at: i64,
+    /// Publish time of the newest oracle price used on this position.
+    pub last_price_time: i64,
+    pub bump: u8,
+    pub vault_bump: u8,
+}
+
+/// Bytes of a `Position` account, discriminator included.
+pub const POSITION_SPACE: usize = 8 + Position::INIT_SPACE;
+const _: () = assert!(POSITION_SPACE == 8 + 32 * 3 + 8 + 1 + 8 * 5 + 2);
+
+impl Position {
+    /// Signer seeds of this position (the vault's token authority).
+    pub fn signer_seeds<'a>(&'a self, id_bytes: &'a [u8; 8], bump: &'a [u8; 1]) -> [&'a [u8]; 5] {
+        [POSITION_SEED, self.market.as_ref(), self.owner.as_ref(), id_bytes, bump]
+    }
+}

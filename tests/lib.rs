@@ -1,0 +1,1 @@
+//! Tests live in `tests/program/`: one binary (one link of LiteSVM), a module per instruction.

@@ -1,0 +1,2 @@
+//! Ringfence program tests on the compiled `ringfence.so`, executed by LiteSVM.
+mod smoke;

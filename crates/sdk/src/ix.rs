@@ -54,7 +54,8 @@ pub fn open_position(
     collateral: u64,
     size: u64,
 ) -> Instruction {
-    let position = pda::position(&keys.market, owner, id);
+    let (position, position_bump) = pda::position_with_bump(&keys.market, owner, id);
+    let (vault, vault_bump) = pda::vault_with_bump(&position);
     build(
         accounts::OpenPosition {
             owner: *owner,
@@ -63,11 +64,11 @@ pub fn open_position(
             collateral_mint: keys.collateral_mint,
             owner_token: *owner_token,
             position,
-            vault: pda::vault(&position),
+            vault,
             token_program: TOKEN_PROGRAM_ID,
             system_program: system_program::ID,
         },
-        instruction::OpenPosition { id, side, collateral, size },
+        instruction::OpenPosition { id, side, collateral, size, position_bump, vault_bump },
     )
 }
 

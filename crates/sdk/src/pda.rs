@@ -13,9 +13,19 @@ pub fn pool_vault(market: &Pubkey) -> Pubkey {
 }
 
 pub fn position(market: &Pubkey, owner: &Pubkey, id: u64) -> Pubkey {
-    Pubkey::find_program_address(&[POSITION_SEED, market.as_ref(), owner.as_ref(), &id.to_le_bytes()], &PROGRAM_ID).0
+    position_with_bump(market, owner, id).0
+}
+
+/// The position PDA and its canonical bump (passed to `open_position`).
+pub fn position_with_bump(market: &Pubkey, owner: &Pubkey, id: u64) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[POSITION_SEED, market.as_ref(), owner.as_ref(), &id.to_le_bytes()], &PROGRAM_ID)
 }
 
 pub fn vault(position: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(&[VAULT_SEED, position.as_ref()], &PROGRAM_ID).0
+    vault_with_bump(position).0
+}
+
+/// The vault PDA and its canonical bump (passed to `open_position`).
+pub fn vault_with_bump(position: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[VAULT_SEED, position.as_ref()], &PROGRAM_ID)
 }

@@ -29,6 +29,12 @@ pub enum RingfenceError {
     MintMismatch,
     #[msg("token account is not owned by the expected wallet")]
     TokenOwnerMismatch,
+    #[msg("account is not an initialized SPL Token account")]
+    NotTokenAccount,
+    #[msg("a position with this id already exists")]
+    PositionAlreadyExists,
+    #[msg("invalid position side")]
+    InvalidSide,
 
     // --- oracle ---
     #[msg("oracle account is not the market's pinned price account")]

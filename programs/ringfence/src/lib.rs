@@ -11,11 +11,13 @@ use anchor_lang::prelude::*;
 #[cfg(target_arch = "bpf")]
 use solana_compiler_builtins as _;
 
+pub mod cpi;
 pub mod error;
 pub mod events;
 pub mod instructions;
 pub mod oracle;
 pub mod state;
+pub mod token_account;
 
 use instructions::*;
 use state::Side;
@@ -32,8 +34,16 @@ pub mod ringfence {
     }
 
     /// Opens an isolated position with its own vault. See [`OpenPosition`].
-    pub fn open_position(ctx: Context<OpenPosition>, id: u64, side: Side, collateral: u64, size: u64) -> Result<()> {
-        instructions::open_position::handler(ctx, id, side, collateral, size)
+    pub fn open_position(
+        ctx: Context<OpenPosition>,
+        id: u64,
+        side: Side,
+        collateral: u64,
+        size: u64,
+        position_bump: u8,
+        vault_bump: u8,
+    ) -> Result<()> {
+        instructions::open_position::handler(ctx, id, side, collateral, size, position_bump, vault_bump)
     }
 
     /// Moves collateral from the owner into the position's vault. See [`AddMargin`].

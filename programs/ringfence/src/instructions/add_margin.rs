@@ -1,9 +1,11 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Token, TokenAccount, Transfer};
+use anchor_spl::token::Token;
 
+use crate::cpi::token_transfer;
 use crate::error::RingfenceError;
 use crate::events::MarginAdded;
 use crate::state::{Market, Position};
+use crate::token_account::{check_token_account, token_balance};
 
 /// Adds collateral to a position: owner's token account -> this position's vault only.
 ///
@@ -12,58 +14,48 @@ use crate::state::{Market, Position};
 /// - `market`: must be `position.market`.
 /// - `position`: the position (its `collateral` grows).
 /// - `vault`: must be `position.vault`.
-/// - `owner_token`: the owner's token account of the market's collateral mint (source).
+/// - `owner_token`: SPL Token account of the market's collateral mint owned by `owner` (source).
 ///
 /// # Errors
 /// - `ZeroAmount`: zero amount.
 /// - `OwnerMismatch`, `MarketMismatch`, `VaultMismatch`: accounts not of this position.
-/// - `MintMismatch`, `TokenOwnerMismatch`: wrong source token account.
+/// - `MintMismatch`, `TokenOwnerMismatch`, `NotTokenAccount`: wrong source token account.
 /// - `MathOverflow`: collateral would overflow.
 #[derive(Accounts)]
 pub struct AddMargin<'info> {
     pub owner: Signer<'info>,
-    pub market: Box<Account<'info, Market>>,
+    pub market: AccountLoader<'info, Market>,
     #[account(
         mut,
         has_one = owner @ RingfenceError::OwnerMismatch,
         has_one = market @ RingfenceError::MarketMismatch,
         has_one = vault @ RingfenceError::VaultMismatch,
     )]
-    pub position: Box<Account<'info, Position>>,
+    pub position: AccountLoader<'info, Position>,
+    /// CHECK: address is `position.vault` (has_one); created by this program as a token account.
     #[account(mut)]
-    pub vault: Box<Account<'info, TokenAccount>>,
-    #[account(
-        mut,
-        constraint = owner_token.mint == market.collateral_mint @ RingfenceError::MintMismatch,
-        constraint = owner_token.owner == owner.key() @ RingfenceError::TokenOwnerMismatch,
-    )]
-    pub owner_token: Box<Account<'info, TokenAccount>>,
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: checked in the handler: SPL Token account of the collateral mint owned by `owner`.
+    #[account(mut)]
+    pub owner_token: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
 }
 
 pub fn handler(ctx: Context<AddMargin>, amount: u64) -> Result<()> {
     require!(amount > 0, RingfenceError::ZeroAmount);
-    let accounts = ctx.accounts;
-    let collateral = accounts.position.collateral.checked_add(amount).ok_or(RingfenceError::MathOverflow)?;
-    let vault_balance = accounts.vault.amount.checked_add(amount).ok_or(RingfenceError::MathOverflow)?;
+    let a = ctx.accounts;
+    check_token_account(&a.owner_token, &a.market.load()?.collateral_mint, Some(a.owner.key))?;
+    let mut position = a.position.load_mut()?;
+    let collateral = position.collateral.checked_add(amount).ok_or(RingfenceError::MathOverflow)?;
+    let vault_balance = token_balance(&a.vault)?.checked_add(amount).ok_or(RingfenceError::MathOverflow)?;
 
-    token::transfer(
-        CpiContext::new(
-            accounts.token_program.key(),
-            Transfer {
-                from: accounts.owner_token.to_account_info(),
-                to: accounts.vault.to_account_info(),
-                authority: accounts.owner.to_account_info(),
-            },
-        ),
-        amount,
-    )?;
-    accounts.position.collateral = collateral;
+    token_transfer(&a.owner_token, &a.vault, &a.owner, amount, &[])?;
+    position.collateral = collateral;
 
     emit!(MarginAdded {
-        market: accounts.market.key(),
-        position: accounts.position.key(),
-        owner: accounts.owner.key(),
+        market: position.market,
+        position: a.position.key(),
+        owner: position.owner,
         amount,
         collateral,
         vault_balance,

@@ -19,7 +19,7 @@ pub struct InitializeMarketArgs {
 /// - `admin`: signer, pays rent; becomes the market's creator and admin.
 /// - `market`: PDA `["market", admin, collateral_mint, feed_id]`, created.
 /// - `collateral_mint`: SPL Token mint of the collateral.
-/// - `oracle`: the `PriceUpdateV2` account the market pins; must carry `feed_id`.
+/// - `oracle`: the `PriceUpdateV2` account the market pins (owner: Pyth receiver); must carry `feed_id`.
 /// - `pool_vault`: PDA `["pool_vault", market]`, created as a token account owned by `market`.
 ///
 /// # Errors
@@ -39,7 +39,7 @@ pub struct InitializeMarket<'info> {
         seeds = [MARKET_SEED, admin.key().as_ref(), collateral_mint.key().as_ref(), args.feed_id.as_ref()],
         bump,
     )]
-    pub market: Box<Account<'info, Market>>,
+    pub market: AccountLoader<'info, Market>,
     pub collateral_mint: Box<Account<'info, Mint>>,
     #[account(
         constraint = oracle.price_message.feed_id == args.feed_id @ RingfenceError::OracleFeedMismatch,
@@ -61,24 +61,24 @@ pub struct InitializeMarket<'info> {
 pub fn handler(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Result<()> {
     args.params.validate()?;
     let accounts = ctx.accounts;
-    let market_key = accounts.market.key();
-    let market = &mut accounts.market;
-    market.set_inner(Market {
+    let market = Market {
         creator: accounts.admin.key(),
         admin: accounts.admin.key(),
         collateral_mint: accounts.collateral_mint.key(),
         feed_id: args.feed_id,
         oracle: accounts.oracle.key(),
         pool_vault: accounts.pool_vault.key(),
-        params: args.params,
         open_interest_long: 0,
         open_interest_short: 0,
         positions_open: 0,
+        params: args.params,
         bump: ctx.bumps.market,
         pool_vault_bump: ctx.bumps.pool_vault,
-    });
+        _reserved: [0; 2],
+    };
+    *accounts.market.load_init()? = market;
     emit!(MarketInitialized {
-        market: market_key,
+        market: accounts.market.key(),
         creator: market.creator,
         admin: market.admin,
         collateral_mint: market.collateral_mint,

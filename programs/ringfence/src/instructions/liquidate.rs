@@ -1,12 +1,14 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, CloseAccount, Token, TokenAccount, Transfer};
+use anchor_spl::token::Token;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use ringfence_math::{health, liquidation_reward, split_liquidation};
 
+use crate::cpi::{token_close, token_transfer};
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::PositionLiquidated;
 use crate::oracle::read_price;
 use crate::state::{Market, Position, Side};
+use crate::token_account::{check_token_account, token_balance};
 
 /// Liquidates an underwater position. Anyone may call it (the keeper). Every token moved comes
 /// out of this position's own vault: keeper reward first, then the owner's residual equity, then
@@ -18,25 +20,26 @@ use crate::state::{Market, Position, Side};
 /// - `market`: must be `position.market` (open interest is updated).
 /// - `oracle`: must be `market.oracle`.
 /// - `position`: the position; closed, rent to `owner`.
-/// - `owner`: must be `position.owner`; receives rent and residual.
+/// - `owner`: must be `position.owner`; receives the rent of both closed accounts.
 /// - `vault`: must be `position.vault`; emptied and closed.
 /// - `pool_vault`: must be `market.pool_vault`.
-/// - `keeper_token`: any token account of the collateral mint.
-/// - `owner_token`: a token account of the collateral mint owned by `owner` (keepers pass the
+/// - `keeper_token`: any SPL Token account of the collateral mint.
+/// - `owner_token`: SPL Token account of the collateral mint owned by `owner` (keepers pass the
 ///   owner's associated token account, creating it idempotently if needed).
 ///
 /// # Errors
 /// - `PositionHealthy`: equity at mark meets the maintenance requirement.
-/// - `MarketMismatch`, `OwnerMismatch`, `VaultMismatch`, `PoolVaultMismatch`, `MintMismatch`,
-///   `TokenOwnerMismatch`: accounts not of this position/market.
+/// - `MarketMismatch`, `OwnerMismatch`, `VaultMismatch`, `PoolVaultMismatch`: accounts not of
+///   this position or market.
+/// - `MintMismatch`, `TokenOwnerMismatch`, `NotTokenAccount`: wrong payout accounts.
 /// - Oracle: `OracleAccountMismatch`, `OracleFeedMismatch`, `OracleNotFullyVerified`,
 ///   `OraclePriceStale`, `OraclePriceNotPositive`, `OracleConfidenceTooWide`.
 #[derive(Accounts)]
 pub struct Liquidate<'info> {
     pub keeper: Signer<'info>,
     #[account(mut)]
-    pub market: Box<Account<'info, Market>>,
-    #[account(address = market.oracle @ RingfenceError::OracleAccountMismatch)]
+    pub market: AccountLoader<'info, Market>,
+    #[account(address = market.load()?.oracle @ RingfenceError::OracleAccountMismatch)]
     pub oracle: Box<Account<'info, PriceUpdateV2>>,
     #[account(
         mut,
@@ -45,33 +48,38 @@ pub struct Liquidate<'info> {
         has_one = owner @ RingfenceError::OwnerMismatch,
         has_one = vault @ RingfenceError::VaultMismatch,
     )]
-    pub position: Box<Account<'info, Position>>,
+    pub position: AccountLoader<'info, Position>,
     /// CHECK: only receives lamports (rent); its address is checked by `has_one = owner`.
     #[account(mut)]
     pub owner: UncheckedAccount<'info>,
+    /// CHECK: address is `position.vault` (has_one); created by this program as a token account.
     #[account(mut)]
-    pub vault: Box<Account<'info, TokenAccount>>,
-    #[account(mut, address = market.pool_vault @ RingfenceError::PoolVaultMismatch)]
-    pub pool_vault: Box<Account<'info, TokenAccount>>,
-    #[account(mut, constraint = keeper_token.mint == market.collateral_mint @ RingfenceError::MintMismatch)]
-    pub keeper_token: Box<Account<'info, TokenAccount>>,
-    #[account(
-        mut,
-        constraint = owner_token.mint == market.collateral_mint @ RingfenceError::MintMismatch,
-        constraint = owner_token.owner == owner.key() @ RingfenceError::TokenOwnerMismatch,
-    )]
-    pub owner_token: Box<Account<'info, TokenAccount>>,
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: address is `market.pool_vault`, created by this program as a token account.
+    #[account(mut, address = market.load()?.pool_vault @ RingfenceError::PoolVaultMismatch)]
+    pub pool_vault: UncheckedAccount<'info>,
+    /// CHECK: checked in the handler: SPL Token account of the collateral mint.
+    #[account(mut)]
+    pub keeper_token: UncheckedAccount<'info>,
+    /// CHECK: checked in the handler: SPL Token account of the collateral mint owned by `owner`.
+    #[account(mut)]
+    pub owner_token: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
 }
 
 pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
-    let accounts = ctx.accounts;
+    let a = ctx.accounts;
+    let market = *a.market.load()?;
+    let pos = *a.position.load()?;
+    let side = pos.side()?;
+    let params = market.params;
     let now = Clock::get()?.unix_timestamp;
-    let px = read_price(&accounts.oracle, &accounts.market, now)?;
-    let pos = &accounts.position;
-    let params = accounts.market.params;
+    let px = read_price(&a.oracle, &market.feed_id, &params, now)?;
+    check_token_account(&a.keeper_token, &market.collateral_mint, None)?;
+    check_token_account(&a.owner_token, &market.collateral_mint, Some(&pos.owner))?;
+
     let h = health(
-        pos.side.into(),
+        side.into(),
         pos.size,
         pos.collateral,
         pos.entry_price,
@@ -81,47 +89,34 @@ pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
     .or_err()?;
     require!(h.liquidatable, RingfenceError::PositionHealthy);
 
-    let vault_balance = accounts.vault.amount;
+    let vault_balance = token_balance(&a.vault)?;
     let reward = liquidation_reward(pos.size, u64::from(params.liquidation_fee_bps)).or_err()?;
     let split = split_liquidation(vault_balance, h.equity, reward).or_err()?;
 
-    // The vault's authority is the position PDA.
+    // The vault's token authority is the position PDA.
     let id_bytes = pos.id.to_le_bytes();
     let bump = [pos.bump];
     let seeds = pos.signer_seeds(&id_bytes, &bump);
     let signer: &[&[&[u8]]] = &[&seeds];
-    let vault = &accounts.vault;
-    let program = &accounts.token_program;
-    pay_from_vault(program, vault, pos, &accounts.keeper_token, split.keeper, signer)?;
-    pay_from_vault(program, vault, pos, &accounts.owner_token, split.trader, signer)?;
-    pay_from_vault(program, vault, pos, &accounts.pool_vault, split.pool, signer)?;
-    token::close_account(CpiContext::new_with_signer(
-        accounts.token_program.key(),
-        CloseAccount {
-            account: accounts.vault.to_account_info(),
-            destination: accounts.owner.to_account_info(),
-            authority: pos.to_account_info(),
-        },
-        signer,
-    ))?;
+    let authority = a.position.to_account_info();
+    token_transfer(&a.vault, &a.keeper_token, &authority, split.keeper, signer)?;
+    token_transfer(&a.vault, &a.owner_token, &authority, split.trader, signer)?;
+    token_transfer(&a.vault, &a.pool_vault, &authority, split.pool, signer)?;
+    token_close(&a.vault, &a.owner, &authority, signer)?;
 
-    let market = &mut accounts.market;
-    match pos.side {
-        Side::Long => {
-            market.open_interest_long = market.open_interest_long.checked_sub(pos.size).ok_or(RingfenceError::MathOverflow)?
-        }
-        Side::Short => {
-            market.open_interest_short = market.open_interest_short.checked_sub(pos.size).ok_or(RingfenceError::MathOverflow)?
-        }
+    let mut m = a.market.load_mut()?;
+    match side {
+        Side::Long => m.open_interest_long = m.open_interest_long.checked_sub(pos.size).ok_or(RingfenceError::MathOverflow)?,
+        Side::Short => m.open_interest_short = m.open_interest_short.checked_sub(pos.size).ok_or(RingfenceError::MathOverflow)?,
     }
-    market.positions_open = market.positions_open.checked_sub(1).ok_or(RingfenceError::MathOverflow)?;
+    m.positions_open = m.positions_open.checked_sub(1).ok_or(RingfenceError::MathOverflow)?;
 
     emit!(PositionLiquidated {
-        market: market.key(),
-        position: pos.key(),
+        market: pos.market,
+        position: a.position.key(),
         owner: pos.owner,
-        keeper: accounts.keeper.key(),
-        side: pos.side,
+        keeper: a.keeper.key(),
+        side,
         size: pos.size,
         collateral: pos.collateral,
         entry_price: pos.entry_price,
@@ -135,35 +130,9 @@ pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
         to_trader: split.trader,
         to_pool: split.pool,
         bad_debt: split.bad_debt,
-        open_interest_long: market.open_interest_long,
-        open_interest_short: market.open_interest_short,
+        open_interest_long: m.open_interest_long,
+        open_interest_short: m.open_interest_short,
         timestamp: now,
     });
     Ok(())
-}
-
-/// Transfers `amount` out of a position's vault, signed by the position PDA (no-op for zero).
-fn pay_from_vault<'info>(
-    token_program: &Program<'info, Token>,
-    vault: &Account<'info, TokenAccount>,
-    position: &Account<'info, Position>,
-    to: &Account<'info, TokenAccount>,
-    amount: u64,
-    signer: &[&[&[u8]]],
-) -> Result<()> {
-    if amount == 0 {
-        return Ok(());
-    }
-    token::transfer(
-        CpiContext::new_with_signer(
-            token_program.key(),
-            Transfer {
-                from: vault.to_account_info(),
-                to: to.to_account_info(),
-                authority: position.to_account_info(),
-            },
-            signer,
-        ),
-        amount,
-    )
 }

@@ -13,7 +13,7 @@ pub mod bounds {
     pub const INITIAL_MARGIN_BPS: (u16, u16) = (50, 10_000);
     /// Maintenance margin: 0.1% ..= 50%, and strictly below the initial margin.
     pub const MAINTENANCE_MARGIN_BPS: (u16, u16) = (10, 5_000);
-    /// Keeper reward: 0.01% ..= the maintenance margin.
+    /// Keeper reward: at least 0.01%, at most the maintenance margin.
     pub const LIQUIDATION_FEE_BPS_MIN: u16 = 1;
     /// Oldest usable price: 1 s ..= 1 h.
     pub const MAX_PRICE_AGE_SECS: (u32, u32) = (1, 3_600);
@@ -22,7 +22,10 @@ pub mod bounds {
 }
 
 /// Risk parameters of one market. All ratios are basis points of notional.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+/// `repr(C)` without padding: its Borsh encoding (instruction args, events) equals its
+/// in-account bytes.
+#[zero_copy]
+#[derive(AnchorSerialize, AnchorDeserialize, Debug, PartialEq, Eq)]
 pub struct RiskParams {
     /// Collateral required at open, as a share of notional (max leverage = 10_000 / this).
     pub initial_margin_bps: u16,
@@ -68,8 +71,9 @@ impl RiskParams {
 }
 
 /// One perpetual market: a base asset priced by one Pyth feed, margined in one collateral mint.
-#[account]
-#[derive(InitSpace, Debug)]
+/// Zero-copy (bytemuck): read in place, never Borsh-decoded on chain.
+#[account(zero_copy)]
+#[derive(Debug)]
 pub struct Market {
     /// Signer of `initialize_market`; part of the PDA seeds (markets are namespaced by creator).
     pub creator: Pubkey,
@@ -83,17 +87,25 @@ pub struct Market {
     pub oracle: Pubkey,
     /// The pool's token account (counterparty to every trader); authority: this market.
     pub pool_vault: Pubkey,
-    pub params: RiskParams,
     /// Sum of open long notional (at entry).
     pub open_interest_long: u64,
     /// Sum of open short notional (at entry).
     pub open_interest_short: u64,
     /// Open positions.
     pub positions_open: u64,
+    pub params: RiskParams,
     pub bump: u8,
     pub pool_vault_bump: u8,
+    pub _reserved: [u8; 2],
+}
+
+impl Market {
+    /// Signer seeds of the market PDA (the pool vault's token authority).
+    pub fn signer_seeds<'a>(&'a self, bump: &'a [u8; 1]) -> [&'a [u8]; 5] {
+        [MARKET_SEED, self.creator.as_ref(), self.collateral_mint.as_ref(), &self.feed_id, bump]
+    }
 }
 
 /// Bytes of a `Market` account, discriminator included.
-pub const MARKET_SPACE: usize = 8 + Market::INIT_SPACE;
-const _: () = assert!(MARKET_SPACE == 8 + 32 * 6 + 12 + 8 * 3 + 2);
+pub const MARKET_SPACE: usize = 8 + core::mem::size_of::<Market>();
+const _: () = assert!(MARKET_SPACE == 8 + 32 * 6 + 8 * 3 + 12 + 4);

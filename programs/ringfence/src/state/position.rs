@@ -1,14 +1,33 @@
 use anchor_lang::prelude::*;
 
+use crate::error::RingfenceError;
+
 /// Seed prefix of [`Position`]: `["position", market, owner, id (u64 LE)]`.
 pub const POSITION_SEED: &[u8] = b"position";
 /// Seed prefix of a position's vault: `["vault", position]`.
 pub const VAULT_SEED: &[u8] = b"vault";
 
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
     Long,
     Short,
+}
+
+impl Side {
+    pub fn to_u8(self) -> u8 {
+        match self {
+            Side::Long => 0,
+            Side::Short => 1,
+        }
+    }
+
+    pub fn from_u8(v: u8) -> Result<Side> {
+        match v {
+            0 => Ok(Side::Long),
+            1 => Ok(Side::Short),
+            _ => err!(RingfenceError::InvalidSide),
+        }
+    }
 }
 
 impl From<Side> for ringfence_math::Side {
@@ -21,9 +40,9 @@ impl From<Side> for ringfence_math::Side {
 }
 
 /// One isolated position. Its collateral lives in its own vault (a token account whose authority
-/// is this PDA), and only this position's instructions can move it.
-#[account]
-#[derive(InitSpace, Debug)]
+/// is this PDA), and only this position's instructions can move it. Zero-copy (bytemuck).
+#[account(zero_copy)]
+#[derive(Debug)]
 pub struct Position {
     pub market: Pubkey,
     pub owner: Pubkey,
@@ -31,7 +50,6 @@ pub struct Position {
     pub vault: Pubkey,
     /// Trader-chosen id: one trader may hold many isolated positions per market.
     pub id: u64,
-    pub side: Side,
     /// Notional in collateral units at entry.
     pub size: u64,
     /// Oracle price at open, [`ringfence_math::PRICE_DECIMALS`] decimals.
@@ -41,17 +59,24 @@ pub struct Position {
     pub opened_at: i64,
     /// Publish time of the newest oracle price used on this position.
     pub last_price_time: i64,
+    /// [`Side`] as `u8` (0 long, 1 short).
+    pub side: u8,
     pub bump: u8,
     pub vault_bump: u8,
+    pub _reserved: [u8; 5],
 }
 
-/// Bytes of a `Position` account, discriminator included.
-pub const POSITION_SPACE: usize = 8 + Position::INIT_SPACE;
-const _: () = assert!(POSITION_SPACE == 8 + 32 * 3 + 8 + 1 + 8 * 5 + 2);
-
 impl Position {
+    pub fn side(&self) -> Result<Side> {
+        Side::from_u8(self.side)
+    }
+
     /// Signer seeds of this position (the vault's token authority).
     pub fn signer_seeds<'a>(&'a self, id_bytes: &'a [u8; 8], bump: &'a [u8; 1]) -> [&'a [u8]; 5] {
         [POSITION_SEED, self.market.as_ref(), self.owner.as_ref(), id_bytes, bump]
     }
 }
+
+/// Bytes of a `Position` account, discriminator included.
+pub const POSITION_SPACE: usize = 8 + core::mem::size_of::<Position>();
+const _: () = assert!(POSITION_SPACE == 8 + 32 * 3 + 8 * 6 + 8);

@@ -1,0 +1,106 @@
+//! The program's cross-program calls, kept lean: SPL Token `Transfer`, `InitializeAccount3`,
+//! `CloseAccount`, and PDA account creation through the System program.
+//! Every instruction is built from its documented wire format; the callee validates everything.
+use anchor_lang::prelude::*;
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+use anchor_lang::solana_program::program::invoke_signed;
+use anchor_lang::system_program;
+use anchor_spl::token::ID as TOKEN_PROGRAM_ID;
+
+/// SPL Token `Transfer { amount }` from `from` to `to`, authorized by `authority` (a PDA signs
+/// with `signer`; a wallet passes `&[]`). No-op for zero.
+pub fn token_transfer<'info>(
+    from: &AccountInfo<'info>,
+    to: &AccountInfo<'info>,
+    authority: &AccountInfo<'info>,
+    amount: u64,
+    signer: &[&[&[u8]]],
+) -> Result<()> {
+    if amount == 0 {
+        return Ok(());
+    }
+    let mut data = [0u8; 9];
+    data[0] = 3; // TokenInstruction::Transfer
+    data[1..].copy_from_slice(&amount.to_le_bytes());
+    let ix = Instruction {
+        program_id: TOKEN_PROGRAM_ID,
+        accounts: vec![
+            AccountMeta::new(from.key(), false),
+            AccountMeta::new(to.key(), false),
+            AccountMeta::new_readonly(authority.key(), true),
+        ],
+        data: data.to_vec(),
+    };
+    invoke_signed(&ix, &[from.clone(), to.clone(), authority.clone()], signer).map_err(Into::into)
+}
+
+/// SPL Token `CloseAccount`: sends the (empty) account's lamports to `destination`.
+pub fn token_close<'info>(
+    account: &AccountInfo<'info>,
+    destination: &AccountInfo<'info>,
+    authority: &AccountInfo<'info>,
+    signer: &[&[&[u8]]],
+) -> Result<()> {
+    let ix = Instruction {
+        program_id: TOKEN_PROGRAM_ID,
+        accounts: vec![
+            AccountMeta::new(account.key(), false),
+            AccountMeta::new(destination.key(), false),
+            AccountMeta::new_readonly(authority.key(), true),
+        ],
+        data: vec![9], // TokenInstruction::CloseAccount
+    };
+    invoke_signed(&ix, &[account.clone(), destination.clone(), authority.clone()], signer).map_err(Into::into)
+}
+
+/// SPL Token `InitializeAccount3 { owner }` on an allocated, token-program-owned account.
+pub fn token_initialize_account<'info>(
+    account: &AccountInfo<'info>,
+    mint: &AccountInfo<'info>,
+    owner: &Pubkey,
+) -> Result<()> {
+    let mut data = [0u8; 33];
+    data[0] = 18; // TokenInstruction::InitializeAccount3
+    data[1..].copy_from_slice(owner.as_ref());
+    let ix = Instruction {
+        program_id: TOKEN_PROGRAM_ID,
+        accounts: vec![AccountMeta::new(account.key(), false), AccountMeta::new_readonly(mint.key(), false)],
+        data: data.to_vec(),
+    };
+    invoke_signed(&ix, &[account.clone(), mint.clone()], &[]).map_err(Into::into)
+}
+
+/// Creates the PDA `target` (signing with `seeds`, which the runtime checks derive `target`)
+/// with `space` bytes owned by `owner`, rent paid by `payer`. An address that was pre-funded by
+/// someone else is still created (top-up, allocate, assign) instead of failing.
+pub fn create_pda_account<'info>(
+    payer: &AccountInfo<'info>,
+    target: &AccountInfo<'info>,
+    system: &AccountInfo<'info>,
+    space: usize,
+    owner: &Pubkey,
+    seeds: &[&[u8]],
+) -> Result<()> {
+    let rent = Rent::get()?.minimum_balance(space);
+    let space_u64 = u64::try_from(space).map_err(|_| error!(crate::error::RingfenceError::MathOverflow))?;
+    let signer: &[&[&[u8]]] = &[seeds];
+    let current = target.lamports();
+    if current == 0 {
+        let accounts = system_program::CreateAccount { from: payer.clone(), to: target.clone() };
+        return system_program::create_account(
+            CpiContext::new_with_signer(system.key(), accounts, signer),
+            rent,
+            space_u64,
+            owner,
+        );
+    }
+    let top_up = rent.saturating_sub(current);
+    if top_up > 0 {
+        let accounts = system_program::Transfer { from: payer.clone(), to: target.clone() };
+        system_program::transfer(CpiContext::new(system.key(), accounts), top_up)?;
+    }
+    let accounts = system_program::Allocate { account_to_allocate: target.clone() };
+    system_program::allocate(CpiContext::new_with_signer(system.key(), accounts, signer), space_u64)?;
+    let accounts = system_program::Assign { account_to_assign: target.clone() };
+    system_program::assign(CpiContext::new_with_signer(system.key(), accounts, signer), owner)
+}

@@ -72,6 +72,17 @@ impl MarketFixture {
         }
     }
 
+    /// Creates another market on the same mint (another feed, its own pinned oracle at `price`).
+    pub fn add_market(&mut self, feed_id: [u8; 32], price: i64) -> MarketKeys {
+        let oracle = Pubkey::new_unique();
+        let fixture = PriceFixture::new(feed_id, price, self.env.now());
+        self.env.write_price(&oracle, &fixture);
+        let keys = MarketKeys::derive(&self.admin.pubkey(), &self.mint, &feed_id, &oracle);
+        let ix = ix::initialize_market(&self.admin.pubkey(), &keys, feed_id, self.params);
+        self.env.send(&[ix], &[&self.admin]).expect("initialize second market");
+        keys
+    }
+
     /// Publishes `price` (mantissa, exponent -8) at the current clock.
     pub fn set_price(&mut self, price: i64) {
         self.price = price;

@@ -1,2 +1,8 @@
 //! Ringfence program tests on the compiled `ringfence.so`, executed by LiteSVM.
-mod smoke;
+//! One test binary (one link of LiteSVM); a module per instruction plus cross-cutting suites.
+mod add_margin;
+mod common;
+mod initialize_market;
+mod isolation;
+mod liquidate;
+mod open_position;

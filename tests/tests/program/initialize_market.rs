@@ -1,0 +1,94 @@
+use anchor_lang::prelude::Pubkey;
+use ringfence_harness::*;
+use ringfence_sdk::events::Event;
+use ringfence_sdk::ix::{self, MarketKeys};
+use ringfence_sdk::ringfence::error::RingfenceError;
+use ringfence_sdk::ringfence::state::MARKET_SPACE;
+use ringfence_sdk::{Market, RiskParams};
+
+#[test]
+fn creates_market_and_pool_vault_exactly() {
+    let f = MarketFixture::new();
+    let m: Market = f.market();
+    assert_eq!(m.creator, f.admin.pubkey());
+    assert_eq!(m.admin, f.admin.pubkey());
+    assert_eq!(m.collateral_mint, f.mint);
+    assert_eq!(m.feed_id, FEED_ID);
+    assert_eq!(m.oracle, f.oracle);
+    assert_eq!(m.pool_vault, f.keys.pool_vault);
+    assert_eq!(m.params, default_params());
+    assert_eq!((m.open_interest_long, m.open_interest_short, m.positions_open), (0, 0, 0));
+    assert_eq!(f.env.account(&f.keys.market).unwrap().data.len(), MARKET_SPACE);
+    let pool = f.env.token_account(&f.keys.pool_vault).expect("pool vault");
+    assert_eq!((pool.mint, pool.owner, pool.amount), (f.mint, f.keys.market, 0));
+}
+
+#[test]
+fn emits_market_initialized() {
+    // Re-run initialization on a second feed to capture the transaction's events.
+    let mut f = MarketFixture::new();
+    let feed = [9u8; 32];
+    let oracle = Pubkey::new_unique();
+    let fixture = PriceFixture::new(feed, pyth_price(5.0), f.env.now());
+    f.env.write_price(&oracle, &fixture);
+    let keys = MarketKeys::derive(&f.admin.pubkey(), &f.mint, &feed, &oracle);
+    let res = f.env.send(&[ix::initialize_market(&f.admin.pubkey(), &keys, feed, f.params)], &[&f.admin]);
+    let ev = events(&res);
+    assert_eq!(ev.len(), 1, "{}", describe(&res));
+    let Event::MarketInitialized(e) = &ev[0] else { panic!("{ev:?}") };
+    assert_eq!((e.market, e.oracle, e.pool_vault, e.feed_id), (keys.market, oracle, keys.pool_vault, feed));
+    assert_eq!(e.params, f.params);
+}
+
+fn expect_param_error(params: RiskParams, e: RingfenceError) {
+    let Err((f, res)) = MarketFixture::with_params(params) else {
+        panic!("{params:?} accepted; expected {e:?}")
+    };
+    assert_ringfence_err(&res, e);
+    assert!(f.env.account(&f.keys.market).is_none(), "market created despite {e:?}");
+    assert!(f.env.account(&f.keys.pool_vault).is_none(), "pool vault created despite {e:?}");
+}
+
+#[test]
+fn every_parameter_is_range_checked() {
+    let p = default_params();
+    use RingfenceError::*;
+    expect_param_error(RiskParams { initial_margin_bps: 49, ..p }, InitialMarginOutOfRange);
+    expect_param_error(RiskParams { initial_margin_bps: 10_001, ..p }, InitialMarginOutOfRange);
+    expect_param_error(RiskParams { maintenance_margin_bps: 9, liquidation_fee_bps: 5, ..p }, MaintenanceMarginOutOfRange);
+    expect_param_error(RiskParams { maintenance_margin_bps: 1_000, ..p }, MaintenanceMarginOutOfRange); // == initial
+    expect_param_error(
+        RiskParams { initial_margin_bps: 10_000, maintenance_margin_bps: 5_001, ..p },
+        MaintenanceMarginOutOfRange,
+    );
+    expect_param_error(RiskParams { liquidation_fee_bps: 0, ..p }, LiquidationFeeOutOfRange);
+    expect_param_error(RiskParams { liquidation_fee_bps: 501, ..p }, LiquidationFeeOutOfRange); // > maintenance
+    expect_param_error(RiskParams { max_conf_bps: 0, ..p }, MaxConfidenceOutOfRange);
+    expect_param_error(RiskParams { max_conf_bps: 1_001, ..p }, MaxConfidenceOutOfRange);
+    expect_param_error(RiskParams { max_price_age_secs: 0, ..p }, MaxPriceAgeOutOfRange);
+    expect_param_error(RiskParams { max_price_age_secs: 3_601, ..p }, MaxPriceAgeOutOfRange);
+}
+
+#[test]
+fn parameter_bounds_are_inclusive() {
+    let p = default_params();
+    for ok in [
+        RiskParams { initial_margin_bps: 50, maintenance_margin_bps: 49, liquidation_fee_bps: 1, ..p },
+        RiskParams { initial_margin_bps: 10_000, maintenance_margin_bps: 5_000, liquidation_fee_bps: 5_000, ..p },
+        RiskParams { max_conf_bps: 1, max_price_age_secs: 1, ..p },
+        RiskParams { max_conf_bps: 1_000, max_price_age_secs: 3_600, ..p },
+    ] {
+        assert!(MarketFixture::with_params(ok).is_ok(), "{ok:?} rejected");
+    }
+}
+
+#[test]
+fn rejects_oracle_of_another_feed() {
+    let mut f = MarketFixture::new();
+    let feed = [3u8; 32];
+    let oracle = f.oracle; // pinned account of FEED_ID, not of `feed`
+    let keys = MarketKeys::derive(&f.admin.pubkey(), &f.mint, &feed, &oracle);
+    let res = f.env.send(&[ix::initialize_market(&f.admin.pubkey(), &keys, feed, f.params)], &[&f.admin]);
+    assert_ringfence_err(&res, RingfenceError::OracleFeedMismatch);
+    assert!(f.env.account(&keys.market).is_none());
+}

@@ -1,0 +1,161 @@
+use anchor_lang::error::ErrorCode as AnchorError;
+use anchor_lang::prelude::Pubkey;
+use ringfence_harness::*;
+use ringfence_sdk::events::Event;
+use ringfence_sdk::ix::LiquidateAccounts;
+use ringfence_sdk::ringfence::error::RingfenceError;
+use ringfence_sdk::ringfence::events::PositionLiquidated;
+use ringfence_sdk::ringfence::state::POSITION_SPACE;
+use ringfence_sdk::Side;
+
+use crate::common::*;
+
+struct Case {
+    f: MarketFixture,
+    trader: Wallet,
+    keeper: Wallet,
+}
+
+/// A trader with one 10x position (100 collateral, 1,000 notional at 100) and a funded pool.
+fn setup(side: Side) -> Case {
+    let mut f = MarketFixture::new();
+    f.fund_pool(10_000 * USDC);
+    let trader = f.wallet(1_000 * USDC);
+    let keeper = f.wallet(0);
+    f.open(&trader, 1, side, 100 * USDC, 1_000 * USDC).unwrap();
+    Case { f, trader, keeper }
+}
+
+/// Liquidates and checks every balance, the rent refund and the closed accounts; returns the event.
+fn liquidate_and_check(c: &mut Case, keeper_gets: u64, trader_gets: u64, pool_gets: u64) -> PositionLiquidated {
+    let f = &mut c.f;
+    let position = f.position_key(&c.trader.key(), 1);
+    let vault = f.vault_of(&c.trader.key(), 1);
+    let rent = f.env.svm.minimum_balance_for_rent_exemption(POSITION_SPACE)
+        + f.env.svm.minimum_balance_for_rent_exemption(165);
+    let (trader_tokens, pool_tokens) = (f.env.token_balance(&c.trader.token), f.env.token_balance(&f.keys.pool_vault));
+    let trader_lamports = f.env.svm.get_balance(&c.trader.key()).unwrap();
+
+    let res = f.liquidate(&c.keeper, &c.trader, 1);
+    assert!(res.is_ok(), "{}", describe(&res));
+    assert_eq!(f.env.token_balance(&c.keeper.token), keeper_gets);
+    assert_eq!(f.env.token_balance(&c.trader.token) - trader_tokens, trader_gets);
+    assert_eq!(f.env.token_balance(&f.keys.pool_vault) - pool_tokens, pool_gets);
+    assert!(f.env.account(&position).is_none(), "position not closed");
+    assert!(f.env.account(&vault).is_none(), "vault not closed");
+    assert_eq!(f.env.svm.get_balance(&c.trader.key()).unwrap() - trader_lamports, rent, "rent not refunded");
+    let m = f.market();
+    assert_eq!((m.open_interest_long, m.open_interest_short, m.positions_open), (0, 0, 0));
+    f.assert_conserved();
+    let ev = events(&res);
+    let [Event::PositionLiquidated(e)] = &ev[..] else { panic!("{ev:?}") };
+    assert_eq!((e.position, e.owner, e.keeper), (position, c.trader.key(), c.keeper.key()));
+    assert_eq!((e.keeper_reward, e.to_trader, e.to_pool), (keeper_gets, trader_gets, pool_gets));
+    assert_eq!(e.vault_balance, 100 * USDC);
+    e.clone()
+}
+
+#[test]
+fn long_below_maintenance_pays_keeper_then_trader_then_pool() {
+    let mut c = setup(Side::Long);
+    c.f.set_price(px(94)); // pnl -60, equity 40 < 50
+    let e = liquidate_and_check(&mut c, 10 * USDC, 30 * USDC, 60 * USDC);
+    assert_eq!((e.pnl, e.equity, e.maintenance_requirement), (-60_000_000, 40_000_000, 50 * USDC));
+    assert_eq!((e.mark_price, e.bad_debt), (npx(94), 0));
+}
+
+#[test]
+fn short_is_liquidated_when_price_rises() {
+    let mut c = setup(Side::Short);
+    c.f.set_price(px(106));
+    let e = liquidate_and_check(&mut c, 10 * USDC, 30 * USDC, 60 * USDC);
+    assert_eq!((e.side, e.equity), (Side::Short, 40_000_000));
+}
+
+#[test]
+fn equity_equal_to_reward_leaves_nothing_for_trader() {
+    let mut c = setup(Side::Long);
+    c.f.set_price(px(91)); // equity 10 = reward
+    let e = liquidate_and_check(&mut c, 10 * USDC, 0, 90 * USDC);
+    assert_eq!(e.bad_debt, 0);
+}
+
+#[test]
+fn bankrupt_position_pays_keeper_and_pool_takes_the_rest() {
+    let mut c = setup(Side::Long);
+    c.f.set_price(px(85)); // pnl -150, equity -50
+    let e = liquidate_and_check(&mut c, 10 * USDC, 0, 90 * USDC);
+    assert_eq!(e.equity, -50_000_000);
+    assert_eq!(e.bad_debt, 60_000_000); // reward 10 - equity (-50)
+}
+
+#[test]
+fn healthy_at_exact_maintenance_is_rejected() {
+    let mut c = setup(Side::Long);
+    c.f.set_price(px(95)); // equity 50 == maintenance 50
+    let (k, t) = (&c.keeper, &c.trader);
+    rejects(&mut c.f, RingfenceError::PositionHealthy, |f| f.liquidate(k, t, 1));
+}
+
+#[test]
+fn liquidating_twice_fails_and_moves_nothing() {
+    let mut c = setup(Side::Long);
+    c.f.set_price(px(94));
+    c.f.liquidate(&c.keeper, &c.trader, 1).unwrap();
+    let (k, t) = (&c.keeper, &c.trader);
+    // The closed position is an empty system-owned account now.
+    rejects_anchor(&mut c.f, AnchorError::AccountOwnedByWrongProgram, |f| f.liquidate(k, t, 1));
+}
+
+#[test]
+fn stale_or_foreign_oracle_cannot_liquidate() {
+    let mut c = setup(Side::Long);
+    c.f.set_price(px(80));
+    let stale = PriceFixture { publish_time: c.f.env.now() - 61, ..c.f.price_fixture() };
+    c.f.write_oracle(&stale);
+    let (k, t) = (&c.keeper, &c.trader);
+    rejects(&mut c.f, RingfenceError::OraclePriceStale, |f| f.liquidate(k, t, 1));
+
+    c.f.set_price(px(80));
+    let other = Pubkey::new_unique();
+    let fixture = c.f.price_fixture();
+    c.f.env.write_price(&other, &fixture);
+    rejects(&mut c.f, RingfenceError::OracleAccountMismatch, |f| {
+        let a = LiquidateAccounts { oracle: other, ..f.liquidate_accounts(k, t, 1) };
+        f.liquidate_with(k, &a)
+    });
+}
+
+#[test]
+fn rejects_accounts_of_other_positions_markets_and_owners() {
+    let mut c = setup(Side::Long);
+    let other = c.f.wallet(1_000 * USDC);
+    c.f.open(&other, 1, Side::Long, 500 * USDC, 1_000 * USDC).unwrap();
+    let second = c.f.add_market([6; 32], px(50));
+    c.f.set_price(px(90));
+    let (k, t) = (&c.keeper, &c.trader);
+    let base = c.f.liquidate_accounts(k, t, 1);
+
+    let cases: Vec<(LiquidateAccounts, RingfenceError)> = vec![
+        (LiquidateAccounts { vault: c.f.vault_of(&other.key(), 1), ..base }, RingfenceError::VaultMismatch),
+        (LiquidateAccounts { pool_vault: other.token, ..base }, RingfenceError::PoolVaultMismatch),
+        (LiquidateAccounts { owner: other.key(), ..base }, RingfenceError::OwnerMismatch),
+        (LiquidateAccounts { owner_token: other.token, ..base }, RingfenceError::TokenOwnerMismatch),
+        (LiquidateAccounts { market: second.market, oracle: second.oracle, pool_vault: second.pool_vault, ..base },
+         RingfenceError::MarketMismatch),
+        (LiquidateAccounts { keeper_token: k.key(), ..base }, RingfenceError::NotTokenAccount),
+    ];
+    for (accounts, e) in cases {
+        rejects(&mut c.f, e, |f| f.liquidate_with(k, &accounts));
+    }
+    // A keeper token account of another mint.
+    let auth = Keypair::new();
+    let mint2 = c.f.env.create_mint(&auth.pubkey(), 6);
+    let wrong_mint = c.f.env.create_token_account(&mint2, &k.key());
+    rejects(&mut c.f, RingfenceError::MintMismatch, |f| {
+        f.liquidate_with(k, &LiquidateAccounts { keeper_token: wrong_mint, ..base })
+    });
+    // The untouched accounts still liquidate.
+    let res = c.f.liquidate_with(k, &base);
+    assert!(res.is_ok(), "{}", describe(&res));
+}

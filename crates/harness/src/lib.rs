@@ -3,6 +3,8 @@
 //! error and event helpers, and a ready market fixture. Shared by the tests, `demo` and `bench`.
 //!
 //! Test-support code: it panics (with a message) when the environment itself is broken.
+// LiteSVM's transaction results are large by design; they are test values, not hot paths.
+#![allow(clippy::result_large_err)]
 
 pub mod fixture;
 pub mod oracle;

@@ -12,11 +12,25 @@
 //! Every product of two `u64` fits a `u128`, so intermediate products never overflow; every
 //! narrowing back to `u64` is checked. Rounding always goes against the trader: profits and
 //! payouts round down, losses and requirements round up.
+// Money code: no panics, no unchecked arithmetic, no truncating casts (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects,
+        clippy::cast_possible_truncation,
+        clippy::cast_possible_wrap,
+        clippy::cast_sign_loss
+    )
+)]
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
-mod price;
 mod position;
+mod price;
 
 pub use position::*;
 pub use price::*;
@@ -53,24 +67,43 @@ impl Side {
     }
 }
 
+/// `a * b` widened to u128. Cannot overflow: (2^64 - 1)^2 < 2^128.
+#[inline]
+#[allow(clippy::arithmetic_side_effects)]
+pub fn wide_mul(a: u64, b: u64) -> u128 {
+    u128::from(a) * u128::from(b)
+}
+
+/// `n / d` and whether it had a remainder; `DivisionByZero` for `d == 0`.
+fn div_rem(n: u128, d: u128) -> MathResult<(u128, bool)> {
+    let q = n.checked_div(d).ok_or(MathError::DivisionByZero)?;
+    let r = n.checked_rem(d).ok_or(MathError::DivisionByZero)?;
+    Ok((q, r != 0))
+}
+
+/// `n / d` rounded up.
+pub(crate) fn div_ceil_u128(n: u128, d: u128) -> MathResult<u128> {
+    let (q, rem) = div_rem(n, d)?;
+    q.checked_add(u128::from(rem)).ok_or(MathError::Overflow)
+}
+
+/// `n / d` rounded down.
+pub(crate) fn div_floor_u128(n: u128, d: u128) -> MathResult<u128> {
+    Ok(div_rem(n, d)?.0)
+}
+
+fn to_u64(v: u128) -> MathResult<u64> {
+    u64::try_from(v).map_err(|_| MathError::Overflow)
+}
+
 /// `a * b / d` rounded down, in u128, narrowed to u64 with a check.
 pub fn mul_div_floor(a: u64, b: u64, d: u64) -> MathResult<u64> {
-    if d == 0 {
-        return Err(MathError::DivisionByZero);
-    }
-    let q = (a as u128) * (b as u128) / (d as u128);
-    u64::try_from(q).map_err(|_| MathError::Overflow)
+    to_u64(div_floor_u128(wide_mul(a, b), u128::from(d))?)
 }
 
 /// `a * b / d` rounded up, in u128, narrowed to u64 with a check.
 pub fn mul_div_ceil(a: u64, b: u64, d: u64) -> MathResult<u64> {
-    if d == 0 {
-        return Err(MathError::DivisionByZero);
-    }
-    let p = (a as u128) * (b as u128);
-    let d = d as u128;
-    let q = p / d + u128::from(p % d != 0);
-    u64::try_from(q).map_err(|_| MathError::Overflow)
+    to_u64(div_ceil_u128(wide_mul(a, b), u128::from(d))?)
 }
 
 /// `amount * bps / BPS`, rounded down.
@@ -106,7 +139,7 @@ mod tests {
             match (mul_div_floor(a, b, d), mul_div_ceil(a, b, d)) {
                 (Ok(f), Ok(c)) => {
                     prop_assert!(c == f || c == f + 1);
-                    prop_assert_eq!(c == f, (a as u128 * b as u128) % d as u128 == 0);
+                    prop_assert_eq!(c == f, (a as u128 * b as u128).is_multiple_of(d as u128));
                 }
                 (Err(MathError::Overflow), _) | (_, Err(MathError::Overflow)) => {}
                 other => prop_assert!(false, "unexpected {:?}", other),

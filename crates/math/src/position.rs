@@ -5,7 +5,7 @@
 //! `size * (mark - entry) / entry` for a long and the negation for a short; no base-asset
 //! decimals are involved.
 
-use crate::{bps_ceil, bps_floor, MathError, MathResult, Side};
+use crate::{bps_ceil, bps_floor, div_ceil_u128, div_floor_u128, wide_mul, MathError, MathResult, Side};
 
 /// Floor division of a signed numerator by a positive denominator (rounds toward -infinity).
 fn div_floor_signed(num: i128, den: u128) -> MathResult<i128> {
@@ -30,14 +30,13 @@ pub fn unrealized_pnl(side: Side, size: u64, entry: u64, mark: u64) -> MathResul
     if entry == 0 {
         return Err(MathError::DivisionByZero);
     }
-    let (hi, lo, sign) = match side {
-        Side::Long if mark >= entry => (mark, entry, 1i128),
-        Side::Long => (entry, mark, -1),
-        Side::Short if mark <= entry => (entry, mark, 1),
-        Side::Short => (mark, entry, -1),
+    let sign: i128 = match side {
+        Side::Long if mark >= entry => 1,
+        Side::Short if mark <= entry => 1,
+        _ => -1,
     };
-    // size * |mark - entry| < 2^128: fits u128; it may not fit i128, which is then an overflow.
-    let magnitude = u128::from(size) * u128::from(hi - lo);
+    // size * |mark - entry| fits u128; it may not fit i128, which is then an overflow.
+    let magnitude = wide_mul(size, mark.abs_diff(entry));
     let signed = i128::try_from(magnitude).map_err(|_| MathError::Overflow)?;
     div_floor_signed(signed.checked_mul(sign).ok_or(MathError::Overflow)?, u128::from(entry))
 }
@@ -83,12 +82,7 @@ pub fn health(
     let pnl = unrealized_pnl(side, size, entry, mark)?;
     let equity = equity(collateral, pnl)?;
     let maintenance_requirement = margin_requirement(size, maintenance_margin_bps)?;
-    Ok(Health {
-        pnl,
-        equity,
-        maintenance_requirement,
-        liquidatable: is_liquidatable(equity, maintenance_requirement),
-    })
+    Ok(Health { pnl, equity, maintenance_requirement, liquidatable: is_liquidatable(equity, maintenance_requirement) })
 }
 
 /// The mark price at which `collateral + pnl == target` for this position, i.e.
@@ -101,11 +95,12 @@ fn price_at_equity(side: Side, size: u64, collateral: u64, entry: u64, target: u
         return Err(MathError::DivisionByZero);
     }
     let size_i = i128::from(size);
-    let cushion = i128::from(collateral) - i128::from(target);
+    let cushion = i128::from(collateral).checked_sub(i128::from(target)).ok_or(MathError::Overflow)?;
     let factor = match side {
-        Side::Long => size_i - cushion,
-        Side::Short => size_i + cushion,
-    };
+        Side::Long => size_i.checked_sub(cushion),
+        Side::Short => size_i.checked_add(cushion),
+    }
+    .ok_or(MathError::Overflow)?;
     if factor <= 0 {
         return Ok(None);
     }
@@ -113,8 +108,8 @@ fn price_at_equity(side: Side, size: u64, collateral: u64, entry: u64, target: u
     let num = factor.checked_mul(u128::from(entry)).ok_or(MathError::Overflow)?;
     let den = u128::from(size);
     let q = match side {
-        Side::Long => num / den + u128::from(num % den != 0),
-        Side::Short => num / den,
+        Side::Long => div_ceil_u128(num, den)?,
+        Side::Short => div_floor_u128(num, den)?,
     };
     if q == 0 {
         return Ok(None);
@@ -162,14 +157,14 @@ pub struct LiquidationSplit {
 pub fn split_liquidation(vault: u64, equity: i128, reward: u64) -> MathResult<LiquidationSplit> {
     let keeper = reward.min(vault);
     let after_reward = equity.checked_sub(i128::from(keeper)).ok_or(MathError::Overflow)?;
-    let available = vault - keeper;
+    let available = vault.checked_sub(keeper).ok_or(MathError::Overflow)?;
     let trader = if after_reward <= 0 {
         0
     } else {
         // after_reward > 0; if it exceeds u64 it certainly exceeds `available`.
         u64::try_from(after_reward).map_or(available, |owed| owed.min(available))
     };
-    let pool = available - trader;
+    let pool = available.checked_sub(trader).ok_or(MathError::Overflow)?;
     let shortfall = i128::from(keeper).checked_sub(equity).ok_or(MathError::Overflow)?;
     let bad_debt = u128::try_from(shortfall).unwrap_or(0);
     Ok(LiquidationSplit { keeper, trader, pool, bad_debt })
@@ -178,7 +173,7 @@ pub fn split_liquidation(vault: u64, equity: i128, reward: u64) -> MathResult<Li
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{PRICE_ONE, BPS};
+    use crate::{BPS, PRICE_ONE};
     use proptest::prelude::*;
 
     const P100: u64 = 100 * PRICE_ONE;
@@ -228,10 +223,7 @@ mod tests {
             Ok(LiquidationSplit { keeper: 10, trader: 0, pool: 90, bad_debt: 35 })
         );
         // Reward larger than the vault is capped.
-        assert_eq!(
-            split_liquidation(5, -25, 10),
-            Ok(LiquidationSplit { keeper: 5, trader: 0, pool: 0, bad_debt: 30 })
-        );
+        assert_eq!(split_liquidation(5, -25, 10), Ok(LiquidationSplit { keeper: 5, trader: 0, pool: 0, bad_debt: 30 }));
     }
 
     fn side() -> impl Strategy<Value = Side> {
@@ -249,7 +241,7 @@ mod tests {
                 prop_assert!(l <= 0 || mark > entry);
                 prop_assert!(s <= 0 || mark < entry);
                 // Floor rounding: long + short is 0 when exact, -1 otherwise (the pool never pays twice).
-                let exact = (size as u128 * mark.abs_diff(entry) as u128) % entry as u128 == 0;
+                let exact = (size as u128 * mark.abs_diff(entry) as u128).is_multiple_of(entry as u128);
                 prop_assert_eq!(l + s, if exact { 0 } else { -1 });
             }
         }

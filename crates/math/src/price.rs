@@ -1,6 +1,6 @@
 //! Oracle price normalization: Pyth's `(mantissa, exponent)` into Ringfence's fixed point.
 
-use crate::{MathError, MathResult, BPS};
+use crate::{div_ceil_u128, div_floor_u128, wide_mul, MathError, MathResult, BPS};
 
 /// Decimals of every normalized price. 10 keeps Pyth's finest common exponent (-10, memecoins)
 /// exact and leaves room for prices up to 1.8e9 quote units per base unit in a `u64`.
@@ -14,19 +14,23 @@ fn pow10(n: u32) -> MathResult<u128> {
 }
 
 fn rescale(value: u64, exponent: i32, round_up: bool) -> MathResult<u64> {
-    let shift = i64::from(exponent) + i64::from(PRICE_DECIMALS);
+    let shift = i64::from(exponent).checked_add(i64::from(PRICE_DECIMALS)).ok_or(MathError::Overflow)?;
     let value = u128::from(value);
     let out = if shift >= 0 {
         let factor = pow10(u32::try_from(shift).map_err(|_| MathError::Overflow)?)?;
         value.checked_mul(factor).ok_or(MathError::Overflow)?
     } else {
-        let down = u32::try_from(-shift).map_err(|_| MathError::Overflow)?;
+        let down = u32::try_from(shift.unsigned_abs()).map_err(|_| MathError::Overflow)?;
         if down > 38 {
             // Anything divided by more than 10^38 is below one unit.
             u128::from(round_up && value != 0)
         } else {
             let d = pow10(down)?;
-            value / d + u128::from(round_up && value % d != 0)
+            if round_up {
+                div_ceil_u128(value, d)?
+            } else {
+                div_floor_u128(value, d)?
+            }
         }
     };
     u64::try_from(out).map_err(|_| MathError::Overflow)
@@ -53,7 +57,7 @@ pub fn normalize_conf(conf: u64, exponent: i32) -> MathResult<u64> {
 
 /// True when `conf / price <= max_conf_bps / BPS`, compared exactly in u128.
 pub fn confidence_ok(price: u64, conf: u64, max_conf_bps: u64) -> bool {
-    u128::from(conf) * u128::from(BPS) <= u128::from(price) * u128::from(max_conf_bps)
+    wide_mul(conf, BPS) <= wide_mul(price, max_conf_bps)
 }
 
 #[cfg(test)]

@@ -22,7 +22,8 @@ fn decode(bytes: &[u8]) -> Option<Event> {
         let rest = bytes.strip_prefix(T::DISCRIMINATOR)?;
         T::deserialize(&mut &rest[..]).ok()
     }
-    body(bytes).map(Event::MarketInitialized)
+    body(bytes)
+        .map(Event::MarketInitialized)
         .or_else(|| body(bytes).map(Event::PositionOpened))
         .or_else(|| body(bytes).map(Event::MarginAdded))
         .or_else(|| body(bytes).map(Event::PositionLiquidated))

@@ -72,7 +72,13 @@ pub fn open_position(
     )
 }
 
-pub fn add_margin(owner: &Pubkey, owner_token: &Pubkey, market: &Pubkey, position: &Pubkey, amount: u64) -> Instruction {
+pub fn add_margin(
+    owner: &Pubkey,
+    owner_token: &Pubkey,
+    market: &Pubkey,
+    position: &Pubkey,
+    amount: u64,
+) -> Instruction {
     build(
         accounts::AddMargin {
             owner: *owner,
@@ -101,7 +107,14 @@ pub struct LiquidateAccounts {
 }
 
 impl LiquidateAccounts {
-    pub fn new(keeper: &Pubkey, keeper_token: &Pubkey, keys: &MarketKeys, position: &Pubkey, owner: &Pubkey, owner_token: &Pubkey) -> Self {
+    pub fn new(
+        keeper: &Pubkey,
+        keeper_token: &Pubkey,
+        keys: &MarketKeys,
+        position: &Pubkey,
+        owner: &Pubkey,
+        owner_token: &Pubkey,
+    ) -> Self {
         LiquidateAccounts {
             keeper: *keeper,
             market: keys.market,

@@ -35,6 +35,8 @@ pub enum RingfenceError {
     PositionAlreadyExists,
     #[msg("invalid position side")]
     InvalidSide,
+    #[msg("account data has an unexpected size")]
+    InvalidAccountData,
 
     // --- oracle ---
     #[msg("oracle account is not the market's pinned price account")]

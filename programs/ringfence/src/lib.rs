@@ -3,6 +3,20 @@
 //! Every position owns a PDA token vault holding its collateral; a liquidation moves tokens only
 //! out of that position's vault. Prices come from Pyth pull oracles (`PriceUpdateV2`), read from
 //! an account each market pins. All money math lives in the `ringfence-math` crate.
+// Money code: no panics, no unchecked arithmetic, no truncating casts (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects,
+        clippy::cast_possible_truncation,
+        clippy::cast_possible_wrap,
+        clippy::cast_sign_loss
+    )
+)]
 #![allow(unexpected_cfgs)]
 
 use anchor_lang::prelude::*;

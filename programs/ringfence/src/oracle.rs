@@ -21,22 +21,14 @@ pub struct OraclePrice {
 
 /// Validates `update` for a market's `feed_id` and `params` at cluster time `now`; returns its price.
 pub fn read_price(update: &PriceUpdateV2, feed_id: &[u8; 32], params: &RiskParams, now: i64) -> Result<OraclePrice> {
-    require!(
-        update.verification_level == VerificationLevel::Full,
-        RingfenceError::OracleNotFullyVerified
-    );
+    require!(update.verification_level == VerificationLevel::Full, RingfenceError::OracleNotFullyVerified);
     let msg = &update.price_message;
     require!(msg.feed_id == *feed_id, RingfenceError::OracleFeedMismatch);
-    let oldest = now
-        .checked_sub(i64::from(params.max_price_age_secs))
-        .ok_or(RingfenceError::MathOverflow)?;
+    let oldest = now.checked_sub(i64::from(params.max_price_age_secs)).ok_or(RingfenceError::MathOverflow)?;
     require!(msg.publish_time >= oldest, RingfenceError::OraclePriceStale);
     require!(msg.price > 0, RingfenceError::OraclePriceNotPositive);
     let price = normalize_price(msg.price, msg.exponent).or_err()?;
     let conf = normalize_conf(msg.conf, msg.exponent).or_err()?;
-    require!(
-        confidence_ok(price, conf, u64::from(params.max_conf_bps)),
-        RingfenceError::OracleConfidenceTooWide
-    );
+    require!(confidence_ok(price, conf, u64::from(params.max_conf_bps)), RingfenceError::OracleConfidenceTooWide);
     Ok(OraclePrice { price, conf, publish_time: msg.publish_time })
 }

@@ -17,10 +17,11 @@ const STATE_OFFSET: usize = 108;
 pub fn check_token_account(info: &AccountInfo, mint: &Pubkey, authority: Option<&Pubkey>) -> Result<u64> {
     require_keys_eq!(*info.owner, TOKEN_PROGRAM_ID, RingfenceError::NotTokenAccount);
     let data = info.try_borrow_data()?;
-    require!(data.len() == LEN && data[STATE_OFFSET] != 0, RingfenceError::NotTokenAccount);
-    require!(data[0..32] == mint.as_ref()[..], RingfenceError::MintMismatch);
+    require!(data.len() == LEN, RingfenceError::NotTokenAccount);
+    require!(data.get(STATE_OFFSET).is_some_and(|s| *s != 0), RingfenceError::NotTokenAccount);
+    require!(data.get(0..32) == Some(mint.as_ref()), RingfenceError::MintMismatch);
     if let Some(authority) = authority {
-        require!(data[32..64] == authority.as_ref()[..], RingfenceError::TokenOwnerMismatch);
+        require!(data.get(32..64) == Some(authority.as_ref()), RingfenceError::TokenOwnerMismatch);
     }
     token_amount(&data)
 }
@@ -34,6 +35,7 @@ pub fn token_balance(info: &AccountInfo) -> Result<u64> {
 }
 
 fn token_amount(data: &[u8]) -> Result<u64> {
-    let bytes: [u8; 8] = data[64..72].try_into().map_err(|_| error!(RingfenceError::NotTokenAccount))?;
+    let bytes: [u8; 8] =
+        data.get(64..72).and_then(|b| b.try_into().ok()).ok_or_else(|| error!(RingfenceError::NotTokenAccount))?;
     Ok(u64::from_le_bytes(bytes))
 }

@@ -29,13 +29,10 @@ fn adds_to_this_vault_only() {
     assert_eq!(f.env.account(&b_vault), b_before);
     let ev = events(&res);
     let [Event::MarginAdded(e)] = &ev[..] else { panic!("{ev:?}") };
-    assert_eq!((e.position, e.owner, e.amount, e.collateral, e.vault_balance), (
-        f.position_key(&a.key(), 1),
-        a.key(),
-        50 * USDC,
-        150 * USDC,
-        150 * USDC
-    ));
+    assert_eq!(
+        (e.position, e.owner, e.amount, e.collateral, e.vault_balance),
+        (f.position_key(&a.key(), 1), a.key(), 50 * USDC, 150 * USDC, 150 * USDC)
+    );
     f.assert_conserved();
 }
 

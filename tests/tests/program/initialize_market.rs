@@ -41,9 +41,7 @@ fn emits_market_initialized() {
 }
 
 fn expect_param_error(params: RiskParams, e: RingfenceError) {
-    let Err((f, res)) = MarketFixture::with_params(params) else {
-        panic!("{params:?} accepted; expected {e:?}")
-    };
+    let Err((f, res)) = MarketFixture::with_params(params) else { panic!("{params:?} accepted; expected {e:?}") };
     assert_ringfence_err(&res, e);
     assert!(f.env.account(&f.keys.market).is_none(), "market created despite {e:?}");
     assert!(f.env.account(&f.keys.pool_vault).is_none(), "pool vault created despite {e:?}");
@@ -55,7 +53,10 @@ fn every_parameter_is_range_checked() {
     use RingfenceError::*;
     expect_param_error(RiskParams { initial_margin_bps: 49, ..p }, InitialMarginOutOfRange);
     expect_param_error(RiskParams { initial_margin_bps: 10_001, ..p }, InitialMarginOutOfRange);
-    expect_param_error(RiskParams { maintenance_margin_bps: 9, liquidation_fee_bps: 5, ..p }, MaintenanceMarginOutOfRange);
+    expect_param_error(
+        RiskParams { maintenance_margin_bps: 9, liquidation_fee_bps: 5, ..p },
+        MaintenanceMarginOutOfRange,
+    );
     expect_param_error(RiskParams { maintenance_margin_bps: 1_000, ..p }, MaintenanceMarginOutOfRange); // == initial
     expect_param_error(
         RiskParams { initial_margin_bps: 10_000, maintenance_margin_bps: 5_001, ..p },

@@ -31,15 +31,9 @@ fn liquidating_a_leaves_b_byte_for_byte_unchanged() {
 
     // Everything that changed is one of A's liquidation accounts.
     let after = f.snapshot();
-    let allowed: BTreeSet<Pubkey> = [
-        f.keys.market,
-        f.keys.pool_vault,
-        f.position_key(&a.key(), 1),
-        f.vault_of(&a.key(), 1),
-        a.token,
-        keeper.token,
-    ]
-    .into();
+    let allowed: BTreeSet<Pubkey> =
+        [f.keys.market, f.keys.pool_vault, f.position_key(&a.key(), 1), f.vault_of(&a.key(), 1), a.token, keeper.token]
+            .into();
     let changed: BTreeSet<Pubkey> = before
         .iter()
         .filter(|entry| !after.contains(entry))

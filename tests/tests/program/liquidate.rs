@@ -141,8 +141,10 @@ fn rejects_accounts_of_other_positions_markets_and_owners() {
         (LiquidateAccounts { pool_vault: other.token, ..base }, RingfenceError::PoolVaultMismatch),
         (LiquidateAccounts { owner: other.key(), ..base }, RingfenceError::OwnerMismatch),
         (LiquidateAccounts { owner_token: other.token, ..base }, RingfenceError::TokenOwnerMismatch),
-        (LiquidateAccounts { market: second.market, oracle: second.oracle, pool_vault: second.pool_vault, ..base },
-         RingfenceError::MarketMismatch),
+        (
+            LiquidateAccounts { market: second.market, oracle: second.oracle, pool_vault: second.pool_vault, ..base },
+            RingfenceError::MarketMismatch,
+        ),
         (LiquidateAccounts { keeper_token: k.key(), ..base }, RingfenceError::NotTokenAccount),
     ];
     for (accounts, e) in cases {

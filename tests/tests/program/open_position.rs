@@ -1,5 +1,5 @@
-use anchor_lang::prelude::Pubkey;
 use anchor_lang::error::ErrorCode as AnchorError;
+use anchor_lang::prelude::Pubkey;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use ringfence_harness::*;
 use ringfence_sdk::events::Event;

@@ -106,8 +106,12 @@ pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
 
     let mut m = a.market.load_mut()?;
     match side {
-        Side::Long => m.open_interest_long = m.open_interest_long.checked_sub(pos.size).ok_or(RingfenceError::MathOverflow)?,
-        Side::Short => m.open_interest_short = m.open_interest_short.checked_sub(pos.size).ok_or(RingfenceError::MathOverflow)?,
+        Side::Long => {
+            m.open_interest_long = m.open_interest_long.checked_sub(pos.size).ok_or(RingfenceError::MathOverflow)?
+        }
+        Side::Short => {
+            m.open_interest_short = m.open_interest_short.checked_sub(pos.size).ok_or(RingfenceError::MathOverflow)?
+        }
     }
     m.positions_open = m.positions_open.checked_sub(1).ok_or(RingfenceError::MathOverflow)?;
 

@@ -83,16 +83,14 @@ pub fn handler(
     let now = Clock::get()?.unix_timestamp;
     let px = read_price(&a.oracle, &market.feed_id, &params, now)?;
     check_token_account(&a.owner_token, &market.collateral_mint, Some(a.owner.key))?;
-    require!(
-        a.position.data_is_empty() && a.position.owner == &System::id(),
-        RingfenceError::PositionAlreadyExists
-    );
+    require!(a.position.data_is_empty() && a.position.owner == &System::id(), RingfenceError::PositionAlreadyExists);
 
     // The position PDA, then its vault (a token account whose authority is the position).
     let market_key = a.market.key();
     let owner_key = a.owner.key();
     let id_bytes = id.to_le_bytes();
-    let position_seeds: [&[u8]; 5] = [POSITION_SEED, market_key.as_ref(), owner_key.as_ref(), &id_bytes, &[position_bump]];
+    let position_seeds: [&[u8]; 5] =
+        [POSITION_SEED, market_key.as_ref(), owner_key.as_ref(), &id_bytes, &[position_bump]];
     let system = a.system_program.to_account_info();
     let payer = a.owner.to_account_info();
     create_pda_account(&payer, &a.position, &system, POSITION_SPACE, ctx.program_id, &position_seeds)?;
@@ -120,14 +118,21 @@ pub fn handler(
     };
     {
         let mut data = a.position.try_borrow_mut_data()?;
-        data[..8].copy_from_slice(Position::DISCRIMINATOR);
-        data[8..POSITION_SPACE].copy_from_slice(bytemuck::bytes_of(&position));
+        let (disc, body) = data.split_at_mut_checked(8).ok_or(RingfenceError::InvalidAccountData)?;
+        disc.copy_from_slice(Position::DISCRIMINATOR);
+        body.get_mut(..POSITION_SPACE - 8)
+            .ok_or(RingfenceError::InvalidAccountData)?
+            .copy_from_slice(bytemuck::bytes_of(&position));
     }
 
     let mut m = a.market.load_mut()?;
     match side {
-        Side::Long => m.open_interest_long = m.open_interest_long.checked_add(size).ok_or(RingfenceError::MathOverflow)?,
-        Side::Short => m.open_interest_short = m.open_interest_short.checked_add(size).ok_or(RingfenceError::MathOverflow)?,
+        Side::Long => {
+            m.open_interest_long = m.open_interest_long.checked_add(size).ok_or(RingfenceError::MathOverflow)?
+        }
+        Side::Short => {
+            m.open_interest_short = m.open_interest_short.checked_add(size).ok_or(RingfenceError::MathOverflow)?
+        }
     }
     m.positions_open = m.positions_open.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
 

@@ -24,8 +24,8 @@ pub mod bounds {
 /// Risk parameters of one market. All ratios are basis points of notional.
 /// `repr(C)` without padding: its Borsh encoding (instruction args, events) equals its
 /// in-account bytes.
-#[zero_copy]
-#[derive(AnchorSerialize, AnchorDeserialize, Debug, PartialEq, Eq)]
+#[repr(C)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct RiskParams {
     /// Collateral required at open, as a share of notional (max leverage = 10_000 / this).
     pub initial_margin_bps: u16,
@@ -57,15 +57,9 @@ impl RiskParams {
                 && self.liquidation_fee_bps <= self.maintenance_margin_bps,
             RingfenceError::LiquidationFeeOutOfRange
         );
-        require!(
-            in_range(self.max_conf_bps, bounds::MAX_CONF_BPS),
-            RingfenceError::MaxConfidenceOutOfRange
-        );
+        require!(in_range(self.max_conf_bps, bounds::MAX_CONF_BPS), RingfenceError::MaxConfidenceOutOfRange);
         let (lo, hi) = bounds::MAX_PRICE_AGE_SECS;
-        require!(
-            self.max_price_age_secs >= lo && self.max_price_age_secs <= hi,
-            RingfenceError::MaxPriceAgeOutOfRange
-        );
+        require!(self.max_price_age_secs >= lo && self.max_price_age_secs <= hi, RingfenceError::MaxPriceAgeOutOfRange);
         Ok(())
     }
 }
@@ -109,3 +103,5 @@ impl Market {
 /// Bytes of a `Market` account, discriminator included.
 pub const MARKET_SPACE: usize = 8 + core::mem::size_of::<Market>();
 const _: () = assert!(MARKET_SPACE == 8 + 32 * 6 + 8 * 3 + 12 + 4);
+// Borsh and in-account bytes of RiskParams coincide only without padding.
+const _: () = assert!(core::mem::size_of::<RiskParams>() == 2 * 4 + 4);

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Everything CI checks (`make test`): toolchain setup, the SBF program and its IDL, formatting,
+# lints, every unit/property/LiteSVM test on the compiled .so, and the compute-unit budgets.
+# Ends with one line `N passed, N failed`.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$RINGFENCE_ROOT"
+LOG=$(mktemp); trap 'rm -f "$LOG"' EXIT
+step() { log "$*"; }
+
+step "setup (idempotent)";            scripts/setup.sh all
+step "build ringfence.so (SBPF v3)"; scripts/build-sbf.sh
+step "build IDL";                     scripts/build-idl.sh
+for ix in initialize_market open_position add_margin liquidate; do
+  grep -q "\"name\": \"$ix\"" "$PROGRAM_IDL" || { log "IDL lacks $ix"; exit 1; }
+done
+step "rustfmt";                       cargo fmt --all -- --check
+step "clippy (money-code lints in program and math)"
+cargo clippy --workspace --all-targets --locked -q -- -D warnings
+step "tests (math unit + property, program on the compiled .so in LiteSVM)"
+set +e
+cargo test --workspace --locked 2>&1 | tee "$LOG"
+status=${PIPESTATUS[0]}
+set -e
+passed=$(grep -E '^test result:' "$LOG" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -E '^test result:' "$LOG" | sed -E 's/.* ([0-9]+) failed.*/\1/' | awk '{s+=$1} END {print s+0}')
+step "compute-unit budgets (make bench)"
+bench_status=0
+cargo run -q --locked -p ringfence-harness --bin bench || bench_status=$?
+if [ "$bench_status" -ne 0 ]; then failed=$((failed + 1)); else passed=$((passed + 1)); fi
+echo "${passed:-0} passed, ${failed:-0} failed"
+[ "$status" -eq 0 ] && [ "$bench_status" -eq 0 ]

@@ -1,31 +1,61 @@
 //! A ready market: collateral mint (USDC-like, 6 decimals), admin, pinned oracle, initialized
-//! market and pool vault; plus traders and a keeper with token accounts.
+//! market with pool vault and LP mint, funded by a real LP deposit; traders, LPs and keepers with
+//! token accounts; and the invariant checker every test runs after every step.
 use anchor_lang::prelude::Pubkey;
-use ringfence_sdk::ix::{self, LiquidateAccounts, MarketKeys};
-use ringfence_sdk::{pda, Market, Position, RiskParams, Side};
+use anchor_lang::AnchorDeserialize;
+use ringfence_sdk::ix::{self, LiquidateAccounts, MarketKeys, PositionAccounts};
+use ringfence_sdk::math::{borrow_fee, SideTotals};
+use ringfence_sdk::ringfence::instructions::HealthView;
+use ringfence_sdk::ringfence::state::{wide_get, POSITION_SPACE};
+use ringfence_sdk::{pda, Market, Position, RiskParams, Side, PROGRAM_ID};
 
-use crate::{Env, Keypair, PriceFixture, Signer, TxResult};
+use crate::{simulate_return, Env, Keypair, PriceFixture, Signer, TxResult};
 
 pub const USDC_DECIMALS: u8 = 6;
 /// One whole collateral token (USDC-like, 6 decimals).
 pub const USDC: u64 = 1_000_000;
 /// The fixture's feed id (any 32 bytes; the market pins it).
 pub const FEED_ID: [u8; 32] = *b"ringfence-test-feed-SOL/USD-0001";
+/// Liquidity `MarketFixture::new` deposits.
+pub const INITIAL_LIQUIDITY: u64 = 100_000 * USDC;
 
+/// Parameters without fees (exact, easy-to-check numbers): 10x, maintenance 5%, keeper 1%,
+/// max profit 50% of notional.
 pub fn default_params() -> RiskParams {
     RiskParams {
-        initial_margin_bps: 1_000,   // 10x
-        maintenance_margin_bps: 500, // 5%
-        liquidation_fee_bps: 100,    // 1% of notional to the keeper
-        max_conf_bps: 200,           // 2%
-        max_price_age_secs: 60,
+        initial_margin_bps: 1_000,
+        maintenance_margin_bps: 500,
+        liquidation_fee_bps: 100,
+        max_conf_bps: 200,
+        open_fee_bps: 0,
+        close_fee_bps: 0,
+        max_profit_bps: 5_000,
+        max_price_age_trade_secs: 60,
+        max_price_age_liquidate_secs: 120,
+        borrow_rate_min: 0,
+        borrow_rate_max: 0,
+        max_open_interest_long: 1_000_000_000 * USDC,
+        max_open_interest_short: 1_000_000_000 * USDC,
+        timelock_secs: 3_600,
     }
 }
 
-/// A wallet with SOL and a funded collateral token account.
+/// A realistic fee schedule: 0.1% open and close, borrow 1%..10% a year with utilization.
+pub fn fee_params() -> RiskParams {
+    RiskParams {
+        open_fee_bps: 10,
+        close_fee_bps: 10,
+        borrow_rate_min: 317,   // ~1% a year
+        borrow_rate_max: 3_171, // ~10% a year
+        ..default_params()
+    }
+}
+
+/// A wallet with SOL and a collateral token account (and an LP share account).
 pub struct Wallet {
     pub kp: Keypair,
     pub token: Pubkey,
+    pub lp: Pubkey,
 }
 
 impl Wallet {
@@ -44,35 +74,50 @@ pub struct MarketFixture {
     pub params: RiskParams,
     /// Current oracle mantissa (exponent -8).
     pub price: i64,
+    /// The LP that funded the pool in `new`/`with_liquidity`.
+    pub lp: Option<Wallet>,
 }
 
 impl MarketFixture {
-    /// A market at price 100 with `default_params()`.
+    /// A market at price 100 with `default_params()` and `INITIAL_LIQUIDITY` deposited.
     pub fn new() -> Self {
-        match Self::with_params(default_params()) {
-            Ok(f) => f,
-            Err((_, res)) => panic!("initialize market: {}", crate::describe(&res)),
-        }
+        Self::with_liquidity(default_params(), INITIAL_LIQUIDITY)
     }
 
-    /// Initializes a market; `Err` carries the failed initialization (for parameter tests).
-    pub fn with_params(params: RiskParams) -> Result<Self, (Self, TxResult)> {
+    /// A market with `params` and `liquidity` deposited by an LP.
+    pub fn with_liquidity(params: RiskParams, liquidity: u64) -> Self {
+        let mut f = match Self::with_params(params) {
+            Ok(f) => f,
+            Err(e) => panic!("initialize market: {}", crate::describe(&e.1)),
+        };
+        if liquidity > 0 {
+            let lp = f.wallet(liquidity);
+            let res = f.deposit(&lp, liquidity);
+            assert!(res.is_ok(), "initial deposit: {}", crate::describe(&res));
+            f.lp = Some(lp);
+        }
+        f
+    }
+
+    /// Initializes a market without liquidity; `Err` carries the failed initialization.
+    pub fn with_params(params: RiskParams) -> Result<Self, Box<(Self, TxResult)>> {
         let mut env = Env::new();
         let admin = env.new_wallet(10);
         let mint_authority = Keypair::new();
         let mint = env.create_mint(&mint_authority.pubkey(), USDC_DECIMALS);
         let oracle = Pubkey::new_unique();
         let keys = MarketKeys::derive(&admin.pubkey(), &mint, &FEED_ID, &oracle);
-        let mut f = MarketFixture { env, admin, mint_authority, mint, oracle, keys, params, price: 0 };
+        let mut f = MarketFixture { env, admin, mint_authority, mint, oracle, keys, params, price: 0, lp: None };
         f.set_price(crate::pyth_price(100.0));
         let res = f.env.send(&[ix::initialize_market(&f.admin.pubkey(), &f.keys, FEED_ID, params)], &[&f.admin]);
         match res {
             Ok(_) => Ok(f),
-            Err(_) => Err((f, res)),
+            Err(_) => Err(Box::new((f, res))),
         }
     }
 
-    /// Creates another market on the same mint (another feed, its own pinned oracle at `price`).
+    /// Creates another market on the same mint (another feed, its own pinned oracle at `price`),
+    /// funded with `INITIAL_LIQUIDITY`.
     pub fn add_market(&mut self, feed_id: [u8; 32], price: i64) -> MarketKeys {
         let oracle = Pubkey::new_unique();
         let fixture = PriceFixture::new(feed_id, price, self.env.now());
@@ -80,6 +125,9 @@ impl MarketFixture {
         let keys = MarketKeys::derive(&self.admin.pubkey(), &self.mint, &feed_id, &oracle);
         let ix = ix::initialize_market(&self.admin.pubkey(), &keys, feed_id, self.params);
         self.env.send(&[ix], &[&self.admin]).expect("initialize second market");
+        let lp = self.wallet_for(INITIAL_LIQUIDITY, &keys);
+        let ix = ix::deposit_liquidity(&lp.key(), &lp.token, &lp.lp, &keys, INITIAL_LIQUIDITY);
+        self.env.send(&[ix], &[&lp.kp]).expect("fund second market");
         keys
     }
 
@@ -99,20 +147,44 @@ impl MarketFixture {
         PriceFixture::new(FEED_ID, self.price, self.env.now())
     }
 
-    /// A wallet with 10 SOL and `tokens` of collateral.
+    /// Moves the clock and republishes the current price at the new time.
+    pub fn advance(&mut self, secs: i64) {
+        self.env.advance(secs);
+        self.set_price(self.price);
+    }
+
+    /// A wallet with 10 SOL, `tokens` of collateral and an empty LP share account.
     pub fn wallet(&mut self, tokens: u64) -> Wallet {
+        let keys = self.keys;
+        self.wallet_for(tokens, &keys)
+    }
+
+    fn wallet_for(&mut self, tokens: u64, keys: &MarketKeys) -> Wallet {
         let kp = self.env.new_wallet(10);
         let token = self.env.create_token_account(&self.mint, &kp.pubkey());
+        let lp = self.env.create_token_account(&keys.lp_mint, &kp.pubkey());
         if tokens > 0 {
             self.env.mint_to(&self.mint, &self.mint_authority, &token, tokens);
         }
-        Wallet { kp, token }
+        Wallet { kp, token, lp }
     }
 
-    /// Funds the pool vault by a plain token transfer from a fresh LP wallet.
-    pub fn fund_pool(&mut self, amount: u64) {
+    pub fn deposit(&mut self, w: &Wallet, amount: u64) -> TxResult {
+        let ix = ix::deposit_liquidity(&w.key(), &w.token, &w.lp, &self.keys, amount);
+        self.env.send(&[ix], &[&w.kp])
+    }
+
+    pub fn withdraw(&mut self, w: &Wallet, shares: u64) -> TxResult {
+        let ix = ix::withdraw_liquidity(&w.key(), &w.token, &w.lp, &self.keys, shares);
+        self.env.send(&[ix], &[&w.kp])
+    }
+
+    /// Deposits `amount` from a fresh LP wallet.
+    pub fn fund_pool(&mut self, amount: u64) -> Wallet {
         let lp = self.wallet(amount);
-        self.env.transfer_tokens(&lp.token, &self.keys.pool_vault, &lp.kp, amount).expect("fund pool");
+        let res = self.deposit(&lp, amount);
+        assert!(res.is_ok(), "deposit: {}", crate::describe(&res));
+        lp
     }
 
     pub fn position_key(&self, owner: &Pubkey, id: u64) -> Pubkey {
@@ -128,6 +200,32 @@ impl MarketFixture {
         let position = self.position_key(&w.key(), id);
         let ix = ix::add_margin(&w.key(), &w.token, &self.keys.market, &position, amount);
         self.env.send(&[ix], &[&w.kp])
+    }
+
+    pub fn position_accounts(&self, w: &Wallet, id: u64) -> PositionAccounts {
+        PositionAccounts::new(&w.key(), &w.token, &self.keys, &self.position_key(&w.key(), id))
+    }
+
+    pub fn remove_margin(&mut self, w: &Wallet, id: u64, amount: u64) -> TxResult {
+        let ix = ix::remove_margin(&self.position_accounts(w, id), amount);
+        self.env.send(&[ix], &[&w.kp])
+    }
+
+    pub fn decrease(&mut self, w: &Wallet, id: u64, size_delta: u64) -> TxResult {
+        let ix = ix::decrease_position(&self.position_accounts(w, id), size_delta);
+        self.env.send(&[ix], &[&w.kp])
+    }
+
+    pub fn close(&mut self, w: &Wallet, id: u64) -> TxResult {
+        let ix = ix::close_position(&self.position_accounts(w, id));
+        self.env.send(&[ix], &[&w.kp])
+    }
+
+    /// The program's view of a position's health, through simulation (nothing is written).
+    pub fn health(&self, owner: &Pubkey, id: u64) -> Result<HealthView, String> {
+        let ix = ix::position_health(&self.keys, &self.position_key(owner, id));
+        let data = simulate_return(&self.env, ix, &[])?;
+        HealthView::deserialize(&mut &data[..]).map_err(|e| e.to_string())
     }
 
     /// The accounts a keeper passes to liquidate `owner`'s position `id`.
@@ -157,6 +255,24 @@ impl MarketFixture {
         pda::vault(&self.position_key(owner, id))
     }
 
+    pub fn lp_balance(&self, w: &Wallet) -> u64 {
+        self.env.token_balance(&w.lp)
+    }
+
+    /// Every open position of this fixture's market.
+    pub fn positions(&self) -> Vec<(Pubkey, Position)> {
+        self.env
+            .svm
+            .get_program_accounts(&PROGRAM_ID)
+            .into_iter()
+            .filter(|(_, a)| a.lamports > 0 && a.data.len() == POSITION_SPACE)
+            .filter_map(|(k, a)| {
+                let p: Position = ringfence_sdk::decode_account(&a.data).ok()?;
+                (p.market == self.keys.market).then_some((k, p))
+            })
+            .collect()
+    }
+
     /// Sum of every token account of the collateral mint equals the mint's supply.
     #[track_caller]
     pub fn assert_conserved(&self) {
@@ -164,8 +280,40 @@ impl MarketFixture {
         assert_eq!(total, u128::from(self.env.mint_supply(&self.mint)), "tokens not conserved");
     }
 
+    /// The invariants every test checks after every step:
+    /// - tokens are conserved across all accounts;
+    /// - each vault holds exactly its position's collateral + reserve;
+    /// - the pool vault holds exactly the market's free liquidity; LP supply matches the mint;
+    /// - reserves, open interest, base quantities and index sums equal the sums over positions.
+    #[track_caller]
+    pub fn assert_invariants(&self) {
+        self.assert_conserved();
+        let m = self.market();
+        assert_eq!(self.env.token_balance(&self.keys.pool_vault), m.free_liquidity, "pool vault != free liquidity");
+        assert_eq!(self.env.mint_supply(&self.keys.lp_mint), m.lp_supply, "LP mint supply != lp_supply");
+        let (mut long, mut short) = (SideTotals::default(), SideTotals::default());
+        let mut reserved = 0u64;
+        let positions = self.positions();
+        for (key, p) in &positions {
+            assert_eq!(
+                self.env.token_balance(&p.vault),
+                p.collateral + p.reserve,
+                "vault of {key} != collateral + reserve"
+            );
+            let t = if p.side == 0 { &mut long } else { &mut short };
+            t.apply(true, p.size, wide_get(&p.qty), p.borrow_index).expect("aggregate");
+            reserved += p.reserve;
+            // Fees owed are computable for every position (no overflow).
+            borrow_fee(p.size, p.borrow_index, m.borrow_index).expect("borrow fee");
+        }
+        assert_eq!(m.total_reserved, reserved, "total_reserved != Σ reserve");
+        assert_eq!(m.long.totals(), long, "long aggregates != Σ positions");
+        assert_eq!(m.short.totals(), short, "short aggregates != Σ positions");
+        assert_eq!(m.positions_open, positions.len() as u64, "positions_open");
+    }
+
     pub fn snapshot(&self) -> Vec<(Pubkey, Vec<u8>, u64)> {
-        self.env.state_snapshot(&self.mint)
+        self.env.state_snapshot(&[self.mint, self.keys.lp_mint])
     }
 }
 

@@ -196,9 +196,9 @@ impl Env {
         spl_token::state::Mint::unpack(&acc.data).expect("mint").supply
     }
 
-    /// Every account the program owns plus every token account of `mint`: the whole state a
-    /// rejected instruction must leave untouched.
-    pub fn state_snapshot(&self, mint: &Pubkey) -> Vec<(Pubkey, Vec<u8>, u64)> {
+    /// Every account the program owns plus every token account of `mints` and the mints
+    /// themselves: the whole state a rejected instruction must leave untouched.
+    pub fn state_snapshot(&self, mints: &[Pubkey]) -> Vec<(Pubkey, Vec<u8>, u64)> {
         let mut v: Vec<(Pubkey, Vec<u8>, u64)> = self
             .svm
             .get_program_accounts(&PROGRAM_ID)
@@ -206,9 +206,13 @@ impl Env {
             .filter(|(_, a)| a.lamports > 0)
             .map(|(k, a)| (k, a.data, a.lamports))
             .collect();
-        for (k, _) in self.token_accounts_of(mint) {
-            let a = self.account(&k).expect("token account");
-            v.push((k, a.data, a.lamports));
+        for mint in mints {
+            let m = self.account(mint).expect("mint");
+            v.push((*mint, m.data, m.lamports));
+            for (k, _) in self.token_accounts_of(mint) {
+                let a = self.account(&k).expect("token account");
+                v.push((k, a.data, a.lamports));
+            }
         }
         v.sort();
         v
@@ -248,6 +252,17 @@ pub fn assert_ringfence_err(res: &TxResult, e: ringfence_sdk::ringfence::error::
 pub fn assert_anchor_err(res: &TxResult, e: anchor_lang::error::ErrorCode) {
     let want: u32 = e.into();
     assert_eq!(custom_code(res), Some(want), "expected anchor {e:?} ({want}), {}", describe(res));
+}
+
+/// Simulates one instruction and returns its return data (Anchor return values).
+pub fn simulate_return(env: &Env, ix: Instruction, signers: &[&Keypair]) -> Result<Vec<u8>, String> {
+    let mut all: Vec<&Keypair> = vec![&env.payer];
+    all.extend(signers.iter().copied());
+    let tx = Transaction::new_signed_with_payer(&[ix], Some(&env.payer.pubkey()), &all, env.svm.latest_blockhash());
+    match env.svm.simulate_transaction(tx) {
+        Ok(sim) => Ok(sim.meta.return_data.data),
+        Err(f) => Err(format!("{:?}\n{}", f.err, f.meta.logs.join("\n"))),
+    }
 }
 
 /// Events Ringfence emitted in a successful transaction.

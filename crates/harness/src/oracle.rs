@@ -34,7 +34,7 @@ impl PriceFixture {
         PriceFixture {
             feed_id,
             price,
-            conf: (price.unsigned_abs()) / 2_000, // 0.05%
+            conf: 0, // exact prices by default; confidence tests set it
             exponent: PRICE_EXPO,
             publish_time,
             verification: VerificationLevel::Full,

@@ -29,9 +29,13 @@
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
+mod fees;
+mod pool;
 mod position;
 mod price;
 
+pub use fees::*;
+pub use pool::*;
 pub use position::*;
 pub use price::*;
 

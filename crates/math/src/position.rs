@@ -61,28 +61,48 @@ pub fn is_liquidatable(equity: i128, maintenance_requirement: u64) -> bool {
     equity < i128::from(maintenance_requirement)
 }
 
-/// Health of a position at a mark price, as a client or keeper shows it.
+/// Health of a position at a mark price, as the program, the keeper and clients compute it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Health {
+    /// Unrealized PnL at mark, capped at the position's reserve (its maximum profit).
     pub pnl: i128,
+    /// Fees the position would pay to close now (borrow fee owed + close fee).
+    pub fees: u64,
+    /// Collateral + capped PnL - fees.
     pub equity: i128,
     pub maintenance_requirement: u64,
     pub liquidatable: bool,
 }
 
+/// PnL capped at `reserve`: a trader's profit can never exceed what the vault holds for it.
+pub fn capped_pnl(pnl: i128, reserve: u64) -> i128 {
+    pnl.min(i128::from(reserve))
+}
+
 /// Everything the liquidation test needs, in one call (what the program and keeper both run).
+/// `fees` are the fees owed if closed now (borrow fee + close fee), counted as GMX and Jupiter do,
+/// so a position is liquidated before its equity can go negative in ordinary moves.
+#[allow(clippy::too_many_arguments)]
 pub fn health(
     side: Side,
     size: u64,
     collateral: u64,
+    reserve: u64,
     entry: u64,
     mark: u64,
+    fees: u64,
     maintenance_margin_bps: u64,
 ) -> MathResult<Health> {
-    let pnl = unrealized_pnl(side, size, entry, mark)?;
-    let equity = equity(collateral, pnl)?;
+    let pnl = capped_pnl(unrealized_pnl(side, size, entry, mark)?, reserve);
+    let equity = equity(collateral, pnl)?.checked_sub(i128::from(fees)).ok_or(MathError::Overflow)?;
     let maintenance_requirement = margin_requirement(size, maintenance_margin_bps)?;
-    Ok(Health { pnl, equity, maintenance_requirement, liquidatable: is_liquidatable(equity, maintenance_requirement) })
+    Ok(Health {
+        pnl,
+        fees,
+        equity,
+        maintenance_requirement,
+        liquidatable: is_liquidatable(equity, maintenance_requirement),
+    })
 }
 
 /// The mark price at which `collateral + pnl == target` for this position, i.e.
@@ -117,21 +137,24 @@ fn price_at_equity(side: Side, size: u64, collateral: u64, entry: u64, target: u
     u64::try_from(q).map(Some).map_err(|_| MathError::Overflow)
 }
 
-/// Mark price at which the position becomes liquidatable (equity reaches the maintenance requirement).
+/// Mark price at which the position becomes liquidatable (equity net of `fees` reaches the
+/// maintenance requirement).
 pub fn liquidation_price(
     side: Side,
     size: u64,
     collateral: u64,
     entry: u64,
+    fees: u64,
     maintenance_margin_bps: u64,
 ) -> MathResult<Option<u64>> {
     let maintenance = margin_requirement(size, maintenance_margin_bps)?;
-    price_at_equity(side, size, collateral, entry, maintenance)
+    let target = maintenance.checked_add(fees).ok_or(MathError::Overflow)?;
+    price_at_equity(side, size, collateral, entry, target)
 }
 
-/// Mark price at which the position's equity reaches zero.
-pub fn bankruptcy_price(side: Side, size: u64, collateral: u64, entry: u64) -> MathResult<Option<u64>> {
-    price_at_equity(side, size, collateral, entry, 0)
+/// Mark price at which the position's equity net of `fees` reaches zero.
+pub fn bankruptcy_price(side: Side, size: u64, collateral: u64, entry: u64, fees: u64) -> MathResult<Option<u64>> {
+    price_at_equity(side, size, collateral, entry, fees)
 }
 
 /// Keeper reward for liquidating `size` of notional, rounded down.
@@ -139,35 +162,119 @@ pub fn liquidation_reward(size: u64, liquidation_fee_bps: u64) -> MathResult<u64
     bps_floor(size, liquidation_fee_bps)
 }
 
-/// How a liquidated position's vault is split. `keeper + trader + pool == vault` always.
+/// How a settled position's vault is split. `keeper + trader + pool == vault` always.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LiquidationSplit {
-    /// Paid to the keeper first (capped by the vault).
+pub struct Settlement {
+    /// Paid to the keeper first (liquidations only; capped by the vault).
     pub keeper: u64,
-    /// The trader's residual equity after the reward (never more than the vault holds).
+    /// The trader's equity after fees and reward (never more than the vault holds).
     pub trader: u64,
-    /// Everything else returns to the pool.
+    /// Everything else returns to the pool: losses, fees, the unused reserve.
     pub pool: u64,
-    /// What the trader's equity failed to cover of losses and reward (the pool's shortfall).
-    /// `u128` so that reporting it can never fail a liquidation.
+    /// What the trader's equity failed to cover of losses, fees and reward (the pool's shortfall).
+    /// `u128` so that reporting it can never fail a settlement.
     pub bad_debt: u128,
 }
 
-/// Splits `vault` (all tokens the position's vault holds) after a liquidation at `equity`.
-pub fn split_liquidation(vault: u64, equity: i128, reward: u64) -> MathResult<LiquidationSplit> {
+/// Splits `vault` (all tokens the position's vault holds) when a position with `collateral` and
+/// capped `pnl` settles, paying `fees` to the pool and `reward` to a keeper first.
+pub fn settle(vault: u64, collateral: u64, pnl: i128, fees: u64, reward: u64) -> MathResult<Settlement> {
     let keeper = reward.min(vault);
-    let after_reward = equity.checked_sub(i128::from(keeper)).ok_or(MathError::Overflow)?;
+    let owed = equity(collateral, pnl)?
+        .checked_sub(i128::from(fees))
+        .and_then(|v| v.checked_sub(i128::from(keeper)))
+        .ok_or(MathError::Overflow)?;
     let available = vault.checked_sub(keeper).ok_or(MathError::Overflow)?;
-    let trader = if after_reward <= 0 {
+    let trader = if owed <= 0 {
         0
     } else {
-        // after_reward > 0; if it exceeds u64 it certainly exceeds `available`.
-        u64::try_from(after_reward).map_or(available, |owed| owed.min(available))
+        // owed > 0; if it exceeds u64 it certainly exceeds `available`.
+        u64::try_from(owed).map_or(available, |owed| owed.min(available))
     };
     let pool = available.checked_sub(trader).ok_or(MathError::Overflow)?;
-    let shortfall = i128::from(keeper).checked_sub(equity).ok_or(MathError::Overflow)?;
-    let bad_debt = u128::try_from(shortfall).unwrap_or(0);
-    Ok(LiquidationSplit { keeper, trader, pool, bad_debt })
+    // Negative `owed` is the shortfall; non-negative means none (try_from fails on negatives).
+    let bad_debt = owed.checked_neg().and_then(|s| u128::try_from(s).ok()).unwrap_or(0);
+    Ok(Settlement { keeper, trader, pool, bad_debt })
+}
+
+/// The result of closing `delta` of a position's notional.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecreaseSplit {
+    /// Collateral released pro rata (rounded down).
+    pub collateral_released: u64,
+    /// Reserve returned to the pool pro rata (rounded up).
+    pub reserve_released: u64,
+    /// Realized PnL of the closed part, capped at `reserve_released`.
+    pub pnl: i128,
+    /// Paid to the trader.
+    pub to_trader: u64,
+    /// Paid to the pool: released reserve - realized PnL + fees.
+    pub to_pool: u64,
+    /// Collateral left in the position (fees the closed part could not cover come out of it).
+    pub new_collateral: u64,
+    pub new_reserve: u64,
+}
+
+/// Closes `delta` of `size` notional: releases collateral and reserve pro rata, realizes
+/// `pnl_delta` (the PnL of `delta` at mark, see [`unrealized_pnl`]) and pays `fees`. Fees the
+/// released collateral and PnL cannot cover are taken from the remaining collateral; if even that
+/// is not enough the decrease is refused (`None`): the position must be closed or liquidated.
+pub fn split_decrease(
+    size: u64,
+    collateral: u64,
+    reserve: u64,
+    delta: u64,
+    pnl_delta: i128,
+    fees: u64,
+) -> MathResult<Option<DecreaseSplit>> {
+    if delta == 0 || delta >= size {
+        return Err(MathError::Overflow);
+    }
+    let collateral_released = crate::mul_div_floor(collateral, delta, size)?;
+    let reserve_released = crate::mul_div_ceil(reserve, delta, size)?;
+    let pnl = capped_pnl(pnl_delta, reserve_released);
+    let net = equity(collateral_released, pnl)?.checked_sub(i128::from(fees)).ok_or(MathError::Overflow)?;
+    let remaining = collateral.checked_sub(collateral_released).ok_or(MathError::Overflow)?;
+    let (to_trader, new_collateral) = if net >= 0 {
+        (u64::try_from(net).map_err(|_| MathError::Overflow)?, remaining)
+    } else {
+        let shortfall = u64::try_from(net.unsigned_abs()).map_err(|_| MathError::Overflow)?;
+        match remaining.checked_sub(shortfall) {
+            Some(left) => (0, left),
+            None => return Ok(None),
+        }
+    };
+    // to_pool = reserve_released - pnl + fees >= fees, since pnl <= reserve_released.
+    let to_pool = i128::from(reserve_released)
+        .checked_sub(pnl)
+        .and_then(|v| v.checked_add(i128::from(fees)))
+        .and_then(|v| u64::try_from(v).ok())
+        .ok_or(MathError::Overflow)?;
+    let new_reserve = reserve.checked_sub(reserve_released).ok_or(MathError::Overflow)?;
+    Ok(Some(DecreaseSplit {
+        collateral_released,
+        reserve_released,
+        pnl,
+        to_trader,
+        to_pool,
+        new_collateral,
+        new_reserve,
+    }))
+}
+
+/// Whether `amount` of collateral may be removed: what remains, plus the PnL at the conservative
+/// price if it is a loss (profits are not counted), minus fees owed, must meet the initial margin.
+pub fn can_remove_margin(
+    size: u64,
+    collateral: u64,
+    amount: u64,
+    pnl: i128,
+    fees: u64,
+    initial_margin_bps: u64,
+) -> MathResult<bool> {
+    let Some(remaining) = collateral.checked_sub(amount) else { return Ok(false) };
+    let equity = equity(remaining, pnl.min(0))?.checked_sub(i128::from(fees)).ok_or(MathError::Overflow)?;
+    Ok(equity >= i128::from(margin_requirement(size, initial_margin_bps)?))
 }
 
 #[cfg(test)]
@@ -177,6 +284,7 @@ mod tests {
     use proptest::prelude::*;
 
     const P100: u64 = 100 * PRICE_ONE;
+    const NO_CAP: u64 = u64::MAX;
 
     #[test]
     fn pnl_examples() {
@@ -188,42 +296,68 @@ mod tests {
         assert_eq!(unrealized_pnl(Side::Long, 1, entry, 4 * PRICE_ONE), Ok(0));
         assert_eq!(unrealized_pnl(Side::Short, 1, entry, 4 * PRICE_ONE), Ok(-1));
         assert_eq!(unrealized_pnl(Side::Long, 1, 0, 1), Err(MathError::DivisionByZero));
+        assert_eq!(capped_pnl(500, 100), 100);
+        assert_eq!(capped_pnl(-500, 100), -500);
     }
 
     #[test]
     fn health_and_prices_examples() {
         // 10x long: 100 collateral, 1,000 notional at 100, maintenance 5% (50).
-        let h = health(Side::Long, 1_000, 100, P100, 95 * PRICE_ONE, 500).unwrap();
+        let h = health(Side::Long, 1_000, 100, NO_CAP, P100, 95 * PRICE_ONE, 0, 500).unwrap();
         assert_eq!((h.pnl, h.equity, h.maintenance_requirement, h.liquidatable), (-50, 50, 50, false));
-        let h = health(Side::Long, 1_000, 100, P100, 94 * PRICE_ONE, 500).unwrap();
+        let h = health(Side::Long, 1_000, 100, NO_CAP, P100, 94 * PRICE_ONE, 0, 500).unwrap();
         assert!(h.liquidatable);
-        assert_eq!(liquidation_price(Side::Long, 1_000, 100, P100, 500), Ok(Some(95 * PRICE_ONE)));
-        assert_eq!(bankruptcy_price(Side::Long, 1_000, 100, P100), Ok(Some(90 * PRICE_ONE)));
-        assert_eq!(liquidation_price(Side::Short, 1_000, 100, P100, 500), Ok(Some(105 * PRICE_ONE)));
-        assert_eq!(bankruptcy_price(Side::Short, 1_000, 100, P100), Ok(Some(110 * PRICE_ONE)));
+        // Fees count: with 1 owed, 95 is already liquidatable.
+        assert!(health(Side::Long, 1_000, 100, NO_CAP, P100, 95 * PRICE_ONE, 1, 500).unwrap().liquidatable);
+        // Profit is capped by the reserve.
+        let h = health(Side::Long, 1_000, 100, 50, P100, 200 * PRICE_ONE, 0, 500).unwrap();
+        assert_eq!((h.pnl, h.equity), (50, 150));
+        assert_eq!(liquidation_price(Side::Long, 1_000, 100, P100, 0, 500), Ok(Some(95 * PRICE_ONE)));
+        assert_eq!(liquidation_price(Side::Long, 1_000, 100, P100, 10, 500), Ok(Some(96 * PRICE_ONE)));
+        assert_eq!(bankruptcy_price(Side::Long, 1_000, 100, P100, 0), Ok(Some(90 * PRICE_ONE)));
+        assert_eq!(liquidation_price(Side::Short, 1_000, 100, P100, 0, 500), Ok(Some(105 * PRICE_ONE)));
+        assert_eq!(bankruptcy_price(Side::Short, 1_000, 100, P100, 20), Ok(Some(108 * PRICE_ONE)));
         // A fully collateralized long cannot go bankrupt at a positive price.
-        assert_eq!(bankruptcy_price(Side::Long, 1_000, 1_000, P100), Ok(None));
+        assert_eq!(bankruptcy_price(Side::Long, 1_000, 1_000, P100, 0), Ok(None));
     }
 
     #[test]
-    fn split_examples() {
-        // Healthy residual: equity 40, reward 10 -> keeper 10, trader 30, pool 60 (the loss).
-        assert_eq!(
-            split_liquidation(100, 40, 10),
-            Ok(LiquidationSplit { keeper: 10, trader: 30, pool: 60, bad_debt: 0 })
-        );
+    fn settlement_examples() {
+        // Liquidation with residual: equity 40, reward 10 -> keeper 10, trader 30, pool 60.
+        assert_eq!(settle(100, 100, -60, 0, 10), Ok(Settlement { keeper: 10, trader: 30, pool: 60, bad_debt: 0 }));
         // Equity below the reward: the pool is short by reward - equity.
-        assert_eq!(
-            split_liquidation(100, 4, 10),
-            Ok(LiquidationSplit { keeper: 10, trader: 0, pool: 90, bad_debt: 6 })
-        );
+        assert_eq!(settle(100, 100, -96, 0, 10), Ok(Settlement { keeper: 10, trader: 0, pool: 90, bad_debt: 6 }));
         // Bankrupt: equity -25; the keeper is still paid, the pool takes the rest.
-        assert_eq!(
-            split_liquidation(100, -25, 10),
-            Ok(LiquidationSplit { keeper: 10, trader: 0, pool: 90, bad_debt: 35 })
-        );
+        assert_eq!(settle(100, 100, -125, 0, 10), Ok(Settlement { keeper: 10, trader: 0, pool: 90, bad_debt: 35 }));
         // Reward larger than the vault is capped.
-        assert_eq!(split_liquidation(5, -25, 10), Ok(LiquidationSplit { keeper: 5, trader: 0, pool: 0, bad_debt: 30 }));
+        assert_eq!(settle(5, 5, -30, 0, 10), Ok(Settlement { keeper: 5, trader: 0, pool: 0, bad_debt: 30 }));
+        // Close in profit with fees: vault = 100 collateral + 200 reserve; pnl +150, fees 7.
+        assert_eq!(settle(300, 100, 150, 7, 0), Ok(Settlement { keeper: 0, trader: 243, pool: 57, bad_debt: 0 }));
+    }
+
+    #[test]
+    fn decrease_examples() {
+        // Close half of 1,000 notional (100 collateral, 200 reserve) at +40 on that half, fees 3.
+        let d = split_decrease(1_000, 100, 200, 500, 40, 3).unwrap().unwrap();
+        assert_eq!((d.collateral_released, d.reserve_released, d.pnl), (50, 100, 40));
+        assert_eq!((d.to_trader, d.to_pool, d.new_collateral, d.new_reserve), (87, 63, 50, 100));
+        // A loss bigger than the released collateral takes the rest from what remains.
+        let d = split_decrease(1_000, 100, 200, 500, -60, 0).unwrap().unwrap();
+        assert_eq!((d.to_trader, d.to_pool, d.new_collateral), (0, 160, 40));
+        // ... unless nothing remains to cover it.
+        assert_eq!(split_decrease(1_000, 100, 200, 500, -160, 0), Ok(None));
+        assert!(split_decrease(1_000, 100, 200, 1_000, 0, 0).is_err());
+    }
+
+    #[test]
+    fn remove_margin_examples() {
+        // 1,000 notional, 10% initial: 100 must remain (after losses and fees).
+        assert_eq!(can_remove_margin(1_000, 150, 50, 0, 0, 1_000), Ok(true));
+        assert_eq!(can_remove_margin(1_000, 150, 51, 0, 0, 1_000), Ok(false));
+        assert_eq!(can_remove_margin(1_000, 150, 40, -10, 1, 1_000), Ok(false));
+        // Profits are not counted.
+        assert_eq!(can_remove_margin(1_000, 150, 60, 500, 0, 1_000), Ok(false));
+        assert_eq!(can_remove_margin(1_000, 150, 151, 0, 0, 1_000), Ok(false));
     }
 
     fn side() -> impl Strategy<Value = Side> {
@@ -236,8 +370,6 @@ mod tests {
             let long = unrealized_pnl(Side::Long, size, entry, mark);
             let short = unrealized_pnl(Side::Short, size, entry, mark);
             if let (Ok(l), Ok(s)) = (long, short) {
-                // Profit iff the price moved the position's way.
-                prop_assert_eq!(l > 0, mark > entry && (size as u128 * (mark - entry) as u128) >= entry as u128);
                 prop_assert!(l <= 0 || mark > entry);
                 prop_assert!(s <= 0 || mark < entry);
                 // Floor rounding: long + short is 0 when exact, -1 otherwise (the pool never pays twice).
@@ -248,7 +380,7 @@ mod tests {
 
         #[test]
         fn pnl_never_favours_trader(size in 0u64..1u64 << 40, entry in 1u64..1u64 << 50, mark in 1u64..1u64 << 50) {
-            // Exact rational PnL vs the rounded one: rounded <= exact for both sides.
+            // Exact rational PnL vs the rounded one: rounded <= exact < rounded + 1.
             let l = unrealized_pnl(Side::Long, size, entry, mark).unwrap();
             let exact_num = size as i128 * (mark as i128 - entry as i128);
             prop_assert!(l * entry as i128 <= exact_num);
@@ -260,14 +392,15 @@ mod tests {
             side in side(),
             size in 1u64..1u64 << 48,
             collateral in 0u64..1u64 << 48,
+            fees in 0u64..1u64 << 40,
             entry in 1u64..1u64 << 50,
             p1 in 1u64..1u64 << 50,
             p2 in 1u64..1u64 << 50,
             mm in 1u64..BPS,
         ) {
             let (lo, hi) = (p1.min(p2), p1.max(p2));
-            let at_lo = health(side, size, collateral, entry, lo, mm).unwrap().liquidatable;
-            let at_hi = health(side, size, collateral, entry, hi, mm).unwrap().liquidatable;
+            let at_lo = health(side, size, collateral, NO_CAP, entry, lo, fees, mm).unwrap().liquidatable;
+            let at_hi = health(side, size, collateral, NO_CAP, entry, hi, fees, mm).unwrap().liquidatable;
             match side {
                 // A long liquidatable at a higher price is liquidatable at any lower one.
                 Side::Long => prop_assert!(!at_hi || at_lo),
@@ -280,12 +413,13 @@ mod tests {
             side in side(),
             size in 1u64..1u64 << 40,
             lev in 2u64..100,
+            fees in 0u64..1_000,
             entry in PRICE_ONE / 100..PRICE_ONE * 100_000,
             mm in 1u64..500,
         ) {
             let collateral = size / lev;
-            if let Some(p) = liquidation_price(side, size, collateral, entry, mm).unwrap() {
-                let h = |price| health(side, size, collateral, entry, price, mm).unwrap().liquidatable;
+            if let Some(p) = liquidation_price(side, size, collateral, entry, fees, mm).unwrap() {
+                let h = |price| health(side, size, collateral, NO_CAP, entry, price, fees, mm).unwrap().liquidatable;
                 // Strictly beyond the reported price (by a tick) the position is liquidatable.
                 match side {
                     Side::Long => prop_assert!(p <= 1 || h(p - 1)),
@@ -295,19 +429,43 @@ mod tests {
         }
 
         #[test]
-        fn no_panic_on_extremes(side in side(), size: u64, collateral: u64, entry: u64, mark: u64, bps: u64) {
-            let _ = health(side, size, collateral, entry, mark, bps);
-            let _ = liquidation_price(side, size, collateral, entry, bps);
-            let _ = bankruptcy_price(side, size, collateral, entry);
+        fn no_panic_on_extremes(side in side(), size: u64, collateral: u64, reserve: u64, entry: u64, mark: u64, fees: u64, bps: u64) {
+            let _ = health(side, size, collateral, reserve, entry, mark, fees, bps);
+            let _ = liquidation_price(side, size, collateral, entry, fees, bps);
+            let _ = bankruptcy_price(side, size, collateral, entry, fees);
             let _ = liquidation_reward(size, bps);
+            let _ = split_decrease(size, collateral, reserve, mark, fees as i128, bps);
+            let _ = can_remove_margin(size, collateral, mark, fees as i128, bps, entry);
         }
 
         #[test]
-        fn split_conserves_vault(vault: u64, equity: i64, reward: u64) {
-            let s = split_liquidation(vault, equity as i128, reward).unwrap();
+        fn settlement_conserves_vault(vault: u64, collateral: u64, pnl: i64, fees: u64, reward: u64) {
+            let s = settle(vault, collateral, pnl as i128, fees, reward).unwrap();
             prop_assert_eq!(s.keeper as u128 + s.trader as u128 + s.pool as u128, vault as u128);
             prop_assert!(s.keeper <= reward);
-            prop_assert!((s.trader as i128) <= (equity as i128 - s.keeper as i128).max(0));
+            let owed = collateral as i128 + pnl as i128 - fees as i128 - s.keeper as i128;
+            prop_assert!((s.trader as i128) <= owed.max(0));
+        }
+
+        #[test]
+        fn decrease_conserves_the_vault(
+            size in 2u64..1 << 50,
+            collateral in 0u64..1 << 50,
+            reserve in 0u64..1 << 50,
+            frac in 1u64..1_000,
+            pnl in -(1i64 << 50)..(1i64 << 50),
+            fees in 0u64..1 << 30,
+        ) {
+            let delta = (size / 1_000 * frac).clamp(1, size - 1);
+            if let Some(d) = split_decrease(size, collateral, reserve, delta, pnl as i128, fees).unwrap() {
+                // Out of the vault = to_trader + to_pool; what stays = new_collateral + new_reserve.
+                prop_assert_eq!(
+                    d.to_trader as u128 + d.to_pool as u128 + d.new_collateral as u128 + d.new_reserve as u128,
+                    collateral as u128 + reserve as u128
+                );
+                prop_assert!(d.pnl <= d.reserve_released as i128);
+                prop_assert!(d.to_pool >= fees);
+            }
         }
     }
 }

@@ -14,7 +14,18 @@ pub enum Event {
     MarketInitialized(MarketInitialized),
     PositionOpened(PositionOpened),
     MarginAdded(MarginAdded),
+    MarginRemoved(MarginRemoved),
+    PositionDecreased(PositionDecreased),
+    PositionClosed(PositionClosed),
     PositionLiquidated(PositionLiquidated),
+    LiquidityDeposited(LiquidityDeposited),
+    LiquidityWithdrawn(LiquidityWithdrawn),
+    AdminProposed(AdminProposed),
+    AdminAccepted(AdminAccepted),
+    MarketChangeScheduled(MarketChangeScheduled),
+    MarketChangeCancelled(MarketChangeCancelled),
+    MarketParamsUpdated(MarketParamsUpdated),
+    PauseSet(PauseSet),
 }
 
 fn decode(bytes: &[u8]) -> Option<Event> {

@@ -21,12 +21,19 @@ pub struct MarketKeys {
     pub collateral_mint: Pubkey,
     pub oracle: Pubkey,
     pub pool_vault: Pubkey,
+    pub lp_mint: Pubkey,
 }
 
 impl MarketKeys {
     pub fn derive(creator: &Pubkey, collateral_mint: &Pubkey, feed_id: &[u8; 32], oracle: &Pubkey) -> Self {
         let market = pda::market(creator, collateral_mint, feed_id);
-        MarketKeys { market, collateral_mint: *collateral_mint, oracle: *oracle, pool_vault: pda::pool_vault(&market) }
+        MarketKeys {
+            market,
+            collateral_mint: *collateral_mint,
+            oracle: *oracle,
+            pool_vault: pda::pool_vault(&market),
+            lp_mint: pda::lp_mint(&market),
+        }
     }
 }
 
@@ -38,6 +45,7 @@ pub fn initialize_market(admin: &Pubkey, keys: &MarketKeys, feed_id: [u8; 32], p
             collateral_mint: keys.collateral_mint,
             oracle: keys.oracle,
             pool_vault: keys.pool_vault,
+            lp_mint: keys.lp_mint,
             token_program: TOKEN_PROGRAM_ID,
             system_program: system_program::ID,
         },
@@ -63,6 +71,7 @@ pub fn open_position(
             oracle: keys.oracle,
             collateral_mint: keys.collateral_mint,
             owner_token: *owner_token,
+            pool_vault: keys.pool_vault,
             position,
             vault,
             token_program: TOKEN_PROGRAM_ID,
@@ -145,4 +154,159 @@ pub fn liquidate(a: &LiquidateAccounts) -> Instruction {
         },
         instruction::Liquidate {},
     )
+}
+
+/// Accounts of a trader action on an existing position (remove margin, decrease, close).
+#[derive(Clone, Copy, Debug)]
+pub struct PositionAccounts {
+    pub owner: Pubkey,
+    pub market: Pubkey,
+    pub oracle: Pubkey,
+    pub position: Pubkey,
+    pub vault: Pubkey,
+    pub pool_vault: Pubkey,
+    pub owner_token: Pubkey,
+}
+
+impl PositionAccounts {
+    pub fn new(owner: &Pubkey, owner_token: &Pubkey, keys: &MarketKeys, position: &Pubkey) -> Self {
+        PositionAccounts {
+            owner: *owner,
+            market: keys.market,
+            oracle: keys.oracle,
+            position: *position,
+            vault: pda::vault(position),
+            pool_vault: keys.pool_vault,
+            owner_token: *owner_token,
+        }
+    }
+}
+
+pub fn remove_margin(a: &PositionAccounts, amount: u64) -> Instruction {
+    build(
+        accounts::RemoveMargin {
+            owner: a.owner,
+            market: a.market,
+            oracle: a.oracle,
+            position: a.position,
+            vault: a.vault,
+            owner_token: a.owner_token,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::RemoveMargin { amount },
+    )
+}
+
+pub fn decrease_position(a: &PositionAccounts, size_delta: u64) -> Instruction {
+    build(
+        accounts::DecreasePosition {
+            owner: a.owner,
+            market: a.market,
+            oracle: a.oracle,
+            position: a.position,
+            vault: a.vault,
+            pool_vault: a.pool_vault,
+            owner_token: a.owner_token,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::DecreasePosition { size_delta },
+    )
+}
+
+pub fn close_position(a: &PositionAccounts) -> Instruction {
+    build(
+        accounts::ClosePosition {
+            owner: a.owner,
+            market: a.market,
+            oracle: a.oracle,
+            position: a.position,
+            vault: a.vault,
+            pool_vault: a.pool_vault,
+            owner_token: a.owner_token,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::ClosePosition {},
+    )
+}
+
+pub fn position_health(keys: &MarketKeys, position: &Pubkey) -> Instruction {
+    build(
+        accounts::PositionHealth { market: keys.market, oracle: keys.oracle, position: *position },
+        instruction::PositionHealth {},
+    )
+}
+
+pub fn deposit_liquidity(
+    provider: &Pubkey,
+    provider_token: &Pubkey,
+    provider_lp: &Pubkey,
+    keys: &MarketKeys,
+    amount: u64,
+) -> Instruction {
+    build(
+        accounts::DepositLiquidity {
+            provider: *provider,
+            market: keys.market,
+            oracle: keys.oracle,
+            pool_vault: keys.pool_vault,
+            lp_mint: keys.lp_mint,
+            provider_token: *provider_token,
+            provider_lp: *provider_lp,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::DepositLiquidity { amount },
+    )
+}
+
+pub fn withdraw_liquidity(
+    provider: &Pubkey,
+    provider_token: &Pubkey,
+    provider_lp: &Pubkey,
+    keys: &MarketKeys,
+    shares: u64,
+) -> Instruction {
+    build(
+        accounts::WithdrawLiquidity {
+            provider: *provider,
+            market: keys.market,
+            oracle: keys.oracle,
+            pool_vault: keys.pool_vault,
+            lp_mint: keys.lp_mint,
+            provider_token: *provider_token,
+            provider_lp: *provider_lp,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::WithdrawLiquidity { shares },
+    )
+}
+
+pub fn propose_admin(admin: &Pubkey, market: &Pubkey, new_admin: &Pubkey) -> Instruction {
+    build(
+        accounts::ProposeAdmin { admin: *admin, market: *market },
+        instruction::ProposeAdmin { new_admin: *new_admin },
+    )
+}
+
+pub fn accept_admin(new_admin: &Pubkey, market: &Pubkey) -> Instruction {
+    build(accounts::AcceptAdmin { new_admin: *new_admin, market: *market }, instruction::AcceptAdmin {})
+}
+
+pub fn set_params(admin: &Pubkey, market: &Pubkey, params: RiskParams) -> Instruction {
+    build(accounts::SetParams { admin: *admin, market: *market }, instruction::SetParams { params })
+}
+
+pub fn set_oracle(admin: &Pubkey, market: &Pubkey, new_oracle: &Pubkey) -> Instruction {
+    build(accounts::SetOracle { admin: *admin, market: *market, new_oracle: *new_oracle }, instruction::SetOracle {})
+}
+
+pub fn apply_pending_change(market: &Pubkey) -> Instruction {
+    build(accounts::ApplyPendingChange { market: *market }, instruction::ApplyPendingChange {})
+}
+
+pub fn cancel_pending_change(admin: &Pubkey, market: &Pubkey) -> Instruction {
+    build(accounts::CancelPendingChange { admin: *admin, market: *market }, instruction::CancelPendingChange {})
+}
+
+pub fn set_pause(admin: &Pubkey, market: &Pubkey, paused: u8) -> Instruction {
+    build(accounts::SetPause { admin: *admin, market: *market }, instruction::SetPause { paused })
 }

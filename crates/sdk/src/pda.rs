@@ -1,6 +1,6 @@
 //! Program-derived addresses, exactly as the program derives them.
 use anchor_lang::prelude::Pubkey;
-use ringfence::state::{MARKET_SEED, POOL_VAULT_SEED, POSITION_SEED, VAULT_SEED};
+use ringfence::state::{LP_MINT_SEED, MARKET_SEED, POOL_VAULT_SEED, POSITION_SEED, VAULT_SEED};
 
 use crate::PROGRAM_ID;
 
@@ -10,6 +10,10 @@ pub fn market(creator: &Pubkey, collateral_mint: &Pubkey, feed_id: &[u8; 32]) ->
 
 pub fn pool_vault(market: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(&[POOL_VAULT_SEED, market.as_ref()], &PROGRAM_ID).0
+}
+
+pub fn lp_mint(market: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[LP_MINT_SEED, market.as_ref()], &PROGRAM_ID).0
 }
 
 pub fn position(market: &Pubkey, owner: &Pubkey, id: u64) -> Pubkey {

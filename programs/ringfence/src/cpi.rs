@@ -7,6 +7,12 @@ use anchor_lang::solana_program::program::invoke_signed;
 use anchor_lang::system_program;
 use anchor_spl::token::ID as TOKEN_PROGRAM_ID;
 
+/// Data of an SPL Token instruction that takes one `u64` amount: tag, then the amount (LE).
+fn amount_ix(tag: u8, amount: u64) -> [u8; 9] {
+    let a = amount.to_le_bytes();
+    [tag, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]]
+}
+
 /// SPL Token `Transfer { amount }` from `from` to `to`, authorized by `authority` (a PDA signs
 /// with `signer`; a wallet passes `&[]`). No-op for zero.
 pub fn token_transfer<'info>(
@@ -19,9 +25,7 @@ pub fn token_transfer<'info>(
     if amount == 0 {
         return Ok(());
     }
-    let mut data = [0u8; 9];
-    data[0] = 3; // TokenInstruction::Transfer
-    data[1..].copy_from_slice(&amount.to_le_bytes());
+    let data = amount_ix(3, amount); // TokenInstruction::Transfer
     let ix = Instruction {
         program_id: TOKEN_PROGRAM_ID,
         accounts: vec![
@@ -59,15 +63,26 @@ pub fn token_initialize_account<'info>(
     mint: &AccountInfo<'info>,
     owner: &Pubkey,
 ) -> Result<()> {
-    let mut data = [0u8; 33];
-    data[0] = 18; // TokenInstruction::InitializeAccount3
-    data[1..].copy_from_slice(owner.as_ref());
+    let mut data = Vec::with_capacity(33);
+    data.push(18); // TokenInstruction::InitializeAccount3
+    data.extend_from_slice(owner.as_ref());
     let ix = Instruction {
         program_id: TOKEN_PROGRAM_ID,
         accounts: vec![AccountMeta::new(account.key(), false), AccountMeta::new_readonly(mint.key(), false)],
-        data: data.to_vec(),
+        data,
     };
     invoke_signed(&ix, &[account.clone(), mint.clone()], &[]).map_err(Into::into)
+}
+
+/// SPL Token `InitializeMint2 { decimals, mint_authority, freeze_authority: None }`.
+pub fn token_initialize_mint(mint: &AccountInfo<'_>, decimals: u8, authority: &Pubkey) -> Result<()> {
+    let mut data = Vec::with_capacity(35);
+    data.push(20); // TokenInstruction::InitializeMint2
+    data.push(decimals);
+    data.extend_from_slice(authority.as_ref());
+    data.push(0); // no freeze authority
+    let ix = Instruction { program_id: TOKEN_PROGRAM_ID, accounts: vec![AccountMeta::new(mint.key(), false)], data };
+    invoke_signed(&ix, std::slice::from_ref(mint), &[]).map_err(Into::into)
 }
 
 /// Creates the PDA `target` (signing with `seeds`, which the runtime checks derive `target`)
@@ -103,4 +118,45 @@ pub fn create_pda_account<'info>(
     system_program::allocate(CpiContext::new_with_signer(system.key(), accounts, signer), space_u64)?;
     let accounts = system_program::Assign { account_to_assign: target.clone() };
     system_program::assign(CpiContext::new_with_signer(system.key(), accounts, signer), owner)
+}
+
+/// SPL Token `MintTo { amount }`, authorized by the mint authority PDA (`signer`).
+pub fn token_mint_to<'info>(
+    mint: &AccountInfo<'info>,
+    to: &AccountInfo<'info>,
+    authority: &AccountInfo<'info>,
+    amount: u64,
+    signer: &[&[&[u8]]],
+) -> Result<()> {
+    let data = amount_ix(7, amount); // TokenInstruction::MintTo
+    let ix = Instruction {
+        program_id: TOKEN_PROGRAM_ID,
+        accounts: vec![
+            AccountMeta::new(mint.key(), false),
+            AccountMeta::new(to.key(), false),
+            AccountMeta::new_readonly(authority.key(), true),
+        ],
+        data: data.to_vec(),
+    };
+    invoke_signed(&ix, &[mint.clone(), to.clone(), authority.clone()], signer).map_err(Into::into)
+}
+
+/// SPL Token `Burn { amount }` from `from`, authorized by its owner (a signing wallet).
+pub fn token_burn<'info>(
+    from: &AccountInfo<'info>,
+    mint: &AccountInfo<'info>,
+    owner: &AccountInfo<'info>,
+    amount: u64,
+) -> Result<()> {
+    let data = amount_ix(8, amount); // TokenInstruction::Burn
+    let ix = Instruction {
+        program_id: TOKEN_PROGRAM_ID,
+        accounts: vec![
+            AccountMeta::new(from.key(), false),
+            AccountMeta::new(mint.key(), false),
+            AccountMeta::new_readonly(owner.key(), true),
+        ],
+        data: data.to_vec(),
+    };
+    invoke_signed(&ix, &[from.clone(), mint.clone(), owner.clone()], &[]).map_err(Into::into)
 }

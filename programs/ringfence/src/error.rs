@@ -13,8 +13,18 @@ pub enum RingfenceError {
     LiquidationFeeOutOfRange,
     #[msg("max oracle confidence out of range")]
     MaxConfidenceOutOfRange,
-    #[msg("max oracle price age out of range")]
+    #[msg("max oracle price ages out of range (liquidation age must be at least the trade age)")]
     MaxPriceAgeOutOfRange,
+    #[msg("open or close fee out of range")]
+    TradeFeeOutOfRange,
+    #[msg("max profit out of range")]
+    MaxProfitOutOfRange,
+    #[msg("borrow rates out of range (min above max, or max above the bound)")]
+    BorrowRateOutOfRange,
+    #[msg("timelock out of range")]
+    TimelockOutOfRange,
+    #[msg("pause flags out of range")]
+    InvalidPauseFlags,
 
     // --- accounts ---
     #[msg("signer is not the position's owner")]
@@ -51,6 +61,10 @@ pub enum RingfenceError {
     OraclePriceNotPositive,
     #[msg("oracle confidence interval is too wide")]
     OracleConfidenceTooWide,
+    #[msg("oracle price is older than the one last used on this position")]
+    OraclePriceOlderThanPosition,
+    #[msg("oracle price is older than the one last used on this market")]
+    OraclePriceOlderThanMarket,
 
     // --- trading ---
     #[msg("amount must be greater than zero")]
@@ -59,6 +73,40 @@ pub enum RingfenceError {
     LeverageTooHigh,
     #[msg("position is not liquidatable: equity at mark meets maintenance margin")]
     PositionHealthy,
+    #[msg("collateral does not cover the open fee")]
+    CollateralBelowFee,
+    #[msg("pool free liquidity cannot fund the position's reserve")]
+    InsufficientPoolLiquidity,
+    #[msg("open interest would exceed the market's cap")]
+    OpenInterestCapExceeded,
+    #[msg("removing this margin would break the initial margin (fees and losses included)")]
+    RemoveMarginBreaksInitialMargin,
+    #[msg("decrease must be above zero and below the position size (use close_position)")]
+    InvalidDecreaseSize,
+    #[msg("the position's collateral cannot cover this decrease: close it instead")]
+    DecreaseNotCovered,
+    #[msg("this action is paused on this market")]
+    MarketPaused,
+
+    // --- liquidity ---
+    #[msg("deposit too small to mint a share")]
+    DepositTooSmall,
+    #[msg("withdrawal exceeds the pool's free liquidity")]
+    InsufficientFreeLiquidity,
+    #[msg("withdrawal too small to pay out a token")]
+    WithdrawTooSmall,
+    #[msg("account is not the market's LP mint")]
+    LpMintMismatch,
+
+    // --- admin ---
+    #[msg("signer is not the market admin")]
+    NotAdmin,
+    #[msg("signer is not the proposed admin")]
+    NotPendingAdmin,
+    #[msg("no change is pending")]
+    NoPendingChange,
+    #[msg("the pending change's timelock has not elapsed")]
+    TimelockNotElapsed,
 
     // --- math ---
     #[msg("arithmetic overflow")]

@@ -1,9 +1,47 @@
-//! Events: every state change emits one, with enough data for an indexer to rebuild markets and
-//! positions without reading accounts. Prices carry `ringfence_math::PRICE_DECIMALS` decimals;
-//! amounts are in collateral base units.
+//! Events: every state change emits one, with enough data for an indexer to rebuild markets,
+//! positions and the pool's value without reading accounts. Prices carry
+//! `ringfence_math::PRICE_DECIMALS` decimals; amounts are in collateral base units.
 use anchor_lang::prelude::*;
 
-use crate::state::{RiskParams, Side};
+use crate::state::{Market, RiskParams, Side};
+
+/// The market's pool and aggregate state after an action: with a mark price this gives the pool's
+/// NAV (`ringfence_math::pool_nav`) and the borrow fees every position owes.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolSnapshot {
+    pub free_liquidity: u64,
+    pub total_reserved: u64,
+    pub lp_supply: u64,
+    pub borrow_index: u64,
+    pub borrow_rate: u64,
+    pub open_interest_long: u64,
+    pub open_interest_short: u64,
+    pub qty_long: u128,
+    pub qty_short: u128,
+    pub size_index_long: u128,
+    pub size_index_short: u128,
+    pub positions_open: u64,
+}
+
+impl PoolSnapshot {
+    pub fn of(m: &Market) -> Self {
+        let (l, s) = (m.long.totals(), m.short.totals());
+        PoolSnapshot {
+            free_liquidity: m.free_liquidity,
+            total_reserved: m.total_reserved,
+            lp_supply: m.lp_supply,
+            borrow_index: m.borrow_index,
+            borrow_rate: m.borrow_rate,
+            open_interest_long: l.oi,
+            open_interest_short: s.oi,
+            qty_long: l.qty,
+            qty_short: s.qty,
+            size_index_long: l.size_index,
+            size_index_short: s.size_index,
+            positions_open: m.positions_open,
+        }
+    }
+}
 
 #[event]
 #[derive(Debug, Clone, PartialEq)]
@@ -15,7 +53,9 @@ pub struct MarketInitialized {
     pub feed_id: [u8; 32],
     pub oracle: Pubkey,
     pub pool_vault: Pubkey,
+    pub lp_mint: Pubkey,
     pub params: RiskParams,
+    pub timestamp: i64,
 }
 
 #[event]
@@ -28,12 +68,19 @@ pub struct PositionOpened {
     pub id: u64,
     pub side: Side,
     pub size: u64,
+    /// Collateral kept in the vault (deposit minus the open fee).
     pub collateral: u64,
+    pub open_fee: u64,
+    /// Moved from the pool vault into the position's vault: the position's max profit.
+    pub reserve: u64,
+    pub qty: u128,
+    /// Entry price: the oracle price plus its confidence for a long, minus for a short.
     pub entry_price: u64,
+    pub oracle_price: u64,
     pub price_publish_time: i64,
+    pub borrow_index: u64,
     pub liquidation_price: Option<u64>,
-    pub open_interest_long: u64,
-    pub open_interest_short: u64,
+    pub pool: PoolSnapshot,
     pub timestamp: i64,
 }
 
@@ -51,6 +98,71 @@ pub struct MarginAdded {
 
 #[event]
 #[derive(Debug, Clone, PartialEq)]
+pub struct MarginRemoved {
+    pub market: Pubkey,
+    pub position: Pubkey,
+    pub owner: Pubkey,
+    pub amount: u64,
+    pub collateral: u64,
+    pub vault_balance: u64,
+    pub oracle_price: u64,
+    pub price_publish_time: i64,
+    pub pool: PoolSnapshot,
+    pub timestamp: i64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PositionDecreased {
+    pub market: Pubkey,
+    pub position: Pubkey,
+    pub owner: Pubkey,
+    pub side: Side,
+    pub size_delta: u64,
+    pub size: u64,
+    pub exit_price: u64,
+    pub oracle_price: u64,
+    pub price_publish_time: i64,
+    pub realized_pnl: i128,
+    pub borrow_fee: u64,
+    pub close_fee: u64,
+    pub to_trader: u64,
+    pub to_pool: u64,
+    pub collateral: u64,
+    pub reserve: u64,
+    pub qty: u128,
+    pub borrow_index: u64,
+    pub pool: PoolSnapshot,
+    pub timestamp: i64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PositionClosed {
+    pub market: Pubkey,
+    pub position: Pubkey,
+    pub owner: Pubkey,
+    pub side: Side,
+    pub size: u64,
+    pub collateral: u64,
+    pub reserve: u64,
+    pub entry_price: u64,
+    pub exit_price: u64,
+    pub oracle_price: u64,
+    pub price_publish_time: i64,
+    /// Realized PnL (capped at the reserve), rounded against the trader.
+    pub pnl: i128,
+    pub borrow_fee: u64,
+    pub close_fee: u64,
+    pub vault_balance: u64,
+    pub to_trader: u64,
+    pub to_pool: u64,
+    pub pool: PoolSnapshot,
+    pub timestamp: i64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PositionLiquidated {
     pub market: Pubkey,
     pub position: Pubkey,
@@ -59,12 +171,15 @@ pub struct PositionLiquidated {
     pub side: Side,
     pub size: u64,
     pub collateral: u64,
+    pub reserve: u64,
     pub entry_price: u64,
     pub mark_price: u64,
     pub price_publish_time: i64,
-    /// Unrealized PnL at mark (negative is a loss), rounded against the trader.
+    /// Unrealized PnL at mark (capped at the reserve; negative is a loss), rounded against the trader.
     pub pnl: i128,
-    /// Collateral + PnL.
+    pub borrow_fee: u64,
+    pub close_fee: u64,
+    /// Collateral + PnL - fees.
     pub equity: i128,
     pub maintenance_requirement: u64,
     /// Tokens the vault held when liquidated.
@@ -74,9 +189,88 @@ pub struct PositionLiquidated {
     pub to_trader: u64,
     /// Returned to the pool vault.
     pub to_pool: u64,
-    /// What the trader's equity failed to cover (losses plus reward beyond equity).
+    /// What the trader's equity failed to cover (losses, fees and reward beyond equity).
     pub bad_debt: u128,
-    pub open_interest_long: u64,
-    pub open_interest_short: u64,
+    pub pool: PoolSnapshot,
     pub timestamp: i64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiquidityDeposited {
+    pub market: Pubkey,
+    pub provider: Pubkey,
+    pub amount: u64,
+    pub shares: u64,
+    /// Pool value before the deposit, at `oracle_price`.
+    pub nav: u64,
+    pub oracle_price: u64,
+    pub price_publish_time: i64,
+    pub pool: PoolSnapshot,
+    pub timestamp: i64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiquidityWithdrawn {
+    pub market: Pubkey,
+    pub provider: Pubkey,
+    pub amount: u64,
+    pub shares: u64,
+    /// Pool value before the withdrawal, at `oracle_price`.
+    pub nav: u64,
+    pub oracle_price: u64,
+    pub price_publish_time: i64,
+    pub pool: PoolSnapshot,
+    pub timestamp: i64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminProposed {
+    pub market: Pubkey,
+    pub admin: Pubkey,
+    pub proposed: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminAccepted {
+    pub market: Pubkey,
+    pub previous: Pubkey,
+    pub admin: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarketChangeScheduled {
+    pub market: Pubkey,
+    pub params: RiskParams,
+    pub oracle: Pubkey,
+    pub effective_at: i64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarketChangeCancelled {
+    pub market: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarketParamsUpdated {
+    pub market: Pubkey,
+    pub params: RiskParams,
+    pub oracle: Pubkey,
+    /// Whether this applied a timelocked change (else it applied at once).
+    pub from_timelock: bool,
+    pub pool: PoolSnapshot,
+    pub timestamp: i64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PauseSet {
+    pub market: Pubkey,
+    pub paused: u8,
 }

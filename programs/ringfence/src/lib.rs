@@ -30,11 +30,12 @@ pub mod error;
 pub mod events;
 pub mod instructions;
 pub mod oracle;
+pub mod settlement;
 pub mod state;
 pub mod token_account;
 
 use instructions::*;
-use state::Side;
+use state::{RiskParams, Side};
 
 declare_id!("6jYnnzdibL96wy8em8Gv5qFFdUd4e3uxcAbvDuVi9VmY");
 
@@ -42,12 +43,26 @@ declare_id!("6jYnnzdibL96wy8em8Gv5qFFdUd4e3uxcAbvDuVi9VmY");
 pub mod ringfence {
     use super::*;
 
-    /// Creates a market and its pool vault. See [`InitializeMarket`].
+    // ---- markets and the LP pool ----
+
+    /// Creates a market, its pool vault and LP mint. See [`InitializeMarket`].
     pub fn initialize_market(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Result<()> {
         instructions::initialize_market::handler(ctx, args)
     }
 
-    /// Opens an isolated position with its own vault. See [`OpenPosition`].
+    /// Deposits collateral into the pool for LP shares. See [`DepositLiquidity`].
+    pub fn deposit_liquidity(ctx: Context<DepositLiquidity>, amount: u64) -> Result<()> {
+        instructions::deposit_liquidity::handler(ctx, amount)
+    }
+
+    /// Burns LP shares for free liquidity. See [`WithdrawLiquidity`].
+    pub fn withdraw_liquidity(ctx: Context<WithdrawLiquidity>, shares: u64) -> Result<()> {
+        instructions::withdraw_liquidity::handler(ctx, shares)
+    }
+
+    // ---- traders ----
+
+    /// Opens an isolated, fully reserved position with its own vault. See [`OpenPosition`].
     pub fn open_position(
         ctx: Context<OpenPosition>,
         id: u64,
@@ -65,8 +80,67 @@ pub mod ringfence {
         instructions::add_margin::handler(ctx, amount)
     }
 
+    /// Moves collateral from the vault back to the owner, within initial margin. See [`RemoveMargin`].
+    pub fn remove_margin(ctx: Context<RemoveMargin>, amount: u64) -> Result<()> {
+        instructions::remove_margin::handler(ctx, amount)
+    }
+
+    /// Closes part of a position. See [`DecreasePosition`].
+    pub fn decrease_position(ctx: Context<DecreasePosition>, size_delta: u64) -> Result<()> {
+        instructions::decrease_position::handler(ctx, size_delta)
+    }
+
+    /// Closes a position in full. See [`ClosePosition`].
+    pub fn close_position(ctx: Context<ClosePosition>) -> Result<()> {
+        instructions::close_position::handler(ctx)
+    }
+
+    // ---- keepers and views ----
+
     /// Liquidates an underwater position from its own vault. See [`Liquidate`].
     pub fn liquidate(ctx: Context<Liquidate>) -> Result<()> {
         instructions::liquidate::handler(ctx)
+    }
+
+    /// Read-only health, liquidation and bankruptcy prices (call via simulation). See [`PositionHealth`].
+    pub fn position_health(ctx: Context<PositionHealth>) -> Result<HealthView> {
+        instructions::position_health::handler(ctx)
+    }
+
+    // ---- admin ----
+
+    /// Proposes a new admin. See [`ProposeAdmin`].
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
+        instructions::propose_admin::handler(ctx, new_admin)
+    }
+
+    /// The proposed admin accepts. See [`AcceptAdmin`].
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        instructions::accept_admin::handler(ctx)
+    }
+
+    /// Sets parameters (timelocked when they can hurt open positions). See [`SetParams`].
+    pub fn set_params(ctx: Context<SetParams>, params: RiskParams) -> Result<()> {
+        instructions::set_params::handler(ctx, params)
+    }
+
+    /// Schedules a new pinned oracle account (timelocked). See [`SetOracle`].
+    pub fn set_oracle(ctx: Context<SetOracle>) -> Result<()> {
+        instructions::set_oracle::handler(ctx)
+    }
+
+    /// Applies a scheduled change after its timelock. See [`ApplyPendingChange`].
+    pub fn apply_pending_change(ctx: Context<ApplyPendingChange>) -> Result<()> {
+        instructions::apply_pending_change::handler(ctx)
+    }
+
+    /// Cancels a scheduled change. See [`CancelPendingChange`].
+    pub fn cancel_pending_change(ctx: Context<CancelPendingChange>) -> Result<()> {
+        instructions::cancel_pending_change::handler(ctx)
+    }
+
+    /// Sets pause flags (never for exits). See [`SetPause`].
+    pub fn set_pause(ctx: Context<SetPause>, paused: u8) -> Result<()> {
+        instructions::set_pause::handler(ctx, paused)
     }
 }

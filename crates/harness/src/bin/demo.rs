@@ -8,9 +8,9 @@
 use anchor_lang::prelude::Pubkey;
 use ringfence_harness::*;
 use ringfence_sdk::events::Event;
-use ringfence_sdk::math::{self, PRICE_ONE};
+use ringfence_sdk::math::PRICE_ONE;
 use ringfence_sdk::ringfence::error::RingfenceError;
-use ringfence_sdk::{Position, Side};
+use ringfence_sdk::Side;
 
 fn usdc(amount: u64) -> String {
     format!("{}.{:02}", amount / USDC, (amount % USDC) / 10_000)
@@ -61,25 +61,24 @@ impl Demo {
             println!("   {name}: position closed");
             return;
         }
-        let p: Position = self.f.env.decode(&key);
-        let side = if p.side == 0 { math::Side::Long } else { math::Side::Short };
-        let mark = u64::try_from(self.f.price).expect("positive price") * (PRICE_ONE / 100_000_000);
-        let mm = u64::from(self.f.params.maintenance_margin_bps);
-        let h = math::health(side, p.size, p.collateral, p.entry_price, mark, mm).expect("health");
-        let liq = math::liquidation_price(side, p.size, p.collateral, p.entry_price, mm).expect("liq price");
-        let bk = math::bankruptcy_price(side, p.size, p.collateral, p.entry_price).expect("bankruptcy price");
-        let signed = |v: i128| format!("{}{}", if v < 0 { "-" } else { "" }, usdc(v.unsigned_abs() as u64));
+        // The program's own read-only view, through simulation.
+        let h = self.f.health(owner, id).expect("position_health");
+        let signed = |v: i128| {
+            format!("{}{}", if v < 0 { "-" } else { "" }, usdc(u64::try_from(v.unsigned_abs()).unwrap_or(u64::MAX)))
+        };
         println!(
-            "   {name}: {:?} {} notional @ {} | collateral {} | PnL {} | equity {} vs maintenance {} | liq. price {} | bankruptcy {} | {}",
-            side,
-            usdc(p.size),
-            price(p.entry_price),
-            usdc(p.collateral),
+            "   {name}: {:?} {} notional @ {} | collateral {} + reserve {} | PnL {} | fees {} | equity {} vs maintenance {} | liq. price {} | bankruptcy {} | {}",
+            h.side,
+            usdc(h.size),
+            price(h.entry_price),
+            usdc(h.collateral),
+            usdc(h.reserve),
             signed(h.pnl),
+            usdc(h.borrow_fee + h.close_fee),
             signed(h.equity),
             usdc(h.maintenance_requirement),
-            liq.map_or("-".into(), price),
-            bk.map_or("-".into(), price),
+            h.liquidation_price.map_or("-".into(), price),
+            h.bankruptcy_price.map_or("-".into(), price),
             if h.liquidatable { "\x1b[31mLIQUIDATABLE\x1b[0m" } else { "healthy" },
         );
     }
@@ -97,20 +96,21 @@ fn must(res: TxResult, what: &str) -> litesvm::types::TransactionMetadata {
 
 fn main() {
     println!("Ringfence demo: isolated-margin perpetuals on the compiled program ({})", program_so_path().display());
-    let f = MarketFixture::new();
+    let f = MarketFixture::with_liquidity(default_params(), 0);
     let mut d = Demo { f, rows: Vec::new(), step: 0 };
 
     d.step("Market created: SOL-PERP style, collateral USDC (6 decimals), Pyth price 100.00");
     let p = d.f.params;
     println!(
-        "   max leverage {}x (initial margin {} bps), maintenance {} bps, keeper reward {} bps, oracle max age {} s, max confidence {} bps",
+        "   max leverage {}x (initial margin {} bps), maintenance {} bps, keeper reward {} bps, max profit {} bps of notional (reserved in each vault), oracle max age {} s",
         10_000 / p.initial_margin_bps, p.initial_margin_bps, p.maintenance_margin_bps, p.liquidation_fee_bps,
-        p.max_price_age_secs, p.max_conf_bps
+        p.max_profit_bps, p.max_price_age_trade_secs
     );
     println!("   market {}  pinned oracle {}", d.f.keys.market, d.f.oracle);
 
-    d.step("An LP funds the pool vault (the traders' counterparty) with 10,000 USDC");
-    d.f.fund_pool(10_000 * USDC);
+    d.step("An LP deposits 10,000 USDC into the pool (the traders' counterparty) for LP shares");
+    let lp = d.f.fund_pool(10_000 * USDC);
+    println!("   LP received {} shares", usdc(d.f.lp_balance(&lp)));
     let alice = d.f.wallet(1_000 * USDC);
     let bob = d.f.wallet(1_000 * USDC);
     let keeper = d.f.wallet(0);
@@ -124,7 +124,7 @@ fn main() {
     ];
     d.balances();
 
-    d.step("Alice opens a 10x long: 100 USDC collateral, 1,000 USDC notional");
+    d.step("Alice opens a 10x long: 100 USDC collateral, 1,000 USDC notional; the pool moves her max profit (500) into her vault");
     must(d.f.open(&alice, 1, Side::Long, 100 * USDC, 1_000 * USDC), "open_position (Alice)");
     d.step("Bob opens a 4x long: 250 USDC collateral, 1,000 USDC notional");
     must(d.f.open(&bob, 1, Side::Long, 250 * USDC, 1_000 * USDC), "open_position (Bob)");
@@ -166,5 +166,14 @@ fn main() {
     assert!(unchanged);
     d.health("Alice", &alice.key(), 1);
     d.health("Bob", &bob.key(), 1);
-    println!("\nDone: Alice's loss went to the pool, the keeper was paid from Alice's vault, Bob was never touched.");
+
+    d.step("The price recovers to 104.00 and Bob closes: paid from his own vault, the rest back to the pool");
+    d.f.env.advance(30);
+    d.f.set_price(pyth_price(104.0));
+    d.health("Bob", &bob.key(), 1);
+    must(d.f.close(&bob, 1), "close_position (Bob)");
+    d.balances();
+    d.f.assert_invariants();
+    println!("\nDone: Alice's loss went to the pool, the keeper was paid from Alice's vault, Bob was never touched,");
+    println!("and Bob's profit came out of the reserve in his own vault. Every invariant holds.");
 }

@@ -4,7 +4,7 @@ use anchor_spl::token::Token;
 use crate::cpi::token_transfer;
 use crate::error::RingfenceError;
 use crate::events::MarginAdded;
-use crate::state::{Market, Position};
+use crate::state::{pause, Market, Position};
 use crate::token_account::{check_token_account, token_balance};
 
 /// Adds collateral to a position: owner's token account -> this position's vault only.
@@ -17,6 +17,7 @@ use crate::token_account::{check_token_account, token_balance};
 /// - `owner_token`: SPL Token account of the market's collateral mint owned by `owner` (source).
 ///
 /// # Errors
+/// - `MarketPaused`: margin changes are paused.
 /// - `ZeroAmount`: zero amount.
 /// - `OwnerMismatch`, `MarketMismatch`, `VaultMismatch`: accounts not of this position.
 /// - `MintMismatch`, `TokenOwnerMismatch`, `NotTokenAccount`: wrong source token account.
@@ -44,7 +45,11 @@ pub struct AddMargin<'info> {
 pub fn handler(ctx: Context<AddMargin>, amount: u64) -> Result<()> {
     require!(amount > 0, RingfenceError::ZeroAmount);
     let a = ctx.accounts;
-    check_token_account(&a.owner_token, &a.market.load()?.collateral_mint, Some(a.owner.key))?;
+    {
+        let market = a.market.load()?;
+        market.require_not_paused(pause::MARGIN)?;
+        check_token_account(&a.owner_token, &market.collateral_mint, Some(a.owner.key))?;
+    }
     let mut position = a.position.load_mut()?;
     let collateral = position.collateral.checked_add(amount).ok_or(RingfenceError::MathOverflow)?;
     let vault_balance = token_balance(&a.vault)?.checked_add(amount).ok_or(RingfenceError::MathOverflow)?;

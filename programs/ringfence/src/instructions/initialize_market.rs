@@ -2,9 +2,15 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
+use crate::cpi::{create_pda_account, token_initialize_mint};
 use crate::error::RingfenceError;
 use crate::events::MarketInitialized;
-use crate::state::{Market, RiskParams, MARKET_SEED, MARKET_SPACE, POOL_VAULT_SEED};
+use crate::state::{
+    Market, PendingChange, RiskParams, SideAggregate, LP_MINT_SEED, MARKET_SEED, MARKET_SPACE, POOL_VAULT_SEED,
+};
+
+/// SPL Token mint size.
+const MINT_LEN: usize = 82;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct InitializeMarketArgs {
@@ -13,7 +19,8 @@ pub struct InitializeMarketArgs {
     pub params: RiskParams,
 }
 
-/// Creates a market for one base asset and its pool vault (the traders' counterparty).
+/// Creates a market for one base asset, its pool vault (the traders' counterparty) and its LP
+/// share mint.
 ///
 /// # Accounts
 /// - `admin`: signer, pays rent; becomes the market's creator and admin.
@@ -21,11 +28,13 @@ pub struct InitializeMarketArgs {
 /// - `collateral_mint`: SPL Token mint of the collateral.
 /// - `oracle`: the `PriceUpdateV2` account the market pins (owner: Pyth receiver); must carry `feed_id`.
 /// - `pool_vault`: PDA `["pool_vault", market]`, created as a token account owned by `market`.
+/// - `lp_mint`: PDA `["lp_mint", market]`, created as a mint (collateral's decimals) of `market`.
 ///
 /// # Errors
 /// - Any parameter out of its on-chain bounds: `InitialMarginOutOfRange`,
 ///   `MaintenanceMarginOutOfRange`, `LiquidationFeeOutOfRange`, `MaxConfidenceOutOfRange`,
-///   `MaxPriceAgeOutOfRange`.
+///   `MaxPriceAgeOutOfRange`, `TradeFeeOutOfRange`, `MaxProfitOutOfRange`,
+///   `BorrowRateOutOfRange`, `TimelockOutOfRange`.
 /// - `OracleFeedMismatch`: the pinned account is for another feed.
 #[derive(Accounts)]
 #[instruction(args: InitializeMarketArgs)]
@@ -54,38 +63,74 @@ pub struct InitializeMarket<'info> {
         token::authority = market,
     )]
     pub pool_vault: Box<Account<'info, TokenAccount>>,
+    /// CHECK: created by the handler at this PDA as an SPL Token mint whose authority is `market`.
+    #[account(mut, seeds = [LP_MINT_SEED, market.key().as_ref()], bump)]
+    pub lp_mint: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
 }
 
 pub fn handler(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Result<()> {
     args.params.validate()?;
-    let accounts = ctx.accounts;
-    let market = Market {
-        creator: accounts.admin.key(),
-        admin: accounts.admin.key(),
-        collateral_mint: accounts.collateral_mint.key(),
+    let a = ctx.accounts;
+    let now = Clock::get()?.unix_timestamp;
+    let market_key = a.market.key();
+    let lp_seeds: [&[u8]; 3] = [LP_MINT_SEED, market_key.as_ref(), &[ctx.bumps.lp_mint]];
+    create_pda_account(
+        &a.admin.to_account_info(),
+        &a.lp_mint,
+        &a.system_program.to_account_info(),
+        MINT_LEN,
+        &anchor_spl::token::ID,
+        &lp_seeds,
+    )?;
+    token_initialize_mint(&a.lp_mint, a.collateral_mint.decimals, &market_key)?;
+    let mut market = Market {
+        creator: a.admin.key(),
+        admin: a.admin.key(),
+        pending_admin: Pubkey::default(),
+        collateral_mint: a.collateral_mint.key(),
         feed_id: args.feed_id,
-        oracle: accounts.oracle.key(),
-        pool_vault: accounts.pool_vault.key(),
-        open_interest_long: 0,
-        open_interest_short: 0,
+        oracle: a.oracle.key(),
+        pool_vault: a.pool_vault.key(),
+        lp_mint: a.lp_mint.key(),
+        free_liquidity: 0,
+        total_reserved: 0,
+        lp_supply: 0,
+        long: SideAggregate::default(),
+        short: SideAggregate::default(),
         positions_open: 0,
+        borrow_index: 0,
+        borrow_rate: 0,
+        last_accrual_time: now,
+        last_price_time: 0,
         params: args.params,
+        pending: PendingChange {
+            params: args.params,
+            oracle: Pubkey::default(),
+            effective_at: 0,
+            active: 0,
+            _reserved: [0; 7],
+        },
+        paused: 0,
         bump: ctx.bumps.market,
         pool_vault_bump: ctx.bumps.pool_vault,
-        _reserved: [0; 2],
+        lp_mint_bump: ctx.bumps.lp_mint,
+        _reserved: [0; 4],
     };
-    *accounts.market.load_init()? = market;
+    market.refresh_rate()?;
+    *a.market.load_init()? = market;
     emit!(MarketInitialized {
-        market: accounts.market.key(),
+        market: a.market.key(),
         creator: market.creator,
         admin: market.admin,
         collateral_mint: market.collateral_mint,
         feed_id: market.feed_id,
         oracle: market.oracle,
         pool_vault: market.pool_vault,
+        lp_mint: market.lp_mint,
         params: market.params,
+        timestamp: now,
     });
     Ok(())
 }

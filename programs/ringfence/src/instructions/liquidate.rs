@@ -1,24 +1,26 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use ringfence_math::{health, liquidation_reward, split_liquidation};
+use ringfence_math::{health, liquidation_reward, settle};
 
-use crate::cpi::{token_close, token_transfer};
 use crate::error::{MathResultExt, RingfenceError};
-use crate::events::PositionLiquidated;
-use crate::oracle::read_price;
-use crate::state::{Market, Position, Side};
+use crate::events::{PoolSnapshot, PositionLiquidated};
+use crate::oracle::{read_price, PriceUse};
+use crate::settlement::{fees_owed, release_position, VaultAuthority};
+use crate::state::{Market, Position};
 use crate::token_account::{check_token_account, token_balance};
 
-/// Liquidates an underwater position. Anyone may call it (the keeper). Every token moved comes
-/// out of this position's own vault: keeper reward first, then the owner's residual equity, then
-/// the rest to the pool vault. The vault and position are closed and their rent returned to the
-/// owner. No other position's accounts are part of the instruction.
+/// Liquidates an underwater position. Anyone may call it (the keeper). Allowed when equity at the
+/// oracle price (collateral + PnL capped at the reserve - borrow fee owed - close fee) is below
+/// the maintenance requirement. Every token moved comes out of this position's own vault: keeper
+/// reward first, then the owner's residual equity, then the rest (losses, fees, unused reserve) to
+/// the pool vault. The vault and position are closed and their rent returned to the owner. No
+/// other position's accounts are part of the instruction. Never paused.
 ///
 /// # Accounts
 /// - `keeper`: signer; receives the reward into `keeper_token`.
-/// - `market`: must be `position.market` (open interest is updated).
-/// - `oracle`: must be `market.oracle`.
+/// - `market`: must be `position.market`.
+/// - `oracle`: must be `market.oracle` (liquidation age limit).
 /// - `position`: the position; closed, rent to `owner`.
 /// - `owner`: must be `position.owner`; receives the rent of both closed accounts.
 /// - `vault`: must be `position.vault`; emptied and closed.
@@ -28,12 +30,13 @@ use crate::token_account::{check_token_account, token_balance};
 ///   owner's associated token account, creating it idempotently if needed).
 ///
 /// # Errors
-/// - `PositionHealthy`: equity at mark meets the maintenance requirement.
+/// - `PositionHealthy`: equity meets the maintenance requirement.
 /// - `MarketMismatch`, `OwnerMismatch`, `VaultMismatch`, `PoolVaultMismatch`: accounts not of
 ///   this position or market.
 /// - `MintMismatch`, `TokenOwnerMismatch`, `NotTokenAccount`: wrong payout accounts.
 /// - Oracle: `OracleAccountMismatch`, `OracleFeedMismatch`, `OracleNotFullyVerified`,
-///   `OraclePriceStale`, `OraclePriceNotPositive`, `OracleConfidenceTooWide`.
+///   `OraclePriceStale`, `OraclePriceOlderThanPosition`, `OraclePriceNotPositive`,
+///   `OracleConfidenceTooWide`.
 #[derive(Accounts)]
 pub struct Liquidate<'info> {
     pub keeper: Signer<'info>,
@@ -69,21 +72,26 @@ pub struct Liquidate<'info> {
 
 pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
     let a = ctx.accounts;
-    let market = *a.market.load()?;
-    let pos = *a.position.load()?;
-    let side = pos.side()?;
-    let params = market.params;
     let now = Clock::get()?.unix_timestamp;
-    let px = read_price(&a.oracle, &market.feed_id, &params, now)?;
-    check_token_account(&a.keeper_token, &market.collateral_mint, None)?;
-    check_token_account(&a.owner_token, &market.collateral_mint, Some(&pos.owner))?;
-
+    let mut m: Market = *a.market.load()?;
+    let pos: Position = *a.position.load()?;
+    let side = pos.side()?;
+    check_token_account(&a.keeper_token, &m.collateral_mint, None)?;
+    check_token_account(&a.owner_token, &m.collateral_mint, Some(&pos.owner))?;
+    m.accrue(now)?;
+    let px = read_price(&a.oracle, &m, now, PriceUse::Liquidate)?;
+    px.require_not_older_than_position(pos.last_price_time)?;
+    let params = m.params;
+    let (borrow_fee, close_fee) = fees_owed(&pos, &m, pos.size)?;
+    let fees = borrow_fee.checked_add(close_fee).ok_or(RingfenceError::MathOverflow)?;
     let h = health(
         side.into(),
         pos.size,
         pos.collateral,
+        pos.reserve,
         pos.entry_price,
         px.price,
+        fees,
         u64::from(params.maintenance_margin_bps),
     )
     .or_err()?;
@@ -91,29 +99,17 @@ pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
 
     let vault_balance = token_balance(&a.vault)?;
     let reward = liquidation_reward(pos.size, u64::from(params.liquidation_fee_bps)).or_err()?;
-    let split = split_liquidation(vault_balance, h.equity, reward).or_err()?;
-
-    // The vault's token authority is the position PDA.
-    let id_bytes = pos.id.to_le_bytes();
-    let bump = [pos.bump];
-    let seeds = pos.signer_seeds(&id_bytes, &bump);
-    let signer: &[&[&[u8]]] = &[&seeds];
-    let authority = a.position.to_account_info();
-    token_transfer(&a.vault, &a.keeper_token, &authority, split.keeper, signer)?;
-    token_transfer(&a.vault, &a.owner_token, &authority, split.trader, signer)?;
-    token_transfer(&a.vault, &a.pool_vault, &authority, split.pool, signer)?;
-    token_close(&a.vault, &a.owner, &authority, signer)?;
-
-    let mut m = a.market.load_mut()?;
-    match side {
-        Side::Long => {
-            m.open_interest_long = m.open_interest_long.checked_sub(pos.size).ok_or(RingfenceError::MathOverflow)?
-        }
-        Side::Short => {
-            m.open_interest_short = m.open_interest_short.checked_sub(pos.size).ok_or(RingfenceError::MathOverflow)?
-        }
-    }
-    m.positions_open = m.positions_open.checked_sub(1).ok_or(RingfenceError::MathOverflow)?;
+    let s = settle(vault_balance, pos.collateral, h.pnl, fees, reward).or_err()?;
+    VaultAuthority::new(&a.vault, &a.position.to_account_info(), &pos).pay_and_close(
+        &s,
+        Some(&a.keeper_token),
+        &a.owner_token,
+        &a.pool_vault,
+        &a.owner,
+    )?;
+    release_position(&mut m, &pos, side, s.pool)?;
+    m.note_price_time(px.publish_time);
+    *a.market.load_mut()? = m;
 
     emit!(PositionLiquidated {
         market: pos.market,
@@ -123,19 +119,21 @@ pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
         side,
         size: pos.size,
         collateral: pos.collateral,
+        reserve: pos.reserve,
         entry_price: pos.entry_price,
         mark_price: px.price,
         price_publish_time: px.publish_time,
         pnl: h.pnl,
+        borrow_fee,
+        close_fee,
         equity: h.equity,
         maintenance_requirement: h.maintenance_requirement,
         vault_balance,
-        keeper_reward: split.keeper,
-        to_trader: split.trader,
-        to_pool: split.pool,
-        bad_debt: split.bad_debt,
-        open_interest_long: m.open_interest_long,
-        open_interest_short: m.open_interest_short,
+        keeper_reward: s.keeper,
+        to_trader: s.trader,
+        to_pool: s.pool,
+        bad_debt: s.bad_debt,
+        pool: PoolSnapshot::of(&m),
         timestamp: now,
     });
     Ok(())

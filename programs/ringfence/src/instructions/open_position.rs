@@ -2,20 +2,26 @@ use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
 use anchor_spl::token::{Token, ID as TOKEN_PROGRAM_ID};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use ringfence_math::{liquidation_price, meets_initial_margin};
+use ringfence_math::{base_qty, bps_floor, liquidation_price, meets_initial_margin, notional_fee};
 
 use crate::cpi::{create_pda_account, token_initialize_account, token_transfer};
 use crate::error::{MathResultExt, RingfenceError};
-use crate::events::PositionOpened;
-use crate::oracle::read_price;
-use crate::state::{Market, Position, Side, POSITION_SEED, POSITION_SPACE, VAULT_SEED};
+use crate::events::{PoolSnapshot, PositionOpened};
+use crate::oracle::{read_price, PriceUse};
+use crate::state::{pause, wide_set, Market, Position, Side, POSITION_SEED, POSITION_SPACE, VAULT_SEED};
 use crate::token_account::check_token_account;
 
 /// SPL Token account size.
-const TOKEN_ACCOUNT_LEN: usize = 165;
+pub const TOKEN_ACCOUNT_LEN: usize = 165;
 
-/// Opens an isolated position: creates the position and its own token vault, and moves the
-/// collateral from the trader into that vault. Entry price is the oracle price.
+/// Opens an isolated position: creates the position and its own token vault, moves the trader's
+/// collateral into the vault, the open fee to the pool, and the position's reserve (its maximum
+/// profit, `max_profit_bps` of notional) from the pool vault into the position's vault, so the
+/// position can always be settled from its vault alone.
+///
+/// `collateral` is what the trader deposits: the open fee is taken from it and the rest stays in
+/// the vault. The entry price is the oracle price plus its confidence interval for a long (minus
+/// for a short): against the trader.
 ///
 /// `position_bump` and `vault_bump` are the PDA bumps the client derived (the SDK derives the
 /// canonical ones). The runtime only lets the program sign for the address those seeds derive,
@@ -24,20 +30,25 @@ const TOKEN_ACCOUNT_LEN: usize = 165;
 ///
 /// # Accounts
 /// - `owner`: signer, pays rent, funds the collateral.
-/// - `market`: the market (open interest is updated).
+/// - `market`: the market (pool accounting, aggregates, borrow index are updated).
 /// - `oracle`: must be `market.oracle`.
 /// - `collateral_mint`: must be `market.collateral_mint`.
 /// - `owner_token`: SPL Token account of the collateral mint owned by `owner` (source).
+/// - `pool_vault`: must be `market.pool_vault` (receives the fee, funds the reserve).
 /// - `position`: PDA `["position", market, owner, id (u64 LE)]`, created.
 /// - `vault`: PDA `["vault", position]`, created as a token account whose authority is `position`.
 ///
 /// # Errors
-/// - `ZeroAmount`: zero collateral or size.
-/// - `LeverageTooHigh`: collateral below the initial margin of `size`.
+/// - `MarketPaused`: opening is paused.
+/// - `ZeroAmount`: zero collateral or size. `CollateralBelowFee`: collateral does not exceed the fee.
+/// - `LeverageTooHigh`: collateral net of the fee below the initial margin of `size`.
+/// - `InsufficientPoolLiquidity`: the pool's free liquidity cannot fund the reserve.
+/// - `OpenInterestCapExceeded`: the side's open interest would exceed its cap.
 /// - `PositionAlreadyExists`: `position` is already in use.
 /// - Oracle: `OracleAccountMismatch`, `OracleFeedMismatch`, `OracleNotFullyVerified`,
-///   `OraclePriceStale`, `OraclePriceNotPositive`, `OracleConfidenceTooWide`.
-/// - `MintMismatch`, `TokenOwnerMismatch`, `NotTokenAccount`: wrong collateral mint or source.
+///   `OraclePriceStale`, `OraclePriceOlderThanMarket`, `OraclePriceNotPositive`,
+///   `OracleConfidenceTooWide`.
+/// - `MintMismatch`, `TokenOwnerMismatch`, `NotTokenAccount`, `PoolVaultMismatch`: wrong accounts.
 #[derive(Accounts)]
 pub struct OpenPosition<'info> {
     #[account(mut)]
@@ -53,6 +64,9 @@ pub struct OpenPosition<'info> {
     /// CHECK: checked in the handler: SPL Token account of the collateral mint owned by `owner`.
     #[account(mut)]
     pub owner_token: UncheckedAccount<'info>,
+    /// CHECK: address is `market.pool_vault`, created by this program as a token account.
+    #[account(mut, address = market.load()?.pool_vault @ RingfenceError::PoolVaultMismatch)]
+    pub pool_vault: UncheckedAccount<'info>,
     /// CHECK: created by the handler at its PDA (signer seeds checked by the runtime); must be unused.
     #[account(mut)]
     pub position: UncheckedAccount<'info>,
@@ -74,15 +88,30 @@ pub fn handler(
 ) -> Result<()> {
     require!(collateral > 0 && size > 0, RingfenceError::ZeroAmount);
     let a = ctx.accounts;
-    let market = *a.market.load()?;
-    let params = market.params;
+    let now = Clock::get()?.unix_timestamp;
+    // Work on a copy; write it back after the CPIs (which borrow the market account).
+    let mut m: Market = *a.market.load()?;
+    m.require_not_paused(pause::OPEN)?;
+    m.accrue(now)?;
+    let px = read_price(&a.oracle, &m, now, PriceUse::Trade)?;
+    let entry = px.against_trader(side, true)?;
+    let params = m.params;
+
+    let fee = notional_fee(size, u64::from(params.open_fee_bps)).or_err()?;
+    require!(collateral > fee, RingfenceError::CollateralBelowFee);
+    let net = collateral.checked_sub(fee).ok_or(RingfenceError::MathOverflow)?;
     require!(
-        meets_initial_margin(size, collateral, u64::from(params.initial_margin_bps)).or_err()?,
+        meets_initial_margin(size, net, u64::from(params.initial_margin_bps)).or_err()?,
         RingfenceError::LeverageTooHigh
     );
-    let now = Clock::get()?.unix_timestamp;
-    let px = read_price(&a.oracle, &market.feed_id, &params, now)?;
-    check_token_account(&a.owner_token, &market.collateral_mint, Some(a.owner.key))?;
+    let reserve = bps_floor(size, u64::from(params.max_profit_bps)).or_err()?;
+    require!(reserve <= m.free_liquidity, RingfenceError::InsufficientPoolLiquidity);
+    let (oi, cap) = match side {
+        Side::Long => (m.long.open_interest, params.max_open_interest_long),
+        Side::Short => (m.short.open_interest, params.max_open_interest_short),
+    };
+    require!(oi.checked_add(size).is_some_and(|v| v <= cap), RingfenceError::OpenInterestCapExceeded);
+    check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
     require!(a.position.data_is_empty() && a.position.owner == &System::id(), RingfenceError::PositionAlreadyExists);
 
     // The position PDA, then its vault (a token account whose authority is the position).
@@ -99,7 +128,24 @@ pub fn handler(
     create_pda_account(&payer, &a.vault, &system, TOKEN_ACCOUNT_LEN, &TOKEN_PROGRAM_ID, &vault_seeds)?;
     token_initialize_account(&a.vault, &a.collateral_mint, &position_key)?;
 
-    token_transfer(&a.owner_token, &a.vault, &payer, collateral, &[])?;
+    // Collateral in, fee to the pool, reserve from the pool (the market PDA signs for the pool).
+    token_transfer(&a.owner_token, &a.vault, &payer, net, &[])?;
+    token_transfer(&a.owner_token, &a.pool_vault, &payer, fee, &[])?;
+    let market_bump = [m.bump];
+    let market_seeds = m.signer_seeds(&market_bump);
+    token_transfer(&a.pool_vault, &a.vault, &a.market.to_account_info(), reserve, &[&market_seeds])?;
+
+    let qty = base_qty(side.into(), size, entry).or_err()?;
+    let agg = m.side_mut(side);
+    let mut totals = agg.totals();
+    totals.apply(true, size, qty, m.borrow_index).or_err()?;
+    m.side_mut(side).store(&totals);
+    m.free_liquidity =
+        m.free_liquidity.checked_add(fee).and_then(|v| v.checked_sub(reserve)).ok_or(RingfenceError::MathOverflow)?;
+    m.total_reserved = m.total_reserved.checked_add(reserve).ok_or(RingfenceError::MathOverflow)?;
+    m.positions_open = m.positions_open.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
+    m.refresh_rate()?;
+    m.note_price_time(px.publish_time);
 
     let position = Position {
         market: market_key,
@@ -107,8 +153,11 @@ pub fn handler(
         vault: a.vault.key(),
         id,
         size,
-        entry_price: px.price,
-        collateral,
+        entry_price: entry,
+        collateral: net,
+        reserve,
+        qty: wide_set(qty),
+        borrow_index: m.borrow_index,
         opened_at: now,
         last_price_time: px.publish_time,
         side: side.to_u8(),
@@ -124,17 +173,7 @@ pub fn handler(
             .ok_or(RingfenceError::InvalidAccountData)?
             .copy_from_slice(bytemuck::bytes_of(&position));
     }
-
-    let mut m = a.market.load_mut()?;
-    match side {
-        Side::Long => {
-            m.open_interest_long = m.open_interest_long.checked_add(size).ok_or(RingfenceError::MathOverflow)?
-        }
-        Side::Short => {
-            m.open_interest_short = m.open_interest_short.checked_add(size).ok_or(RingfenceError::MathOverflow)?
-        }
-    }
-    m.positions_open = m.positions_open.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
+    *a.market.load_mut()? = m;
 
     emit!(PositionOpened {
         market: market_key,
@@ -144,19 +183,24 @@ pub fn handler(
         id,
         side,
         size,
-        collateral,
-        entry_price: px.price,
+        collateral: net,
+        open_fee: fee,
+        reserve,
+        qty,
+        entry_price: entry,
+        oracle_price: px.price,
         price_publish_time: px.publish_time,
+        borrow_index: m.borrow_index,
         liquidation_price: liquidation_price(
             side.into(),
             size,
-            collateral,
-            px.price,
+            net,
+            entry,
+            notional_fee(size, u64::from(params.close_fee_bps)).or_err()?,
             u64::from(params.maintenance_margin_bps)
         )
         .or_err()?,
-        open_interest_long: m.open_interest_long,
-        open_interest_short: m.open_interest_short,
+        pool: PoolSnapshot::of(&m),
         timestamp: now,
     });
     Ok(())

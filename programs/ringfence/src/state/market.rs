@@ -1,13 +1,25 @@
 use anchor_lang::prelude::*;
+use ringfence_math::{accrue_index, borrow_rate, pool_nav, SideTotals};
 
-use crate::error::RingfenceError;
+use crate::error::{MathResultExt, RingfenceError};
 
 /// Seed prefix of [`Market`]: `["market", creator, collateral_mint, feed_id]`.
 pub const MARKET_SEED: &[u8] = b"market";
 /// Seed prefix of the market's pool vault: `["pool_vault", market]`.
 pub const POOL_VAULT_SEED: &[u8] = b"pool_vault";
+/// Seed prefix of the market's LP share mint: `["lp_mint", market]`.
+pub const LP_MINT_SEED: &[u8] = b"lp_mint";
 
-/// On-chain bounds of every risk parameter (checked at `initialize_market`).
+/// Pause flags: each stops one kind of action. Closing, decreasing and liquidating can never be
+/// paused: traders can always exit.
+pub mod pause {
+    pub const OPEN: u8 = 1;
+    pub const MARGIN: u8 = 2;
+    pub const DEPOSIT: u8 = 4;
+    pub const ALL: u8 = OPEN | MARGIN | DEPOSIT;
+}
+
+/// On-chain bounds of every risk parameter (checked whenever parameters are set).
 pub mod bounds {
     /// Initial margin: 0.5% (200x) ..= 100% (1x).
     pub const INITIAL_MARGIN_BPS: (u16, u16) = (50, 10_000);
@@ -15,40 +27,67 @@ pub mod bounds {
     pub const MAINTENANCE_MARGIN_BPS: (u16, u16) = (10, 5_000);
     /// Keeper reward: at least 0.01%, at most the maintenance margin.
     pub const LIQUIDATION_FEE_BPS_MIN: u16 = 1;
-    /// Oldest usable price: 1 s ..= 1 h.
-    pub const MAX_PRICE_AGE_SECS: (u32, u32) = (1, 3_600);
     /// Widest confidence interval: 0.01% ..= 10% of the price.
     pub const MAX_CONF_BPS: (u16, u16) = (1, 1_000);
+    /// Open and close fees: at most 1% each.
+    pub const MAX_TRADE_FEE_BPS: u16 = 100;
+    /// Max profit (the reserve): 10% ..= 1,000% of notional.
+    pub const MAX_PROFIT_BPS: (u32, u32) = (1_000, 100_000);
+    /// Oldest usable price for trader actions: 1 s ..= 5 min; for liquidations up to 1 h and
+    /// never shorter than the trader limit.
+    pub const MAX_PRICE_AGE_TRADE_SECS: (u32, u32) = (1, 300);
+    pub const MAX_PRICE_AGE_LIQUIDATE_SECS_MAX: u32 = 3_600;
+    /// Borrow rate: at most 1,000% a year (in index units per second).
+    pub const MAX_BORROW_RATE: u64 = 317_098;
+    /// Delay of changes that can hurt open positions: 0 ..= 30 days.
+    pub const MAX_TIMELOCK_SECS: u64 = 30 * 86_400;
 }
 
-/// Risk parameters of one market. All ratios are basis points of notional.
+/// Risk and fee parameters of one market. Ratios are basis points of notional.
 /// `repr(C)` without padding: its Borsh encoding (instruction args, events) equals its
 /// in-account bytes.
 #[repr(C)]
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct RiskParams {
-    /// Collateral required at open, as a share of notional (max leverage = 10_000 / this).
+    /// Collateral required at open and after removing margin (max leverage = 10_000 / this).
     pub initial_margin_bps: u16,
-    /// Equity below this share of notional makes a position liquidatable.
+    /// Equity (net of fees owed) below this share of notional makes a position liquidatable.
     pub maintenance_margin_bps: u16,
-    /// Paid to the keeper from the position's vault on liquidation.
+    /// Paid to the keeper from the position's vault on liquidation, ahead of the trader.
     pub liquidation_fee_bps: u16,
     /// Widest accepted oracle confidence interval, as a share of the price.
     pub max_conf_bps: u16,
-    /// Oldest accepted oracle publish time, in seconds before the cluster clock.
-    pub max_price_age_secs: u32,
+    /// Fee on notional at open, to the pool.
+    pub open_fee_bps: u16,
+    /// Fee on notional at close/decrease/liquidation, to the pool.
+    pub close_fee_bps: u16,
+    /// Max profit as a share of notional: the reserve moved from the pool into each vault.
+    pub max_profit_bps: u32,
+    /// Oldest accepted oracle publish time for trader and LP actions, seconds before the clock.
+    pub max_price_age_trade_secs: u32,
+    /// Oldest accepted oracle publish time for liquidations.
+    pub max_price_age_liquidate_secs: u32,
+    /// Borrow rate at 0% utilization, index units per second (1e12 = 100% of notional).
+    pub borrow_rate_min: u64,
+    /// Borrow rate at 100% utilization.
+    pub borrow_rate_max: u64,
+    /// Cap on open long notional.
+    pub max_open_interest_long: u64,
+    /// Cap on open short notional.
+    pub max_open_interest_short: u64,
+    /// Delay before a change that can hurt open positions takes effect.
+    pub timelock_secs: u64,
 }
+
+const _: () = assert!(core::mem::size_of::<RiskParams>() == 2 * 6 + 4 * 3 + 8 * 5);
 
 impl RiskParams {
     /// Range-checks every parameter; each violation is its own named error.
     pub fn validate(&self) -> Result<()> {
-        let in_range = |v: u16, (lo, hi): (u16, u16)| v >= lo && v <= hi;
+        let in16 = |v: u16, (lo, hi): (u16, u16)| v >= lo && v <= hi;
+        require!(in16(self.initial_margin_bps, bounds::INITIAL_MARGIN_BPS), RingfenceError::InitialMarginOutOfRange);
         require!(
-            in_range(self.initial_margin_bps, bounds::INITIAL_MARGIN_BPS),
-            RingfenceError::InitialMarginOutOfRange
-        );
-        require!(
-            in_range(self.maintenance_margin_bps, bounds::MAINTENANCE_MARGIN_BPS)
+            in16(self.maintenance_margin_bps, bounds::MAINTENANCE_MARGIN_BPS)
                 && self.maintenance_margin_bps < self.initial_margin_bps,
             RingfenceError::MaintenanceMarginOutOfRange
         );
@@ -57,51 +96,202 @@ impl RiskParams {
                 && self.liquidation_fee_bps <= self.maintenance_margin_bps,
             RingfenceError::LiquidationFeeOutOfRange
         );
-        require!(in_range(self.max_conf_bps, bounds::MAX_CONF_BPS), RingfenceError::MaxConfidenceOutOfRange);
-        let (lo, hi) = bounds::MAX_PRICE_AGE_SECS;
-        require!(self.max_price_age_secs >= lo && self.max_price_age_secs <= hi, RingfenceError::MaxPriceAgeOutOfRange);
+        require!(in16(self.max_conf_bps, bounds::MAX_CONF_BPS), RingfenceError::MaxConfidenceOutOfRange);
+        require!(
+            self.open_fee_bps <= bounds::MAX_TRADE_FEE_BPS && self.close_fee_bps <= bounds::MAX_TRADE_FEE_BPS,
+            RingfenceError::TradeFeeOutOfRange
+        );
+        let (lo, hi) = bounds::MAX_PROFIT_BPS;
+        require!(self.max_profit_bps >= lo && self.max_profit_bps <= hi, RingfenceError::MaxProfitOutOfRange);
+        let (lo, hi) = bounds::MAX_PRICE_AGE_TRADE_SECS;
+        require!(
+            self.max_price_age_trade_secs >= lo
+                && self.max_price_age_trade_secs <= hi
+                && self.max_price_age_liquidate_secs >= self.max_price_age_trade_secs
+                && self.max_price_age_liquidate_secs <= bounds::MAX_PRICE_AGE_LIQUIDATE_SECS_MAX,
+            RingfenceError::MaxPriceAgeOutOfRange
+        );
+        require!(
+            self.borrow_rate_min <= self.borrow_rate_max && self.borrow_rate_max <= bounds::MAX_BORROW_RATE,
+            RingfenceError::BorrowRateOutOfRange
+        );
+        require!(self.timelock_secs <= bounds::MAX_TIMELOCK_SECS, RingfenceError::TimelockOutOfRange);
         Ok(())
+    }
+
+    /// Whether moving from `self` to `next` can hurt open positions (and so waits for the
+    /// timelock): stricter maintenance, higher keeper reward, close fee or borrow rates, lower max
+    /// profit, a shorter liquidation price age, or a shorter timelock.
+    pub fn change_hurts_positions(&self, next: &RiskParams) -> bool {
+        next.maintenance_margin_bps > self.maintenance_margin_bps
+            || next.liquidation_fee_bps > self.liquidation_fee_bps
+            || next.close_fee_bps > self.close_fee_bps
+            || next.borrow_rate_min > self.borrow_rate_min
+            || next.borrow_rate_max > self.borrow_rate_max
+            || next.max_profit_bps < self.max_profit_bps
+            || next.max_price_age_liquidate_secs < self.max_price_age_liquidate_secs
+            || next.timelock_secs < self.timelock_secs
     }
 }
 
-/// One perpetual market: a base asset priced by one Pyth feed, margined in one collateral mint.
-/// Zero-copy (bytemuck): read in place, never Borsh-decoded on chain.
+/// A `u128` stored as two little-endian `u64` words (keeps the account 8-byte aligned).
+pub type WideU128 = [u64; 2];
+
+/// Reads a [`WideU128`] (Solana targets are little-endian: word 0 is the low half).
+pub fn wide_get(w: &WideU128) -> u128 {
+    bytemuck::cast(*w)
+}
+
+/// Stores a `u128` as a [`WideU128`] (exact: same 16 bytes).
+pub fn wide_set(v: u128) -> WideU128 {
+    bytemuck::cast(v)
+}
+
+/// Per-side aggregates kept on the market (see `ringfence_math::pool`).
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SideAggregate {
+    /// Open interest: Σ notional at entry.
+    pub open_interest: u64,
+    /// Σ base quantity (`size * QTY_SCALE / entry`).
+    pub qty: WideU128,
+    /// Σ size × borrow index at each position's last settlement.
+    pub size_index: WideU128,
+}
+
+impl SideAggregate {
+    pub fn totals(&self) -> SideTotals {
+        SideTotals { oi: self.open_interest, qty: wide_get(&self.qty), size_index: wide_get(&self.size_index) }
+    }
+
+    pub fn store(&mut self, t: &SideTotals) {
+        self.open_interest = t.oi;
+        self.qty = wide_set(t.qty);
+        self.size_index = wide_set(t.size_index);
+    }
+}
+
+/// A parameter or oracle change waiting for the timelock. The feed id never changes (it is part
+/// of the market's address); only the pinned account can.
+#[zero_copy]
+#[derive(Debug)]
+pub struct PendingChange {
+    pub params: RiskParams,
+    pub oracle: Pubkey,
+    /// Unix time from which `apply_pending_change` may apply it.
+    pub effective_at: i64,
+    /// 1 while a change is pending.
+    pub active: u8,
+    pub _reserved: [u8; 7],
+}
+
+/// One perpetual market: a base asset priced by one Pyth feed, margined in one collateral mint,
+/// with an LP pool that is every trader's counterparty. Zero-copy (bytemuck).
 #[account(zero_copy)]
 #[derive(Debug)]
 pub struct Market {
     /// Signer of `initialize_market`; part of the PDA seeds (markets are namespaced by creator).
     pub creator: Pubkey,
-    /// May change parameters (later issues).
+    /// May change parameters, pause, and propose a new admin.
     pub admin: Pubkey,
+    /// Proposed admin; becomes admin when it signs `accept_admin`. Default when none.
+    pub pending_admin: Pubkey,
     /// SPL Token mint of the collateral; quoted 1:1 with the oracle's quote currency.
     pub collateral_mint: Pubkey,
     /// Pyth feed id of the base asset.
     pub feed_id: [u8; 32],
     /// The only `PriceUpdateV2` account this market reads.
     pub oracle: Pubkey,
-    /// The pool's token account (counterparty to every trader); authority: this market.
+    /// The pool's token account; authority: this market.
     pub pool_vault: Pubkey,
-    /// Sum of open long notional (at entry).
-    pub open_interest_long: u64,
-    /// Sum of open short notional (at entry).
-    pub open_interest_short: u64,
-    /// Open positions.
+    /// LP share mint; authority: this market.
+    pub lp_mint: Pubkey,
+    /// Tokens the pool vault holds by the pool's accounting (donations are not counted).
+    pub free_liquidity: u64,
+    /// Reserves the pool has placed in open positions' vaults.
+    pub total_reserved: u64,
+    /// LP shares outstanding (only this program mints and burns them).
+    pub lp_supply: u64,
+    pub long: SideAggregate,
+    pub short: SideAggregate,
     pub positions_open: u64,
+    /// Cumulative borrow index (`ringfence_math::BORROW_INDEX_SCALE` = 100% of notional).
+    pub borrow_index: u64,
+    /// Borrow rate in force since `last_accrual_time` (index units per second).
+    pub borrow_rate: u64,
+    pub last_accrual_time: i64,
+    /// Newest oracle publish time used by any action on this market.
+    pub last_price_time: i64,
     pub params: RiskParams,
+    pub pending: PendingChange,
+    /// `pause::*` flags.
+    pub paused: u8,
     pub bump: u8,
     pub pool_vault_bump: u8,
-    pub _reserved: [u8; 2],
+    pub lp_mint_bump: u8,
+    pub _reserved: [u8; 4],
 }
 
 impl Market {
-    /// Signer seeds of the market PDA (the pool vault's token authority).
+    /// Signer seeds of the market PDA (authority of the pool vault and the LP mint).
     pub fn signer_seeds<'a>(&'a self, bump: &'a [u8; 1]) -> [&'a [u8]; 5] {
         [MARKET_SEED, self.creator.as_ref(), self.collateral_mint.as_ref(), &self.feed_id, bump]
+    }
+
+    /// Accrues the borrow index up to `now` at the rate in force, then sets the rate for the
+    /// current utilization. Call before anything that changes utilization or reads fees.
+    pub fn accrue(&mut self, now: i64) -> Result<()> {
+        let elapsed = u64::try_from(now.saturating_sub(self.last_accrual_time)).unwrap_or(0);
+        self.borrow_index = accrue_index(self.borrow_index, self.borrow_rate, elapsed).or_err()?;
+        self.last_accrual_time = self.last_accrual_time.max(now);
+        self.refresh_rate()
+    }
+
+    /// Sets the rate for the current utilization (after utilization changed).
+    pub fn refresh_rate(&mut self) -> Result<()> {
+        self.borrow_rate = borrow_rate(
+            self.params.borrow_rate_min,
+            self.params.borrow_rate_max,
+            self.total_reserved,
+            self.free_liquidity,
+        )
+        .or_err()?;
+        Ok(())
+    }
+
+    /// The pool's value at `mark` (see `ringfence_math::pool_nav`); accrue first.
+    pub fn nav(&self, mark: u64) -> Result<u64> {
+        pool_nav(
+            self.free_liquidity,
+            self.total_reserved,
+            &self.long.totals(),
+            &self.short.totals(),
+            mark,
+            self.borrow_index,
+        )
+        .or_err()
+    }
+
+    pub fn require_not_paused(&self, flag: u8) -> Result<()> {
+        require!(self.paused & flag == 0, RingfenceError::MarketPaused);
+        Ok(())
+    }
+
+    /// Records the publish time of a price used on this market (kept monotonic).
+    pub fn note_price_time(&mut self, publish_time: i64) {
+        self.last_price_time = self.last_price_time.max(publish_time);
+    }
+
+    pub fn side_mut(&mut self, side: crate::state::Side) -> &mut SideAggregate {
+        match side {
+            crate::state::Side::Long => &mut self.long,
+            crate::state::Side::Short => &mut self.short,
+        }
     }
 }
 
 /// Bytes of a `Market` account, discriminator included.
 pub const MARKET_SPACE: usize = 8 + core::mem::size_of::<Market>();
-const _: () = assert!(MARKET_SPACE == 8 + 32 * 6 + 8 * 3 + 12 + 4);
-// Borsh and in-account bytes of RiskParams coincide only without padding.
-const _: () = assert!(core::mem::size_of::<RiskParams>() == 2 * 4 + 4);
+const _: () = assert!(core::mem::size_of::<SideAggregate>() == 40);
+const _: () = assert!(core::mem::size_of::<PendingChange>() == 64 + 32 + 8 + 8);
+const _: () = assert!(MARKET_SPACE == 8 + 32 * 8 + 8 * 3 + 40 * 2 + 8 * 5 + 64 + 112 + 8);

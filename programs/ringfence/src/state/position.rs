@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::RingfenceError;
+use crate::state::WideU128;
 
 /// Seed prefix of [`Position`]: `["position", market, owner, id (u64 LE)]`.
 pub const POSITION_SEED: &[u8] = b"position";
@@ -39,8 +40,9 @@ impl From<Side> for ringfence_math::Side {
     }
 }
 
-/// One isolated position. Its collateral lives in its own vault (a token account whose authority
-/// is this PDA), and only this position's instructions can move it. Zero-copy (bytemuck).
+/// One isolated position. Its vault (a token account whose authority is this PDA) holds the
+/// trader's collateral plus the reserve the pool placed there (the position's maximum profit), so
+/// it can always be settled from the vault alone. Zero-copy (bytemuck).
 #[account(zero_copy)]
 #[derive(Debug)]
 pub struct Position {
@@ -52,10 +54,16 @@ pub struct Position {
     pub id: u64,
     /// Notional in collateral units at entry.
     pub size: u64,
-    /// Oracle price at open, [`ringfence_math::PRICE_DECIMALS`] decimals.
+    /// Oracle price at open (confidence-adjusted against the trader), `PRICE_DECIMALS` decimals.
     pub entry_price: u64,
-    /// Collateral deposited (what the vault holds for the trader).
+    /// The trader's collateral in the vault.
     pub collateral: u64,
+    /// The pool's reserve in the vault: the cap on this position's profit.
+    pub reserve: u64,
+    /// Base quantity counted in the market's side aggregate (`size * QTY_SCALE / entry`).
+    pub qty: WideU128,
+    /// Borrow index at open or at the last fee settlement.
+    pub borrow_index: u64,
     pub opened_at: i64,
     /// Publish time of the newest oracle price used on this position.
     pub last_price_time: i64,
@@ -75,8 +83,13 @@ impl Position {
     pub fn signer_seeds<'a>(&'a self, id_bytes: &'a [u8; 8], bump: &'a [u8; 1]) -> [&'a [u8]; 5] {
         [POSITION_SEED, self.market.as_ref(), self.owner.as_ref(), id_bytes, bump]
     }
+
+    /// Tokens this position's vault should hold.
+    pub fn vault_claim(&self) -> Result<u64> {
+        self.collateral.checked_add(self.reserve).ok_or_else(|| error!(RingfenceError::MathOverflow))
+    }
 }
 
 /// Bytes of a `Position` account, discriminator included.
 pub const POSITION_SPACE: usize = 8 + core::mem::size_of::<Position>();
-const _: () = assert!(POSITION_SPACE == 8 + 32 * 3 + 8 * 6 + 8);
+const _: () = assert!(POSITION_SPACE == 8 + 32 * 3 + 8 * 5 + 16 + 8 * 3 + 8);

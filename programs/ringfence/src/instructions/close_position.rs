@@ -1,0 +1,109 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::Token;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use ringfence_math::{capped_pnl, settle, unrealized_pnl};
+
+use crate::error::{MathResultExt, RingfenceError};
+use crate::events::{PoolSnapshot, PositionClosed};
+use crate::oracle::{read_price, PriceUse};
+use crate::settlement::{fees_owed, release_position, VaultAuthority};
+use crate::state::{Market, Position};
+use crate::token_account::{check_token_account, token_balance};
+
+/// Closes a position in full at the confidence-adjusted exit price: realizes PnL (capped at the
+/// reserve), pays the borrow and close fees, pays the trader from the vault, returns the rest
+/// (losses, fees, unused reserve) to the pool, and closes the vault and position (rent to the
+/// owner). Never paused: traders can always exit.
+///
+/// # Accounts
+/// - `owner`: signer, must be `position.owner`; receives the payout and both accounts' rent.
+/// - `market`: must be `position.market`.
+/// - `oracle`: must be `market.oracle`.
+/// - `position`, `vault`: the position and its vault (`position.vault`); both closed.
+/// - `pool_vault`: must be `market.pool_vault`.
+/// - `owner_token`: SPL Token account of the collateral mint owned by `owner` (destination).
+///
+/// # Errors
+/// - `OwnerMismatch`, `MarketMismatch`, `VaultMismatch`, `PoolVaultMismatch`, `MintMismatch`,
+///   `TokenOwnerMismatch`, `NotTokenAccount`.
+/// - Oracle errors, including `OraclePriceOlderThanPosition` and `OraclePriceOlderThanMarket`.
+#[derive(Accounts)]
+pub struct ClosePosition<'info> {
+    #[account(mut)]
+    pub owner: Signer<'info>,
+    #[account(mut)]
+    pub market: AccountLoader<'info, Market>,
+    #[account(address = market.load()?.oracle @ RingfenceError::OracleAccountMismatch)]
+    pub oracle: Box<Account<'info, PriceUpdateV2>>,
+    #[account(
+        mut,
+        close = owner,
+        has_one = owner @ RingfenceError::OwnerMismatch,
+        has_one = market @ RingfenceError::MarketMismatch,
+        has_one = vault @ RingfenceError::VaultMismatch,
+    )]
+    pub position: AccountLoader<'info, Position>,
+    /// CHECK: address is `position.vault` (has_one); created by this program as a token account.
+    #[account(mut)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: address is `market.pool_vault`, created by this program as a token account.
+    #[account(mut, address = market.load()?.pool_vault @ RingfenceError::PoolVaultMismatch)]
+    pub pool_vault: UncheckedAccount<'info>,
+    /// CHECK: checked in the handler: SPL Token account of the collateral mint owned by `owner`.
+    #[account(mut)]
+    pub owner_token: UncheckedAccount<'info>,
+    pub token_program: Program<'info, Token>,
+}
+
+pub fn handler(ctx: Context<ClosePosition>) -> Result<()> {
+    let a = ctx.accounts;
+    let now = Clock::get()?.unix_timestamp;
+    let mut m: Market = *a.market.load()?;
+    let pos: Position = *a.position.load()?;
+    check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
+    m.accrue(now)?;
+    let px = read_price(&a.oracle, &m, now, PriceUse::Trade)?;
+    px.require_not_older_than_position(pos.last_price_time)?;
+    let side = pos.side()?;
+    let exit = px.against_trader(side, false)?;
+    let pnl = capped_pnl(unrealized_pnl(side.into(), pos.size, pos.entry_price, exit).or_err()?, pos.reserve);
+    let (borrow_fee, close_fee) = fees_owed(&pos, &m, pos.size)?;
+    let fees = borrow_fee.checked_add(close_fee).ok_or(RingfenceError::MathOverflow)?;
+    let vault_balance = token_balance(&a.vault)?;
+    let s = settle(vault_balance, pos.collateral, pnl, fees, 0).or_err()?;
+
+    let owner = a.owner.to_account_info();
+    VaultAuthority::new(&a.vault, &a.position.to_account_info(), &pos).pay_and_close(
+        &s,
+        None,
+        &a.owner_token,
+        &a.pool_vault,
+        &owner,
+    )?;
+    release_position(&mut m, &pos, side, s.pool)?;
+    m.note_price_time(px.publish_time);
+    *a.market.load_mut()? = m;
+
+    emit!(PositionClosed {
+        market: pos.market,
+        position: a.position.key(),
+        owner: pos.owner,
+        side,
+        size: pos.size,
+        collateral: pos.collateral,
+        reserve: pos.reserve,
+        entry_price: pos.entry_price,
+        exit_price: exit,
+        oracle_price: px.price,
+        price_publish_time: px.publish_time,
+        pnl,
+        borrow_fee,
+        close_fee,
+        vault_balance,
+        to_trader: s.trader,
+        to_pool: s.pool,
+        pool: PoolSnapshot::of(&m),
+        timestamp: now,
+    });
+    Ok(())
+}

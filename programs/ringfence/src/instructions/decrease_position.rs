@@ -1,0 +1,139 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::Token;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use ringfence_math::{split_decrease, unrealized_pnl};
+
+use crate::error::{MathResultExt, RingfenceError};
+use crate::events::{PoolSnapshot, PositionDecreased};
+use crate::oracle::{read_price, PriceUse};
+use crate::settlement::{fees_owed, VaultAuthority};
+use crate::state::{wide_get, wide_set, Market, Position};
+use crate::token_account::check_token_account;
+
+/// Closes `size_delta` of a position's notional at the confidence-adjusted exit price: collateral
+/// and reserve are released pro rata, the PnL of the closed part is realized (capped at its
+/// reserve), the whole borrow fee owed and the close fee on `size_delta` are paid to the pool; the
+/// trader is paid from the vault and the rest returns to the pool. Never paused.
+///
+/// # Accounts
+/// As `close_position`; nothing is closed.
+///
+/// # Errors
+/// - `InvalidDecreaseSize`: `size_delta` is zero or not below the size (use `close_position`).
+/// - `DecreaseNotCovered`: fees and losses exceed the collateral left (close it instead).
+/// - `OwnerMismatch`, `MarketMismatch`, `VaultMismatch`, `PoolVaultMismatch`, `MintMismatch`,
+///   `TokenOwnerMismatch`, `NotTokenAccount`; oracle errors.
+#[derive(Accounts)]
+pub struct DecreasePosition<'info> {
+    pub owner: Signer<'info>,
+    #[account(mut)]
+    pub market: AccountLoader<'info, Market>,
+    #[account(address = market.load()?.oracle @ RingfenceError::OracleAccountMismatch)]
+    pub oracle: Box<Account<'info, PriceUpdateV2>>,
+    #[account(
+        mut,
+        has_one = owner @ RingfenceError::OwnerMismatch,
+        has_one = market @ RingfenceError::MarketMismatch,
+        has_one = vault @ RingfenceError::VaultMismatch,
+    )]
+    pub position: AccountLoader<'info, Position>,
+    /// CHECK: address is `position.vault` (has_one); created by this program as a token account.
+    #[account(mut)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: address is `market.pool_vault`, created by this program as a token account.
+    #[account(mut, address = market.load()?.pool_vault @ RingfenceError::PoolVaultMismatch)]
+    pub pool_vault: UncheckedAccount<'info>,
+    /// CHECK: checked in the handler: SPL Token account of the collateral mint owned by `owner`.
+    #[account(mut)]
+    pub owner_token: UncheckedAccount<'info>,
+    pub token_program: Program<'info, Token>,
+}
+
+pub fn handler(ctx: Context<DecreasePosition>, size_delta: u64) -> Result<()> {
+    let a = ctx.accounts;
+    let now = Clock::get()?.unix_timestamp;
+    let mut m: Market = *a.market.load()?;
+    let mut pos: Position = *a.position.load()?;
+    require!(size_delta > 0 && size_delta < pos.size, RingfenceError::InvalidDecreaseSize);
+    check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
+    m.accrue(now)?;
+    let px = read_price(&a.oracle, &m, now, PriceUse::Trade)?;
+    px.require_not_older_than_position(pos.last_price_time)?;
+    let side = pos.side()?;
+    let exit = px.against_trader(side, false)?;
+    let pnl_delta = unrealized_pnl(side.into(), size_delta, pos.entry_price, exit).or_err()?;
+    let (borrow_fee, close_fee) = fees_owed(&pos, &m, size_delta)?;
+    let fees = borrow_fee.checked_add(close_fee).ok_or(RingfenceError::MathOverflow)?;
+    let d = split_decrease(pos.size, pos.collateral, pos.reserve, size_delta, pnl_delta, fees)
+        .or_err()?
+        .ok_or(RingfenceError::DecreaseNotCovered)?;
+
+    let position_info = a.position.to_account_info();
+    let vault = VaultAuthority::new(&a.vault, &position_info, &pos);
+    vault.pay(&a.owner_token, d.to_trader)?;
+    vault.pay(&a.pool_vault, d.to_pool)?;
+
+    // Aggregates: the old position leaves at its old index, the rest re-enters at the current one
+    // (its borrow fee is now settled).
+    let qty = wide_get(&pos.qty);
+    let qty_released = prorata_qty(qty, size_delta, pos.size)?;
+    let qty_left = qty.checked_sub(qty_released).ok_or(RingfenceError::MathOverflow)?;
+    let new_size = pos.size.checked_sub(size_delta).ok_or(RingfenceError::MathOverflow)?;
+    let mut totals = m.side_mut(side).totals();
+    totals.apply(false, pos.size, qty, pos.borrow_index).or_err()?;
+    totals.apply(true, new_size, qty_left, m.borrow_index).or_err()?;
+    m.side_mut(side).store(&totals);
+    m.total_reserved = m.total_reserved.checked_sub(d.reserve_released).ok_or(RingfenceError::MathOverflow)?;
+    m.free_liquidity = m.free_liquidity.checked_add(d.to_pool).ok_or(RingfenceError::MathOverflow)?;
+    m.refresh_rate()?;
+    m.note_price_time(px.publish_time);
+
+    pos.size = new_size;
+    pos.collateral = d.new_collateral;
+    pos.reserve = d.new_reserve;
+    pos.qty = wide_set(qty_left);
+    pos.borrow_index = m.borrow_index;
+    pos.last_price_time = px.publish_time;
+    *a.position.load_mut()? = pos;
+    *a.market.load_mut()? = m;
+
+    emit!(PositionDecreased {
+        market: pos.market,
+        position: a.position.key(),
+        owner: pos.owner,
+        side,
+        size_delta,
+        size: pos.size,
+        exit_price: exit,
+        oracle_price: px.price,
+        price_publish_time: px.publish_time,
+        realized_pnl: d.pnl,
+        borrow_fee,
+        close_fee,
+        to_trader: d.to_trader,
+        to_pool: d.to_pool,
+        collateral: pos.collateral,
+        reserve: pos.reserve,
+        qty: qty_left,
+        borrow_index: pos.borrow_index,
+        pool: PoolSnapshot::of(&m),
+        timestamp: now,
+    });
+    Ok(())
+}
+
+/// The part of `qty` that leaves with `delta` of `size` (rounded down).
+fn prorata_qty(qty: u128, delta: u64, size: u64) -> Result<u128> {
+    // qty * delta may exceed u128: divide first, then scale the remainder.
+    let size = u128::from(size);
+    let delta = u128::from(delta);
+    let whole = qty.checked_div(size).ok_or(RingfenceError::DivisionByZero)?;
+    let rem = qty.checked_rem(size).ok_or(RingfenceError::DivisionByZero)?;
+    let a = whole.checked_mul(delta).ok_or(RingfenceError::MathOverflow)?;
+    let b = rem
+        .checked_mul(delta)
+        .ok_or(RingfenceError::MathOverflow)?
+        .checked_div(size)
+        .ok_or(RingfenceError::DivisionByZero)?;
+    a.checked_add(b).ok_or_else(|| error!(RingfenceError::MathOverflow))
+}

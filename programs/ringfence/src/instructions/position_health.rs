@@ -1,0 +1,80 @@
+use anchor_lang::prelude::*;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use ringfence_math::{bankruptcy_price, health, liquidation_price};
+
+use crate::error::{MathResultExt, RingfenceError};
+use crate::oracle::{read_price, PriceUse};
+use crate::settlement::fees_owed;
+use crate::state::{Market, Position, Side};
+
+/// A position's health as the program sees it now (returned by `position_health`).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HealthView {
+    pub side: Side,
+    pub size: u64,
+    pub collateral: u64,
+    pub reserve: u64,
+    pub entry_price: u64,
+    pub mark_price: u64,
+    pub price_publish_time: i64,
+    /// PnL at mark, capped at the reserve.
+    pub pnl: i128,
+    pub borrow_fee: u64,
+    pub close_fee: u64,
+    pub equity: i128,
+    pub maintenance_requirement: u64,
+    pub liquidatable: bool,
+    /// Mark price at which the position becomes liquidatable (fees owed now included).
+    pub liquidation_price: Option<u64>,
+    /// Mark price at which its equity (fees owed now included) reaches zero.
+    pub bankruptcy_price: Option<u64>,
+}
+
+/// Read-only: returns a position's [`HealthView`] at the oracle price (liquidation age limit),
+/// computed with the shared math crate. Writes nothing; call it through simulation.
+///
+/// # Accounts
+/// - `market`: must be `position.market`. `oracle`: must be `market.oracle`. `position`.
+///
+/// # Errors
+/// - `MarketMismatch`; oracle errors.
+#[derive(Accounts)]
+pub struct PositionHealth<'info> {
+    pub market: AccountLoader<'info, Market>,
+    #[account(address = market.load()?.oracle @ RingfenceError::OracleAccountMismatch)]
+    pub oracle: Box<Account<'info, PriceUpdateV2>>,
+    #[account(has_one = market @ RingfenceError::MarketMismatch)]
+    pub position: AccountLoader<'info, Position>,
+}
+
+pub fn handler(ctx: Context<PositionHealth>) -> Result<HealthView> {
+    let a = ctx.accounts;
+    let now = Clock::get()?.unix_timestamp;
+    let mut m: Market = *a.market.load()?; // a copy: accrued for the view, never written
+    let pos: Position = *a.position.load()?;
+    m.accrue(now)?;
+    let px = read_price(&a.oracle, &m, now, PriceUse::Liquidate)?;
+    let side = pos.side()?;
+    let (borrow_fee, close_fee) = fees_owed(&pos, &m, pos.size)?;
+    let fees = borrow_fee.checked_add(close_fee).ok_or(RingfenceError::MathOverflow)?;
+    let mm = u64::from(m.params.maintenance_margin_bps);
+    let h = health(side.into(), pos.size, pos.collateral, pos.reserve, pos.entry_price, px.price, fees, mm).or_err()?;
+    Ok(HealthView {
+        side,
+        size: pos.size,
+        collateral: pos.collateral,
+        reserve: pos.reserve,
+        entry_price: pos.entry_price,
+        mark_price: px.price,
+        price_publish_time: px.publish_time,
+        pnl: h.pnl,
+        borrow_fee,
+        close_fee,
+        equity: h.equity,
+        maintenance_requirement: h.maintenance_requirement,
+        liquidatable: h.liquidatable,
+        liquidation_price: liquidation_price(side.into(), pos.size, pos.collateral, pos.entry_price, fees, mm)
+            .or_err()?,
+        bankruptcy_price: bankruptcy_price(side.into(), pos.size, pos.collateral, pos.entry_price, fees).or_err()?,
+    })
+}

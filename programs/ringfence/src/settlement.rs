@@ -1,0 +1,81 @@
+//! What closing, decreasing and liquidating share: fees owed, paying out of a position's vault,
+//! and taking a settled position out of the market's pool accounting and aggregates.
+use anchor_lang::prelude::*;
+use ringfence_math::{borrow_fee, notional_fee, Settlement};
+
+use crate::cpi::{token_close, token_transfer};
+use crate::error::{MathResultExt, RingfenceError};
+use crate::state::{wide_get, Market, Position, Side};
+
+/// Fees a position owes if `size_part` of it closes now: the borrow fee on its whole notional
+/// since its last settlement, and the close fee on `size_part`.
+pub fn fees_owed(pos: &Position, market: &Market, size_part: u64) -> Result<(u64, u64)> {
+    let borrow = borrow_fee(pos.size, pos.borrow_index, market.borrow_index).or_err()?;
+    let close = notional_fee(size_part, u64::from(market.params.close_fee_bps)).or_err()?;
+    Ok((borrow, close))
+}
+
+/// Signs for a position's vault (its token authority is the position PDA).
+pub struct VaultAuthority<'a, 'info> {
+    pub vault: &'a AccountInfo<'info>,
+    pub position: &'a AccountInfo<'info>,
+    pub id_bytes: [u8; 8],
+    pub bump: [u8; 1],
+    pub market: Pubkey,
+    pub owner: Pubkey,
+}
+
+impl<'a, 'info> VaultAuthority<'a, 'info> {
+    pub fn new(vault: &'a AccountInfo<'info>, position: &'a AccountInfo<'info>, pos: &Position) -> Self {
+        VaultAuthority {
+            vault,
+            position,
+            id_bytes: pos.id.to_le_bytes(),
+            bump: [pos.bump],
+            market: pos.market,
+            owner: pos.owner,
+        }
+    }
+
+    fn with_seeds<T>(&self, f: impl FnOnce(&[&[&[u8]]]) -> Result<T>) -> Result<T> {
+        let seeds: [&[u8]; 5] =
+            [crate::state::POSITION_SEED, self.market.as_ref(), self.owner.as_ref(), &self.id_bytes, &self.bump];
+        f(&[&seeds])
+    }
+
+    /// Transfers `amount` out of the vault (no-op for zero).
+    pub fn pay(&self, to: &AccountInfo<'info>, amount: u64) -> Result<()> {
+        self.with_seeds(|s| token_transfer(self.vault, to, self.position, amount, s))
+    }
+
+    /// Pays a settlement (keeper, trader, pool) and closes the emptied vault, rent to `rent_to`.
+    pub fn pay_and_close(
+        &self,
+        s: &Settlement,
+        keeper: Option<&AccountInfo<'info>>,
+        trader: &AccountInfo<'info>,
+        pool: &AccountInfo<'info>,
+        rent_to: &AccountInfo<'info>,
+    ) -> Result<()> {
+        if let Some(keeper) = keeper {
+            self.pay(keeper, s.keeper)?;
+        }
+        self.pay(trader, s.trader)?;
+        self.pay(pool, s.pool)?;
+        self.with_seeds(|seeds| token_close(self.vault, rent_to, self.position, seeds))
+    }
+}
+
+/// Takes a fully settled position out of the market: its aggregates leave the side totals, its
+/// reserve leaves `total_reserved`, and `to_pool` (what the pool vault just received) joins the
+/// free liquidity. Then the borrow rate follows the new utilization.
+pub fn release_position(market: &mut Market, pos: &Position, side: Side, to_pool: u64) -> Result<()> {
+    let agg = market.side_mut(side);
+    let mut totals = agg.totals();
+    totals.apply(false, pos.size, wide_get(&pos.qty), pos.borrow_index).or_err()?;
+    agg.store(&totals);
+    market.total_reserved = market.total_reserved.checked_sub(pos.reserve).ok_or(RingfenceError::MathOverflow)?;
+    market.free_liquidity = market.free_liquidity.checked_add(to_pool).ok_or(RingfenceError::MathOverflow)?;
+    market.positions_open = market.positions_open.checked_sub(1).ok_or(RingfenceError::MathOverflow)?;
+    market.refresh_rate()
+}

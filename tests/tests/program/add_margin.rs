@@ -24,16 +24,16 @@ fn adds_to_this_vault_only() {
     assert!(res.is_ok(), "{}", describe(&res));
     let p = f.position(&a.key(), 1);
     assert_eq!(p.collateral, 150 * USDC);
-    assert_eq!(f.env.token_balance(&p.vault), 150 * USDC);
+    assert_eq!(f.env.token_balance(&p.vault), 150 * USDC + p.reserve);
     assert_eq!(f.env.token_balance(&a.token), 850 * USDC);
     assert_eq!(f.env.account(&b_vault), b_before);
     let ev = events(&res);
     let [Event::MarginAdded(e)] = &ev[..] else { panic!("{ev:?}") };
     assert_eq!(
         (e.position, e.owner, e.amount, e.collateral, e.vault_balance),
-        (f.position_key(&a.key(), 1), a.key(), 50 * USDC, 150 * USDC, 150 * USDC)
+        (f.position_key(&a.key(), 1), a.key(), 50 * USDC, 150 * USDC, 150 * USDC + p.reserve)
     );
-    f.assert_conserved();
+    f.assert_invariants();
 }
 
 #[test]

@@ -10,7 +10,7 @@ pub fn rejects(f: &mut MarketFixture, e: RingfenceError, action: impl FnOnce(&mu
     let res = action(f);
     assert_ringfence_err(&res, e);
     assert!(before == f.snapshot(), "state changed on a rejected {e:?}");
-    f.assert_conserved();
+    f.assert_invariants();
 }
 
 /// As [`rejects`], for an Anchor framework error (account type checks).
@@ -24,7 +24,7 @@ pub fn rejects_anchor(
     let res = action(f);
     assert_anchor_err(&res, e);
     assert!(before == f.snapshot(), "state changed on a rejected {e:?}");
-    f.assert_conserved();
+    f.assert_invariants();
 }
 
 /// Price at exponent -8 for a whole number of quote units.

@@ -17,10 +17,13 @@ fn creates_market_and_pool_vault_exactly() {
     assert_eq!(m.oracle, f.oracle);
     assert_eq!(m.pool_vault, f.keys.pool_vault);
     assert_eq!(m.params, default_params());
-    assert_eq!((m.open_interest_long, m.open_interest_short, m.positions_open), (0, 0, 0));
+    assert_eq!((m.long.open_interest, m.short.open_interest, m.positions_open), (0, 0, 0));
+    assert_eq!((m.free_liquidity, m.total_reserved, m.lp_supply), (INITIAL_LIQUIDITY, 0, INITIAL_LIQUIDITY));
+    assert_eq!(m.lp_mint, f.keys.lp_mint);
     assert_eq!(f.env.account(&f.keys.market).unwrap().data.len(), MARKET_SPACE);
     let pool = f.env.token_account(&f.keys.pool_vault).expect("pool vault");
-    assert_eq!((pool.mint, pool.owner, pool.amount), (f.mint, f.keys.market, 0));
+    assert_eq!((pool.mint, pool.owner, pool.amount), (f.mint, f.keys.market, INITIAL_LIQUIDITY));
+    f.assert_invariants();
 }
 
 #[test]
@@ -38,10 +41,13 @@ fn emits_market_initialized() {
     let Event::MarketInitialized(e) = &ev[0] else { panic!("{ev:?}") };
     assert_eq!((e.market, e.oracle, e.pool_vault, e.feed_id), (keys.market, oracle, keys.pool_vault, feed));
     assert_eq!(e.params, f.params);
+    assert_eq!(e.lp_mint, keys.lp_mint);
+    assert_eq!(f.env.account(&keys.lp_mint).expect("lp mint").owner, anchor_spl::token::ID);
 }
 
 fn expect_param_error(params: RiskParams, e: RingfenceError) {
-    let Err((f, res)) = MarketFixture::with_params(params) else { panic!("{params:?} accepted; expected {e:?}") };
+    let Err(failed) = MarketFixture::with_params(params) else { panic!("{params:?} accepted; expected {e:?}") };
+    let (f, res) = *failed;
     assert_ringfence_err(&res, e);
     assert!(f.env.account(&f.keys.market).is_none(), "market created despite {e:?}");
     assert!(f.env.account(&f.keys.pool_vault).is_none(), "pool vault created despite {e:?}");
@@ -66,8 +72,20 @@ fn every_parameter_is_range_checked() {
     expect_param_error(RiskParams { liquidation_fee_bps: 501, ..p }, LiquidationFeeOutOfRange); // > maintenance
     expect_param_error(RiskParams { max_conf_bps: 0, ..p }, MaxConfidenceOutOfRange);
     expect_param_error(RiskParams { max_conf_bps: 1_001, ..p }, MaxConfidenceOutOfRange);
-    expect_param_error(RiskParams { max_price_age_secs: 0, ..p }, MaxPriceAgeOutOfRange);
-    expect_param_error(RiskParams { max_price_age_secs: 3_601, ..p }, MaxPriceAgeOutOfRange);
+    expect_param_error(RiskParams { max_price_age_trade_secs: 0, ..p }, MaxPriceAgeOutOfRange);
+    expect_param_error(
+        RiskParams { max_price_age_trade_secs: 301, max_price_age_liquidate_secs: 400, ..p },
+        MaxPriceAgeOutOfRange,
+    );
+    expect_param_error(RiskParams { max_price_age_liquidate_secs: 59, ..p }, MaxPriceAgeOutOfRange); // < trade age
+    expect_param_error(RiskParams { max_price_age_liquidate_secs: 3_601, ..p }, MaxPriceAgeOutOfRange);
+    expect_param_error(RiskParams { open_fee_bps: 101, ..p }, TradeFeeOutOfRange);
+    expect_param_error(RiskParams { close_fee_bps: 101, ..p }, TradeFeeOutOfRange);
+    expect_param_error(RiskParams { max_profit_bps: 999, ..p }, MaxProfitOutOfRange);
+    expect_param_error(RiskParams { max_profit_bps: 100_001, ..p }, MaxProfitOutOfRange);
+    expect_param_error(RiskParams { borrow_rate_min: 2, borrow_rate_max: 1, ..p }, BorrowRateOutOfRange);
+    expect_param_error(RiskParams { borrow_rate_max: 317_099, ..p }, BorrowRateOutOfRange);
+    expect_param_error(RiskParams { timelock_secs: 30 * 86_400 + 1, ..p }, TimelockOutOfRange);
 }
 
 #[test]
@@ -76,10 +94,20 @@ fn parameter_bounds_are_inclusive() {
     for ok in [
         RiskParams { initial_margin_bps: 50, maintenance_margin_bps: 49, liquidation_fee_bps: 1, ..p },
         RiskParams { initial_margin_bps: 10_000, maintenance_margin_bps: 5_000, liquidation_fee_bps: 5_000, ..p },
-        RiskParams { max_conf_bps: 1, max_price_age_secs: 1, ..p },
-        RiskParams { max_conf_bps: 1_000, max_price_age_secs: 3_600, ..p },
+        RiskParams { max_conf_bps: 1, max_price_age_trade_secs: 1, max_price_age_liquidate_secs: 1, ..p },
+        RiskParams { max_conf_bps: 1_000, max_price_age_trade_secs: 300, max_price_age_liquidate_secs: 3_600, ..p },
+        RiskParams { open_fee_bps: 100, close_fee_bps: 100, max_profit_bps: 1_000, timelock_secs: 0, ..p },
+        RiskParams {
+            max_profit_bps: 100_000,
+            borrow_rate_min: 317_098,
+            borrow_rate_max: 317_098,
+            timelock_secs: 30 * 86_400,
+            ..p
+        },
     ] {
-        assert!(MarketFixture::with_params(ok).is_ok(), "{ok:?} rejected");
+        if let Err(e) = MarketFixture::with_params(ok) {
+            panic!("{ok:?} rejected: {}", describe(&e.1));
+        }
     }
 }
 

@@ -11,7 +11,6 @@ use crate::common::*;
 #[test]
 fn liquidating_a_leaves_b_byte_for_byte_unchanged() {
     let mut f = MarketFixture::new();
-    f.fund_pool(10_000 * USDC);
     let a = f.wallet(1_000 * USDC);
     let b = f.wallet(1_000 * USDC);
     let keeper = f.wallet(0);
@@ -19,7 +18,7 @@ fn liquidating_a_leaves_b_byte_for_byte_unchanged() {
     f.open(&b, 1, Side::Long, 300 * USDC, 1_000 * USDC).unwrap(); // 3.3x, same market and side
     f.add_margin(&b, 1, 10 * USDC).unwrap();
     f.set_price(px(93)); // A: equity 30 < 50; B: equity 240 > 50
-    f.assert_conserved();
+    f.assert_invariants();
 
     let (b_pos, b_vault) = (f.position_key(&b.key(), 1), f.vault_of(&b.key(), 1));
     let b_before = (f.env.account(&b_pos).unwrap(), f.env.account(&b_vault).unwrap());
@@ -42,26 +41,25 @@ fn liquidating_a_leaves_b_byte_for_byte_unchanged() {
         .collect();
     assert!(changed.is_subset(&allowed), "unexpected writes: {:?}", changed.difference(&allowed).collect::<Vec<_>>());
     assert!(changed.contains(&f.vault_of(&a.key(), 1)));
-    f.assert_conserved();
+    f.assert_invariants();
 
     // B is still healthy and still liquidatable later from its own vault only.
     f.set_price(px(72)); // B: 310 - 280 = 30 < 50
     let res = f.liquidate(&keeper, &b, 1);
     assert!(res.is_ok(), "{}", describe(&res));
-    f.assert_conserved();
+    f.assert_invariants();
 }
 
 #[test]
 fn tokens_are_conserved_through_a_whole_session() {
     let mut f = MarketFixture::new();
-    f.fund_pool(5_000 * USDC);
     let keeper = f.wallet(0);
     let traders: Vec<Wallet> = (0..6).map(|_| f.wallet(1_000 * USDC)).collect();
     for (i, t) in traders.iter().enumerate() {
         let side = if i % 2 == 0 { Side::Long } else { Side::Short };
         let collateral = (50 + 25 * i as u64) * USDC;
         f.open(t, i as u64, side, collateral, collateral * 8).unwrap();
-        f.assert_conserved();
+        f.assert_invariants();
     }
     for price in [97, 92, 88, 104, 111, 121] {
         f.env.advance(5);
@@ -70,7 +68,7 @@ fn tokens_are_conserved_through_a_whole_session() {
             if f.env.account(&f.position_key(&t.key(), i as u64)).is_some() {
                 let _ = f.liquidate(&keeper, t, i as u64);
             }
-            f.assert_conserved();
+            f.assert_invariants();
         }
     }
     assert_eq!(f.market().positions_open, 0, "every position should have been liquidated by now");

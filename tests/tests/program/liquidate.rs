@@ -10,6 +10,9 @@ use ringfence_sdk::Side;
 
 use crate::common::*;
 
+/// The reserve of the 1,000-notional position: max profit 50%, returned to the pool on liquidation.
+const RESERVE: u64 = 500 * USDC;
+
 struct Case {
     f: MarketFixture,
     trader: Wallet,
@@ -19,7 +22,6 @@ struct Case {
 /// A trader with one 10x position (100 collateral, 1,000 notional at 100) and a funded pool.
 fn setup(side: Side) -> Case {
     let mut f = MarketFixture::new();
-    f.fund_pool(10_000 * USDC);
     let trader = f.wallet(1_000 * USDC);
     let keeper = f.wallet(0);
     f.open(&trader, 1, side, 100 * USDC, 1_000 * USDC).unwrap();
@@ -45,13 +47,13 @@ fn liquidate_and_check(c: &mut Case, keeper_gets: u64, trader_gets: u64, pool_ge
     assert!(f.env.account(&vault).is_none(), "vault not closed");
     assert_eq!(f.env.svm.get_balance(&c.trader.key()).unwrap() - trader_lamports, rent, "rent not refunded");
     let m = f.market();
-    assert_eq!((m.open_interest_long, m.open_interest_short, m.positions_open), (0, 0, 0));
-    f.assert_conserved();
+    assert_eq!((m.long.open_interest, m.short.open_interest, m.positions_open, m.total_reserved), (0, 0, 0, 0));
+    f.assert_invariants();
     let ev = events(&res);
     let [Event::PositionLiquidated(e)] = &ev[..] else { panic!("{ev:?}") };
     assert_eq!((e.position, e.owner, e.keeper), (position, c.trader.key(), c.keeper.key()));
     assert_eq!((e.keeper_reward, e.to_trader, e.to_pool), (keeper_gets, trader_gets, pool_gets));
-    assert_eq!(e.vault_balance, 100 * USDC);
+    assert_eq!(e.vault_balance, 100 * USDC + RESERVE);
     e.clone()
 }
 
@@ -59,7 +61,7 @@ fn liquidate_and_check(c: &mut Case, keeper_gets: u64, trader_gets: u64, pool_ge
 fn long_below_maintenance_pays_keeper_then_trader_then_pool() {
     let mut c = setup(Side::Long);
     c.f.set_price(px(94)); // pnl -60, equity 40 < 50
-    let e = liquidate_and_check(&mut c, 10 * USDC, 30 * USDC, 60 * USDC);
+    let e = liquidate_and_check(&mut c, 10 * USDC, 30 * USDC, 60 * USDC + RESERVE);
     assert_eq!((e.pnl, e.equity, e.maintenance_requirement), (-60_000_000, 40_000_000, 50 * USDC));
     assert_eq!((e.mark_price, e.bad_debt), (npx(94), 0));
 }
@@ -68,7 +70,7 @@ fn long_below_maintenance_pays_keeper_then_trader_then_pool() {
 fn short_is_liquidated_when_price_rises() {
     let mut c = setup(Side::Short);
     c.f.set_price(px(106));
-    let e = liquidate_and_check(&mut c, 10 * USDC, 30 * USDC, 60 * USDC);
+    let e = liquidate_and_check(&mut c, 10 * USDC, 30 * USDC, 60 * USDC + RESERVE);
     assert_eq!((e.side, e.equity), (Side::Short, 40_000_000));
 }
 
@@ -76,7 +78,7 @@ fn short_is_liquidated_when_price_rises() {
 fn equity_equal_to_reward_leaves_nothing_for_trader() {
     let mut c = setup(Side::Long);
     c.f.set_price(px(91)); // equity 10 = reward
-    let e = liquidate_and_check(&mut c, 10 * USDC, 0, 90 * USDC);
+    let e = liquidate_and_check(&mut c, 10 * USDC, 0, 90 * USDC + RESERVE);
     assert_eq!(e.bad_debt, 0);
 }
 
@@ -84,7 +86,7 @@ fn equity_equal_to_reward_leaves_nothing_for_trader() {
 fn bankrupt_position_pays_keeper_and_pool_takes_the_rest() {
     let mut c = setup(Side::Long);
     c.f.set_price(px(85)); // pnl -150, equity -50
-    let e = liquidate_and_check(&mut c, 10 * USDC, 0, 90 * USDC);
+    let e = liquidate_and_check(&mut c, 10 * USDC, 0, 90 * USDC + RESERVE);
     assert_eq!(e.equity, -50_000_000);
     assert_eq!(e.bad_debt, 60_000_000); // reward 10 - equity (-50)
 }
@@ -111,7 +113,9 @@ fn liquidating_twice_fails_and_moves_nothing() {
 fn stale_or_foreign_oracle_cannot_liquidate() {
     let mut c = setup(Side::Long);
     c.f.set_price(px(80));
-    let stale = PriceFixture { publish_time: c.f.env.now() - 61, ..c.f.price_fixture() };
+    // Liquidations accept prices up to 120 s old (trader actions 60 s).
+    c.f.env.advance(200);
+    let stale = PriceFixture { publish_time: c.f.env.now() - 121, ..c.f.price_fixture() };
     c.f.write_oracle(&stale);
     let (k, t) = (&c.keeper, &c.trader);
     rejects(&mut c.f, RingfenceError::OraclePriceStale, |f| f.liquidate(k, t, 1));

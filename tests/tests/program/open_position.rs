@@ -31,11 +31,16 @@ fn opens_long_with_exact_state_balances_and_event() {
     assert_eq!(p.bump, pda::position_with_bump(&f.keys.market, &t.key(), 7).1);
     assert_eq!(f.env.account(&key).unwrap().data.len(), POSITION_SPACE);
 
+    // The vault holds the collateral and the reserve (max profit 50% of notional) from the pool.
+    assert_eq!(p.reserve, 500 * USDC);
     let vault = f.env.token_account(&p.vault).expect("vault");
-    assert_eq!((vault.mint, vault.owner, vault.amount), (f.mint, key, 100 * USDC));
+    assert_eq!((vault.mint, vault.owner, vault.amount), (f.mint, key, 600 * USDC));
     assert_eq!(f.env.token_balance(&t.token), 900 * USDC);
+    assert_eq!(f.env.token_balance(&f.keys.pool_vault), INITIAL_LIQUIDITY - 500 * USDC);
     let m = f.market();
-    assert_eq!((m.open_interest_long, m.open_interest_short, m.positions_open), (1_000 * USDC, 0, 1));
+    assert_eq!((m.long.open_interest, m.short.open_interest, m.positions_open), (1_000 * USDC, 0, 1));
+    assert_eq!((m.free_liquidity, m.total_reserved), (INITIAL_LIQUIDITY - 500 * USDC, 500 * USDC));
+    f.assert_invariants();
 
     // The owner paid exactly the rent of the position and its vault.
     let rent = f.env.svm.minimum_balance_for_rent_exemption(POSITION_SPACE)
@@ -47,7 +52,8 @@ fn opens_long_with_exact_state_balances_and_event() {
     assert_eq!((e.position, e.owner, e.vault, e.id), (key, t.key(), p.vault, 7));
     assert_eq!((e.side, e.size, e.collateral, e.entry_price), (Side::Long, 1_000 * USDC, 100 * USDC, npx(100)));
     assert_eq!(e.liquidation_price, Some(npx(95)));
-    assert_eq!((e.open_interest_long, e.open_interest_short), (1_000 * USDC, 0));
+    assert_eq!((e.pool.open_interest_long, e.pool.open_interest_short), (1_000 * USDC, 0));
+    assert_eq!((e.open_fee, e.reserve, e.oracle_price), (0, 500 * USDC, npx(100)));
     f.assert_conserved();
 }
 
@@ -59,10 +65,11 @@ fn opens_many_positions_per_trader_and_short_side() {
     let (a, b) = (f.position(&t.key(), 1), f.position(&t.key(), 2));
     assert_ne!(a.vault, b.vault);
     assert_eq!((b.side, b.collateral), (1, 60 * USDC));
-    assert_eq!(f.env.token_balance(&a.vault), 50 * USDC);
-    assert_eq!(f.env.token_balance(&b.vault), 60 * USDC);
+    assert_eq!(f.env.token_balance(&a.vault), 50 * USDC + 100 * USDC);
+    assert_eq!(f.env.token_balance(&b.vault), 60 * USDC + 150 * USDC);
     let m = f.market();
-    assert_eq!((m.open_interest_long, m.open_interest_short, m.positions_open), (200 * USDC, 300 * USDC, 2));
+    assert_eq!((m.long.open_interest, m.short.open_interest, m.positions_open), (200 * USDC, 300 * USDC, 2));
+    f.assert_invariants();
     f.assert_conserved();
 }
 
@@ -159,8 +166,9 @@ fn rejects_every_bad_oracle() {
         rejects(&mut f, e, open);
     }
 
-    // The bounds themselves are accepted: exactly max age, exactly 2% confidence.
-    f.write_oracle(&PriceFixture { publish_time: good.publish_time - 60, conf: (px(100) as u64) / 50, ..good });
+    // The bounds themselves are accepted: exactly max age (60 s), exactly 2% confidence.
+    f.write_oracle(&PriceFixture { conf: (px(100) as u64) / 50, ..good });
+    f.env.advance(60);
     let res = open(&mut f);
     assert!(res.is_ok(), "{}", describe(&res));
 }

@@ -9,36 +9,43 @@ use ringfence::events::*;
 
 use crate::PROGRAM_ID;
 
-#[derive(Debug, Clone)]
-pub enum Event {
-    MarketInitialized(MarketInitialized),
-    PositionOpened(PositionOpened),
-    MarginAdded(MarginAdded),
-    MarginRemoved(MarginRemoved),
-    PositionDecreased(PositionDecreased),
-    PositionClosed(PositionClosed),
-    PositionLiquidated(PositionLiquidated),
-    LiquidityDeposited(LiquidityDeposited),
-    LiquidityWithdrawn(LiquidityWithdrawn),
-    AdminProposed(AdminProposed),
-    AdminAccepted(AdminAccepted),
-    MarketChangeScheduled(MarketChangeScheduled),
-    MarketChangeCancelled(MarketChangeCancelled),
-    MarketParamsUpdated(MarketParamsUpdated),
-    PauseSet(PauseSet),
+/// Declares [`Event`] and its decoder from one list, so the two cannot drift apart.
+macro_rules! ringfence_events {
+    ($($name:ident),+ $(,)?) => {
+        /// Every event Ringfence emits.
+        #[derive(Debug, Clone)]
+        pub enum Event {
+            $($name($name),)+
+        }
+
+        fn decode(bytes: &[u8]) -> Option<Event> {
+            $(
+                if let Some(rest) = bytes.strip_prefix($name::DISCRIMINATOR) {
+                    return $name::deserialize(&mut &rest[..]).ok().map(Event::$name);
+                }
+            )+
+            None
+        }
+    };
 }
 
-fn decode(bytes: &[u8]) -> Option<Event> {
-    fn body<T: AnchorDeserialize + Discriminator>(bytes: &[u8]) -> Option<T> {
-        let rest = bytes.strip_prefix(T::DISCRIMINATOR)?;
-        T::deserialize(&mut &rest[..]).ok()
-    }
-    body(bytes)
-        .map(Event::MarketInitialized)
-        .or_else(|| body(bytes).map(Event::PositionOpened))
-        .or_else(|| body(bytes).map(Event::MarginAdded))
-        .or_else(|| body(bytes).map(Event::PositionLiquidated))
-}
+ringfence_events!(
+    MarketInitialized,
+    PositionOpened,
+    MarginAdded,
+    MarginRemoved,
+    PositionDecreased,
+    PositionClosed,
+    PositionLiquidated,
+    LiquidityDeposited,
+    LiquidityWithdrawn,
+    AdminProposed,
+    AdminAccepted,
+    MarketChangeScheduled,
+    MarketChangeCancelled,
+    MarketParamsUpdated,
+    PauseSet,
+);
 
 /// Events emitted by Ringfence in a transaction's logs, in order.
 pub fn parse_logs<S: AsRef<str>>(logs: &[S]) -> Vec<Event> {

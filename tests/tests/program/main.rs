@@ -3,8 +3,12 @@
 // LiteSVM's transaction results are large by design; they are test values, not hot paths.
 #![allow(clippy::result_large_err)]
 mod add_margin;
+mod admin;
 mod common;
 mod initialize_market;
 mod isolation;
 mod liquidate;
+mod lp_pool;
 mod open_position;
+mod oracle;
+mod trading;

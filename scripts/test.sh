@@ -11,7 +11,9 @@ step() { log "$*"; }
 step "setup (idempotent)";            scripts/setup.sh all
 step "build ringfence.so (SBPF v3)"; scripts/build-sbf.sh
 step "build IDL";                     scripts/build-idl.sh
-for ix in initialize_market open_position add_margin liquidate; do
+for ix in initialize_market deposit_liquidity withdraw_liquidity open_position add_margin remove_margin \
+  decrease_position close_position liquidate position_health propose_admin accept_admin set_params \
+  set_oracle apply_pending_change cancel_pending_change set_pause; do
   grep -q "\"name\": \"$ix\"" "$PROGRAM_IDL" || { log "IDL lacks $ix"; exit 1; }
 done
 step "rustfmt";                       cargo fmt --all -- --check

@@ -76,6 +76,8 @@ pub struct MarketFixture {
     pub price: i64,
     /// The LP that funded the pool in `new`/`with_liquidity`.
     pub lp: Option<Wallet>,
+    /// Tokens sent straight to the pool vault (not through `deposit_liquidity`) by a test.
+    pub donated: u64,
 }
 
 impl MarketFixture {
@@ -107,7 +109,8 @@ impl MarketFixture {
         let mint = env.create_mint(&mint_authority.pubkey(), USDC_DECIMALS);
         let oracle = Pubkey::new_unique();
         let keys = MarketKeys::derive(&admin.pubkey(), &mint, &FEED_ID, &oracle);
-        let mut f = MarketFixture { env, admin, mint_authority, mint, oracle, keys, params, price: 0, lp: None };
+        let mut f =
+            MarketFixture { env, admin, mint_authority, mint, oracle, keys, params, price: 0, lp: None, donated: 0 };
         f.set_price(crate::pyth_price(100.0));
         let res = f.env.send(&[ix::initialize_market(&f.admin.pubkey(), &f.keys, FEED_ID, params)], &[&f.admin]);
         match res {
@@ -169,14 +172,26 @@ impl MarketFixture {
         Wallet { kp, token, lp }
     }
 
+    /// Sends a protocol transaction, then checks every invariant (whether it succeeded or not):
+    /// this is how every test checks the invariants after every step.
+    pub fn step(
+        &mut self,
+        ixs: &[anchor_lang::solana_program::instruction::Instruction],
+        signers: &[&Keypair],
+    ) -> TxResult {
+        let res = self.env.send(ixs, signers);
+        self.assert_invariants();
+        res
+    }
+
     pub fn deposit(&mut self, w: &Wallet, amount: u64) -> TxResult {
         let ix = ix::deposit_liquidity(&w.key(), &w.token, &w.lp, &self.keys, amount);
-        self.env.send(&[ix], &[&w.kp])
+        self.step(&[ix], &[&w.kp])
     }
 
     pub fn withdraw(&mut self, w: &Wallet, shares: u64) -> TxResult {
         let ix = ix::withdraw_liquidity(&w.key(), &w.token, &w.lp, &self.keys, shares);
-        self.env.send(&[ix], &[&w.kp])
+        self.step(&[ix], &[&w.kp])
     }
 
     /// Deposits `amount` from a fresh LP wallet.
@@ -193,13 +208,13 @@ impl MarketFixture {
 
     pub fn open(&mut self, w: &Wallet, id: u64, side: Side, collateral: u64, size: u64) -> TxResult {
         let ix = ix::open_position(&w.key(), &w.token, &self.keys, id, side, collateral, size);
-        self.env.send(&[ix], &[&w.kp])
+        self.step(&[ix], &[&w.kp])
     }
 
     pub fn add_margin(&mut self, w: &Wallet, id: u64, amount: u64) -> TxResult {
         let position = self.position_key(&w.key(), id);
         let ix = ix::add_margin(&w.key(), &w.token, &self.keys.market, &position, amount);
-        self.env.send(&[ix], &[&w.kp])
+        self.step(&[ix], &[&w.kp])
     }
 
     pub fn position_accounts(&self, w: &Wallet, id: u64) -> PositionAccounts {
@@ -208,17 +223,17 @@ impl MarketFixture {
 
     pub fn remove_margin(&mut self, w: &Wallet, id: u64, amount: u64) -> TxResult {
         let ix = ix::remove_margin(&self.position_accounts(w, id), amount);
-        self.env.send(&[ix], &[&w.kp])
+        self.step(&[ix], &[&w.kp])
     }
 
     pub fn decrease(&mut self, w: &Wallet, id: u64, size_delta: u64) -> TxResult {
         let ix = ix::decrease_position(&self.position_accounts(w, id), size_delta);
-        self.env.send(&[ix], &[&w.kp])
+        self.step(&[ix], &[&w.kp])
     }
 
     pub fn close(&mut self, w: &Wallet, id: u64) -> TxResult {
         let ix = ix::close_position(&self.position_accounts(w, id));
-        self.env.send(&[ix], &[&w.kp])
+        self.step(&[ix], &[&w.kp])
     }
 
     /// The program's view of a position's health, through simulation (nothing is written).
@@ -235,7 +250,7 @@ impl MarketFixture {
     }
 
     pub fn liquidate_with(&mut self, keeper: &Wallet, accounts: &LiquidateAccounts) -> TxResult {
-        self.env.send(&[ix::liquidate(accounts)], &[&keeper.kp])
+        self.step(&[ix::liquidate(accounts)], &[&keeper.kp])
     }
 
     pub fn liquidate(&mut self, keeper: &Wallet, owner: &Wallet, id: u64) -> TxResult {
@@ -280,7 +295,7 @@ impl MarketFixture {
         assert_eq!(total, u128::from(self.env.mint_supply(&self.mint)), "tokens not conserved");
     }
 
-    /// The invariants every test checks after every step:
+    /// The invariants checked after every step of every test (see [`Self::step`]):
     /// - tokens are conserved across all accounts;
     /// - each vault holds exactly its position's collateral + reserve;
     /// - the pool vault holds exactly the market's free liquidity; LP supply matches the mint;
@@ -289,7 +304,11 @@ impl MarketFixture {
     pub fn assert_invariants(&self) {
         self.assert_conserved();
         let m = self.market();
-        assert_eq!(self.env.token_balance(&self.keys.pool_vault), m.free_liquidity, "pool vault != free liquidity");
+        assert_eq!(
+            self.env.token_balance(&self.keys.pool_vault),
+            m.free_liquidity + self.donated,
+            "pool vault != free liquidity (+ test donations)"
+        );
         assert_eq!(self.env.mint_supply(&self.keys.lp_mint), m.lp_supply, "LP mint supply != lp_supply");
         let (mut long, mut short) = (SideTotals::default(), SideTotals::default());
         let mut reserved = 0u64;

@@ -110,6 +110,7 @@ fn first_depositor_cannot_steal_a_later_deposit() {
     // The classic attack: deposit one unit, then donate to the vault to inflate the share price.
     f.deposit(&attacker, 1).unwrap();
     f.env.transfer_tokens(&attacker.token, &f.keys.pool_vault, &attacker.kp, 10_000 * USDC).unwrap();
+    f.donated += 10_000 * USDC;
     f.deposit(&victim, 1_000 * USDC).unwrap();
     let shares = f.lp_balance(&victim);
     assert_eq!(shares, expected_shares(1_000 * USDC, 1, 1));

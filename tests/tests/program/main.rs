@@ -11,4 +11,5 @@ mod liquidate;
 mod lp_pool;
 mod open_position;
 mod oracle;
+mod randomized;
 mod trading;

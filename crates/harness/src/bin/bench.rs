@@ -1,54 +1,110 @@
-//! `make bench`: runs each instruction on the compiled ringfence.so in LiteSVM and prints
+//! `make bench`: runs every instruction on the compiled ringfence.so in LiteSVM and prints
 //! `cu <instruction> <units>` per instruction, then rent and state sizes. Exits non-zero if an
-//! instruction exceeds its compute budget (the budgets), so CI enforces them.
+//! instruction exceeds its compute budget, so CI enforces them.
 //!
-//! Each instruction is measured on its most expensive ordinary path: liquidation with all three
-//! payouts (keeper, trader residual, pool) non-zero.
+//! Measured on a market with fees on (`fee_params`), so every transfer of each instruction happens
+//! (open: collateral, fee, reserve; close: trader and pool; liquidation: keeper, trader and pool).
 // LiteSVM's transaction results are large by design; they are test values, not hot paths.
 #![allow(clippy::result_large_err)]
+use anchor_lang::prelude::Pubkey;
 use ringfence_harness::*;
-use ringfence_sdk::ringfence::state::{MARKET_SPACE, POSITION_SPACE};
-use ringfence_sdk::Side;
+use ringfence_sdk::ix::{self, MarketKeys};
+use ringfence_sdk::ringfence::state::{pause, MARKET_SPACE, POSITION_SPACE};
+use ringfence_sdk::{RiskParams, Side};
 
-const BUDGETS: &[(&str, u64)] = &[("open_position", 30_000), ("add_margin", 10_000), ("liquidate", 30_000)];
+const BUDGETS: &[(&str, u64)] = &[
+    ("open_position", 40_000),
+    ("add_margin", 10_000),
+    ("remove_margin", 20_000),
+    ("close_position", 35_000),
+    ("liquidate", 30_000),
+    ("deposit_liquidity", 25_000),
+    ("withdraw_liquidity", 25_000),
+];
 
-fn cu(name: &str, res: TxResult, out: &mut Vec<(String, u64)>) {
-    match res {
-        Ok(meta) => out.push((name.to_string(), meta.compute_units_consumed)),
-        Err(_) => {
-            eprintln!("{name} failed: {}", describe(&res));
-            std::process::exit(1);
+struct Bench(Vec<(&'static str, u64)>);
+
+impl Bench {
+    fn record(&mut self, name: &'static str, res: TxResult) {
+        match res {
+            Ok(meta) => self.0.push((name, meta.compute_units_consumed)),
+            Err(_) => {
+                eprintln!("{name} failed: {}", describe(&res));
+                std::process::exit(1);
+            }
         }
     }
 }
 
 fn main() {
-    let mut out = Vec::new();
+    let mut b = Bench(Vec::new());
+    let mut f = MarketFixture::with_liquidity(fee_params(), 0);
+    let admin = f.admin.insecure_clone();
+    let market = f.keys.market;
 
-    // initialize_market: measured from a fresh fixture's own initialization.
-    let mut f = MarketFixture::new();
+    // initialize_market: a second market of the same admin.
     let feed = [42u8; 32];
-    let oracle = anchor_lang::prelude::Pubkey::new_unique();
+    let oracle = Pubkey::new_unique();
     let fixture = PriceFixture::new(feed, pyth_price(100.0), f.env.now());
     f.env.write_price(&oracle, &fixture);
-    let keys = ringfence_sdk::ix::MarketKeys::derive(&f.admin.pubkey(), &f.mint, &feed, &oracle);
-    let ix = ringfence_sdk::ix::initialize_market(&f.admin.pubkey(), &keys, feed, f.params);
-    let res = f.env.send(&[ix], &[&f.admin]);
-    cu("initialize_market", res, &mut out);
+    let keys = MarketKeys::derive(&admin.pubkey(), &f.mint, &feed, &oracle);
+    let res = f.env.send(&[ix::initialize_market(&admin.pubkey(), &keys, feed, f.params)], &[&admin]);
+    b.record("initialize_market", res);
 
-    f.fund_pool(100_000 * USDC);
+    let lp = f.wallet(200_000 * USDC);
+    let res = f.deposit(&lp, 100_000 * USDC);
+    b.record("deposit_liquidity", res);
+    let res = f.withdraw(&lp, 1_000 * USDC);
+    b.record("withdraw_liquidity", res);
+
     let trader = f.wallet(10_000 * USDC);
     let keeper = f.wallet(0);
-    let res = f.open(&trader, 1, Side::Long, 100 * USDC, 1_000 * USDC);
-    cu("open_position", res, &mut out);
-    let res = f.add_margin(&trader, 1, 10 * USDC);
-    cu("add_margin", res, &mut out);
-    f.set_price(pyth_price(93.5)); // equity 110 - 65 = 45 < 50: keeper 10, trader 35, pool 65
-    let res = f.liquidate(&keeper, &trader, 1);
-    cu("liquidate", res, &mut out);
+    let res = f.open(&trader, 1, Side::Long, 202 * USDC, 2_000 * USDC);
+    b.record("open_position", res);
+    let res = f.add_margin(&trader, 1, 50 * USDC);
+    b.record("add_margin", res);
+    let res = f.remove_margin(&trader, 1, 40 * USDC);
+    b.record("remove_margin", res);
+    f.set_price(pyth_price(103.0));
+    let res = f.decrease(&trader, 1, 1_000 * USDC);
+    b.record("decrease_position", res);
+    let res = f.close(&trader, 1);
+    b.record("close_position", res);
+
+    // Liquidation with all three payouts: 10x long, price down to leave a residual.
+    f.open(&trader, 2, Side::Long, 101 * USDC, 1_000 * USDC).expect("open");
+    f.set_price(pyth_price(93.5)); // equity ~ 100 - 65 - 1 = 34 < 50: keeper 10, trader ~24, pool rest
+    let view = {
+        let ix = ix::position_health(&f.keys, &f.position_key(&trader.key(), 2));
+        f.env.send(&[ix], &[])
+    };
+    b.record("position_health", view);
+    let res = f.liquidate(&keeper, &trader, 2);
+    b.record("liquidate", res);
+
+    // Admin.
+    let next = f.env.new_wallet(1);
+    let res = f.env.send(&[ix::propose_admin(&admin.pubkey(), &market, &next.pubkey())], &[&admin]);
+    b.record("propose_admin", res);
+    let res = f.env.send(&[ix::accept_admin(&next.pubkey(), &market)], &[&next]);
+    b.record("accept_admin", res);
+    let res = f.env.send(&[ix::set_pause(&next.pubkey(), &market, pause::DEPOSIT)], &[&next]);
+    b.record("set_pause", res);
+    let harmless = RiskParams { open_fee_bps: 5, ..f.params };
+    let res = f.env.send(&[ix::set_params(&next.pubkey(), &market, harmless)], &[&next]);
+    b.record("set_params", res);
+    let res = f.env.send(&[ix::set_oracle(&next.pubkey(), &market, &f.oracle)], &[&next]);
+    b.record("set_oracle", res);
+    let res = f.env.send(&[ix::cancel_pending_change(&next.pubkey(), &market)], &[&next]);
+    b.record("cancel_pending_change", res);
+    f.env.send(&[ix::set_oracle(&next.pubkey(), &market, &f.oracle)], &[&next]).expect("schedule");
+    f.env.advance(i64::try_from(f.params.timelock_secs).unwrap_or(0));
+    let res = f.env.send(&[ix::apply_pending_change(&market)], &[]);
+    b.record("apply_pending_change", res);
+    f.assert_invariants();
 
     let mut over = false;
-    for (name, units) in &out {
+    for (name, units) in &b.0 {
         println!("cu {name} {units}");
         if let Some((_, budget)) = BUDGETS.iter().find(|(n, _)| n == name) {
             if units > budget {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build programs/ringfence into target/deploy/ringfence.so (SBPF v3) without platform-tools:
+# Build programs/ringfence into target/deploy/ringfence.so (SBPF v3), and the localnet-only oracle
+# publisher into target/deploy/localnet_oracle.so, without platform-tools:
 # upstream rustc BPF backend + sbpf-linker + a patched std (see scripts/setup.sh).
 # The program source stays buildable by the official `cargo build-sbf` / `anchor build` too.
 set -euo pipefail
@@ -17,10 +18,11 @@ STD_SRC=$(cat "$RINGFENCE_CACHE/std-src.path")
   # sbpf-linker writes a stray copy relative to the cwd; keep it out of the way.
   mkdir -p "$SBF_TARGET_DIR/linker-cwd"
   cd "$SBF_TARGET_DIR/linker-cwd"
-  nice -n 5 cargo "+$SBF_TOOLCHAIN" build --manifest-path "$RINGFENCE_ROOT/Cargo.toml" -p ringfence \
+  nice -n 5 cargo "+$SBF_TOOLCHAIN" build --manifest-path "$RINGFENCE_ROOT/Cargo.toml" -p ringfence -p localnet-oracle \
     --release --locked --target "$SBF_TARGET_JSON" -Zjson-target-spec -Zbuild-std=std,panic_abort
 )
 mkdir -p "$(dirname "$PROGRAM_SO")"
 cp "$SBF_TARGET_DIR/sbpf-solana/release/libringfence.so" "$PROGRAM_SO"
+cp "$SBF_TARGET_DIR/sbpf-solana/release/liblocalnet_oracle.so" "$(dirname "$PROGRAM_SO")/localnet_oracle.so"
 cp "$RINGFENCE_ROOT/keys/ringfence-keypair.json" "$(dirname "$PROGRAM_SO")/ringfence-keypair.json"
 log "built $PROGRAM_SO ($(stat -c %s "$PROGRAM_SO") bytes)"

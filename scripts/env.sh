@@ -12,6 +12,11 @@ SBF_TARGET_JSON=$RINGFENCE_ROOT/scripts/sbpf-solana.json
 # Host build cache: shared by every clone (warm CI); the SBF build has its own (different flags).
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$RINGFENCE_CACHE/target}
 SBF_TARGET_DIR=$RINGFENCE_CACHE/target-sbf
+# Local validator tools (issue 4): built from crates.io, or unpacked from a prebuilt seed archive
+# named by RINGFENCE_SOLANA_TOOLS_SEED (with a SHA256SUMS file beside it).
+SOLANA_VERSION=4.2.2
+ANCHOR_CLI_VERSION=1.2.2
+SOLANA_TOOLS=$RINGFENCE_CACHE/solana-tools
 PROGRAM_SO=$RINGFENCE_ROOT/target/deploy/ringfence.so
 PROGRAM_IDL=$RINGFENCE_ROOT/target/idl/ringfence.json
 log() { printf '\033[1m[ringfence]\033[0m %s\n' "$*" >&2; }

@@ -3,6 +3,7 @@
 # (rustup's toolchain server, crates.io, PyPI, Debian), never GitHub release downloads.
 #   scripts/setup.sh host   pinned stable rustc for host crates
 #   scripts/setup.sh sbf    + pinned nightly with rust-src, sbpf-linker, patched std copy
+#   scripts/setup.sh validator   solana-test-validator, solana and anchor CLIs (pinned)
 # A second run finds everything in place and takes seconds.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -59,9 +60,52 @@ setup_sbf() {
   echo "$SBF_STD_SRC" > "$RINGFENCE_CACHE/std-src.path"
 }
 
+have_validator_tools() {
+  [ -e "$SOLANA_TOOLS/.ok-$SOLANA_VERSION-$ANCHOR_CLI_VERSION" ] &&
+    "$SOLANA_TOOLS/bin/solana-test-validator" --version 2>/dev/null | grep -q " $SOLANA_VERSION " &&
+    "$SOLANA_TOOLS/bin/solana" --version 2>/dev/null | grep -q " $SOLANA_VERSION " &&
+    "$SOLANA_TOOLS/bin/anchor" --version 2>/dev/null | grep -q "$ANCHOR_CLI_VERSION"
+}
+
+setup_validator() {
+  have_validator_tools && return
+  mkdir -p "$SOLANA_TOOLS"
+  local seed=${RINGFENCE_SOLANA_TOOLS_SEED:-}
+  if [ -n "$seed" ] && [ -f "$seed" ]; then
+    local sums; sums="$(dirname "$seed")/SHA256SUMS"
+    if [ -f "$sums" ]; then
+      (cd "$(dirname "$seed")" && grep " $(basename "$seed")\$" SHA256SUMS | sha256sum -c --quiet -) ||
+        { log "seed archive $seed fails its checksum"; exit 1; }
+    fi
+    log "unpacking prebuilt validator tools from $seed"
+    tar --zstd -xf "$seed" -C "$SOLANA_TOOLS"
+  fi
+  if ! have_validator_tools_binaries; then
+    log "building solana-test-validator, solana $SOLANA_VERSION and anchor $ANCHOR_CLI_VERSION from crates.io (once, ~60 min on 2 cores)"
+    if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && apt-get install -y -qq build-essential pkg-config libssl-dev libudev-dev clang \
+        libclang-dev protobuf-compiler cmake zstd >/dev/null
+    fi
+    local target=$RINGFENCE_CACHE/target-tools
+    CARGO_TARGET_DIR=$target nice -n 10 cargo "+$HOST_TOOLCHAIN" install --locked "agave-validator@$SOLANA_VERSION" \
+      --bin solana-test-validator --root "$SOLANA_TOOLS"
+    CARGO_TARGET_DIR=$target nice -n 10 cargo "+$HOST_TOOLCHAIN" install --locked "solana-cli@$SOLANA_VERSION" \
+      --bin solana --root "$SOLANA_TOOLS"
+    CARGO_TARGET_DIR=$target nice -n 10 cargo "+$HOST_TOOLCHAIN" install --locked "anchor-cli@$ANCHOR_CLI_VERSION" \
+      --root "$SOLANA_TOOLS"
+  fi
+  touch "$SOLANA_TOOLS/.ok-$SOLANA_VERSION-$ANCHOR_CLI_VERSION"
+  have_validator_tools || { log "validator tools installed but not the pinned versions"; exit 1; }
+}
+
+have_validator_tools_binaries() {
+  [ -x "$SOLANA_TOOLS/bin/solana-test-validator" ] && [ -x "$SOLANA_TOOLS/bin/solana" ] && [ -x "$SOLANA_TOOLS/bin/anchor" ]
+}
+
 case "${1:-all}" in
   host) setup_host ;;
   sbf) setup_sbf ;;
+  validator) setup_host; setup_validator ;;
   all) setup_host; setup_sbf ;;
-  *) echo "usage: $0 [host|sbf|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [host|sbf|validator|all]" >&2; exit 2 ;;
 esac

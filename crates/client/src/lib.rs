@@ -1,0 +1,248 @@
+//! Async RPC client for Ringfence, shared by the keeper, the CLI and the localnet tooling:
+//! sending transactions (with blockhash-expiry retries), discovering positions
+//! (`getProgramAccounts` filtered by size and market), reading markets and oracles, associated
+//! token accounts, and publishing prices through the localnet oracle.
+
+pub mod oracle;
+
+use std::time::Duration;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::solana_program::program_pack::Pack;
+use anchor_spl::associated_token::{get_associated_token_address, spl_associated_token_account};
+use anchor_spl::token::spl_token;
+use anyhow::{anyhow, bail, Context, Result};
+use pyth_price::PriceUpdateV2;
+use ringfence_sdk::ringfence::state::POSITION_SPACE;
+use ringfence_sdk::{decode_account, Market, Position, PROGRAM_ID};
+use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_commitment_config::CommitmentConfig;
+use solana_keypair::Keypair;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client_api::client_error::ErrorKind;
+use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSimulateTransactionConfig};
+use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
+use solana_rpc_client_api::request::RpcError;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+
+pub use solana_rpc_client;
+
+mod pyth_price {
+    pub use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+}
+
+/// `getProgramAccounts` filters selecting the positions of `market`: account size and the market
+/// key at offset 8 (after the discriminator).
+pub fn position_filters(market: &Pubkey) -> Vec<RpcFilterType> {
+    vec![
+        RpcFilterType::DataSize(POSITION_SPACE as u64),
+        RpcFilterType::Memcmp(Memcmp::new_base58_encoded(8, market.as_ref())),
+    ]
+}
+
+pub fn program_accounts_config(filters: Vec<RpcFilterType>, commitment: CommitmentConfig) -> RpcProgramAccountsConfig {
+    RpcProgramAccountsConfig {
+        filters: Some(filters),
+        account_config: RpcAccountInfoConfig {
+            encoding: Some(UiAccountEncoding::Base64),
+            commitment: Some(commitment),
+            ..RpcAccountInfoConfig::default()
+        },
+        with_context: None,
+        sort_results: None,
+    }
+}
+
+/// Compute-budget instructions: a unit limit and, if non-zero, a priority fee.
+pub fn compute_budget(units: u32, micro_lamports_per_cu: u64) -> Vec<Instruction> {
+    use solana_compute_budget_interface::ComputeBudgetInstruction;
+    let mut v = vec![ComputeBudgetInstruction::set_compute_unit_limit(units)];
+    if micro_lamports_per_cu > 0 {
+        v.push(ComputeBudgetInstruction::set_compute_unit_price(micro_lamports_per_cu));
+    }
+    v
+}
+
+/// The associated token account of `owner` for `mint`, and the instruction creating it if missing.
+pub fn ata(owner: &Pubkey, mint: &Pubkey, payer: &Pubkey) -> (Pubkey, Instruction) {
+    let address = get_associated_token_address(owner, mint);
+    let ix = spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+        payer,
+        owner,
+        mint,
+        &spl_token::ID,
+    );
+    (address, ix)
+}
+
+/// Outcome of a simulated transaction.
+#[derive(Debug)]
+pub struct Simulation {
+    pub units: Option<u64>,
+    pub logs: Vec<String>,
+    pub error: Option<String>,
+    pub return_data: Option<Vec<u8>>,
+}
+
+pub struct Client {
+    pub rpc: RpcClient,
+    pub commitment: CommitmentConfig,
+}
+
+impl Client {
+    pub fn new(url: &str) -> Self {
+        let commitment = CommitmentConfig::confirmed();
+        Client { rpc: RpcClient::new_with_commitment(url.to_string(), commitment), commitment }
+    }
+
+    /// Signs and sends `ixs` paid by `payer`, waiting for confirmation. An expired blockhash is
+    /// retried with a fresh one (up to `retries` times); any other error is returned.
+    pub async fn send(&self, ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair], retries: u32) -> Result<String> {
+        let mut attempt = 0;
+        loop {
+            let blockhash = self.rpc.get_latest_blockhash().await.context("get_latest_blockhash")?;
+            let mut all: Vec<&Keypair> = vec![payer];
+            all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+            let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash);
+            match self.rpc.send_and_confirm_transaction(&tx).await {
+                Ok(sig) => return Ok(sig.to_string()),
+                Err(e) if attempt < retries && is_blockhash_expiry(&e.kind) => attempt += 1,
+                Err(e) => return Err(anyhow!(describe_error(&e.kind))),
+            }
+        }
+    }
+
+    /// Simulates `ixs` (signature verification off) and reports units, logs, error and return data.
+    pub async fn simulate(&self, ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<Simulation> {
+        let blockhash = self.rpc.get_latest_blockhash().await?;
+        let mut all: Vec<&Keypair> = vec![payer];
+        all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash);
+        let cfg = RpcSimulateTransactionConfig {
+            sig_verify: false,
+            replace_recent_blockhash: true,
+            commitment: Some(self.commitment),
+            ..RpcSimulateTransactionConfig::default()
+        };
+        let r = self.rpc.simulate_transaction_with_config(&tx, cfg).await?.value;
+        let return_data = r.return_data.and_then(|d| {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.decode(d.data.0).ok()
+        });
+        Ok(Simulation {
+            units: r.units_consumed,
+            logs: r.logs.unwrap_or_default(),
+            error: r.err.map(|e| format!("{e:?}")),
+            return_data,
+        })
+    }
+
+    pub async fn market(&self, key: &Pubkey) -> Result<Market> {
+        let acc = self.rpc.get_account(key).await.with_context(|| format!("market {key}"))?;
+        decode_account(&acc.data).map_err(|e| anyhow!("market {key}: {e}"))
+    }
+
+    pub async fn position(&self, key: &Pubkey) -> Result<Option<Position>> {
+        let acc = self.rpc.get_account_with_commitment(key, self.commitment).await?.value;
+        Ok(acc.and_then(|a| decode_account(&a.data).ok()))
+    }
+
+    /// Every open position of `market`.
+    pub async fn positions(&self, market: &Pubkey) -> Result<Vec<(Pubkey, Position)>> {
+        let cfg = program_accounts_config(position_filters(market), self.commitment);
+        let accounts = self.rpc.get_program_ui_accounts_with_config(&PROGRAM_ID, cfg).await?;
+        Ok(accounts
+            .into_iter()
+            .filter_map(|(k, a)| {
+                let data = a.data.decode()?;
+                decode_account::<Position>(&data).ok().map(|p| (k, p))
+            })
+            .collect())
+    }
+
+    pub async fn price_update(&self, oracle: &Pubkey) -> Result<PriceUpdateV2> {
+        let acc = self.rpc.get_account(oracle).await.with_context(|| format!("oracle {oracle}"))?;
+        decode_account(&acc.data).map_err(|e| anyhow!("oracle {oracle}: {e}"))
+    }
+
+    /// Token balance; 0 for a missing account.
+    pub async fn token_balance(&self, account: &Pubkey) -> Result<u64> {
+        let acc = self.rpc.get_account_with_commitment(account, self.commitment).await?.value;
+        match acc {
+            Some(a) if a.owner == spl_token::ID => Ok(spl_token::state::Account::unpack(&a.data)?.amount),
+            _ => Ok(0),
+        }
+    }
+
+    /// Every token account of `mint` with its balance (dataSize 165, mint at offset 0).
+    pub async fn token_accounts_of(&self, mint: &Pubkey) -> Result<Vec<(Pubkey, u64)>> {
+        let filters = vec![
+            RpcFilterType::DataSize(spl_token::state::Account::LEN as u64),
+            RpcFilterType::Memcmp(Memcmp::new_base58_encoded(0, mint.as_ref())),
+        ];
+        let cfg = program_accounts_config(filters, self.commitment);
+        let accounts = self.rpc.get_program_ui_accounts_with_config(&spl_token::ID, cfg).await?;
+        accounts
+            .into_iter()
+            .map(|(k, a)| {
+                let data = a.data.decode().ok_or_else(|| anyhow!("undecodable token account {k}"))?;
+                Ok((k, spl_token::state::Account::unpack(&data)?.amount))
+            })
+            .collect()
+    }
+
+    pub async fn mint_supply(&self, mint: &Pubkey) -> Result<u64> {
+        let acc = self.rpc.get_account(mint).await?;
+        Ok(spl_token::state::Mint::unpack(&acc.data)?.supply)
+    }
+
+    /// Waits until the node answers `getHealth` (or `timeout` passes).
+    pub async fn wait_healthy(&self, timeout: Duration) -> Result<()> {
+        let start = std::time::Instant::now();
+        loop {
+            if self.rpc.get_health().await.is_ok() {
+                return Ok(());
+            }
+            if start.elapsed() > timeout {
+                bail!("RPC {} not healthy after {timeout:?}", self.rpc.url());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+fn is_blockhash_expiry(kind: &ErrorKind) -> bool {
+    let s = format!("{kind:?}");
+    s.contains("BlockhashNotFound") || s.contains("block height exceeded") || s.contains("BlockhashExpired")
+}
+
+/// A readable error, naming the Ringfence program error when there is one.
+pub fn describe_error(kind: &ErrorKind) -> String {
+    let raw = format!("{kind}");
+    if let ErrorKind::RpcError(RpcError::RpcResponseError { data, .. }) = kind {
+        let text = format!("{data:?}");
+        if let Some(name) = program_error_name(&text) {
+            return format!("{name} ({raw})");
+        }
+    }
+    match program_error_name(&raw) {
+        Some(name) => format!("{name} ({raw})"),
+        None => raw,
+    }
+}
+
+/// The program error named in `text` (Anchor logs `Error Code: <Name>`), else the raw custom code.
+pub fn program_error_name(text: &str) -> Option<String> {
+    if let Some(rest) = text.split("Error Code: ").nth(1) {
+        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        if !name.is_empty() {
+            return Some(name);
+        }
+    }
+    let hex = text.split("custom program error: 0x").nth(1)?;
+    let hex: String = hex.chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+    let code = u32::from_str_radix(&hex, 16).ok()?;
+    Some(format!("program error {code}"))
+}

@@ -99,7 +99,13 @@ impl Client {
 
     /// Signs and sends `ixs` paid by `payer`, waiting for confirmation. An expired blockhash is
     /// retried with a fresh one (up to `retries` times); any other error is returned.
-    pub async fn send(&self, ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair], retries: u32) -> Result<String> {
+    pub async fn send(
+        &self,
+        ixs: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        retries: u32,
+    ) -> Result<String> {
         let mut attempt = 0;
         loop {
             let blockhash = self.rpc.get_latest_blockhash().await.context("get_latest_blockhash")?;

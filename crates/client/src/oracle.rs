@@ -11,7 +11,14 @@ pub fn price_account(feed_id: &[u8; 32]) -> Pubkey {
 }
 
 /// Publishes `price * 10^exponent ± conf` at `publish_time`, signed by `authority`.
-pub fn post_price(authority: &Pubkey, feed_id: [u8; 32], price: i64, conf: u64, exponent: i32, publish_time: i64) -> Instruction {
+pub fn post_price(
+    authority: &Pubkey,
+    feed_id: [u8; 32],
+    price: i64,
+    conf: u64,
+    exponent: i32,
+    publish_time: i64,
+) -> Instruction {
     Instruction {
         program_id: localnet_oracle::ID,
         accounts: accounts::PostPrice {

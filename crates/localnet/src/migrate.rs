@@ -1,0 +1,169 @@
+//! The deploy migration: creates the collateral mint (localnet) and the markets of a config file,
+//! idempotently (an existing market is left as it is).
+use std::path::Path;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::program_pack::Pack;
+use anchor_spl::token::spl_token;
+use anyhow::{Context, Result};
+use ringfence_client::{oracle, Client};
+use ringfence_sdk::ix::{self, MarketKeys};
+use ringfence_sdk::RiskParams;
+use serde::Deserialize;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+#[derive(Debug, Deserialize)]
+pub struct Config {
+    pub collateral: CollateralConfig,
+    #[serde(rename = "market")]
+    pub markets: Vec<MarketConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CollateralConfig {
+    /// An existing mint; when absent a localnet mint is created from `seed` (deterministic).
+    pub mint: Option<String>,
+    pub seed: Option<String>,
+    pub decimals: u8,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MarketConfig {
+    pub name: String,
+    /// Pyth feed id, hex.
+    pub feed_id: String,
+    /// Pinned `PriceUpdateV2` account; default: the localnet oracle's account for the feed.
+    pub oracle: Option<String>,
+    /// Price published on localnet before the market is created.
+    pub initial_price: Option<f64>,
+    pub params: ParamsConfig,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy)]
+pub struct ParamsConfig {
+    pub initial_margin_bps: u16,
+    pub maintenance_margin_bps: u16,
+    pub liquidation_fee_bps: u16,
+    pub max_conf_bps: u16,
+    pub open_fee_bps: u16,
+    pub close_fee_bps: u16,
+    pub max_profit_bps: u32,
+    pub max_price_age_trade_secs: u32,
+    pub max_price_age_liquidate_secs: u32,
+    pub borrow_rate_min: u64,
+    pub borrow_rate_max: u64,
+    pub max_open_interest_long: u64,
+    pub max_open_interest_short: u64,
+    pub timelock_secs: u64,
+}
+
+impl From<ParamsConfig> for RiskParams {
+    fn from(p: ParamsConfig) -> Self {
+        RiskParams {
+            initial_margin_bps: p.initial_margin_bps,
+            maintenance_margin_bps: p.maintenance_margin_bps,
+            liquidation_fee_bps: p.liquidation_fee_bps,
+            max_conf_bps: p.max_conf_bps,
+            open_fee_bps: p.open_fee_bps,
+            close_fee_bps: p.close_fee_bps,
+            max_profit_bps: p.max_profit_bps,
+            max_price_age_trade_secs: p.max_price_age_trade_secs,
+            max_price_age_liquidate_secs: p.max_price_age_liquidate_secs,
+            borrow_rate_min: p.borrow_rate_min,
+            borrow_rate_max: p.borrow_rate_max,
+            max_open_interest_long: p.max_open_interest_long,
+            max_open_interest_short: p.max_open_interest_short,
+            timelock_secs: p.timelock_secs,
+        }
+    }
+}
+
+pub fn load(path: &Path) -> Result<Config> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parse {}", path.display()))
+}
+
+/// A market as migrated.
+#[derive(Debug, Clone)]
+pub struct Migrated {
+    pub name: String,
+    pub feed_id: [u8; 32],
+    pub keys: MarketKeys,
+    pub created: bool,
+}
+
+pub fn parse_feed_id(hex_id: &str) -> Result<[u8; 32]> {
+    let bytes = hex::decode(hex_id.trim_start_matches("0x")).context("feed id is not hex")?;
+    bytes.try_into().map_err(|_| anyhow::anyhow!("feed id must be 32 bytes"))
+}
+
+fn parse_key(s: &str) -> Result<Pubkey> {
+    s.parse().map_err(|e| anyhow::anyhow!("bad public key {s}: {e:?}"))
+}
+
+/// The deterministic localnet mint keypair of `seed`.
+pub fn localnet_mint(seed: &str) -> Keypair {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new().chain_update(b"ringfence-localnet-mint").chain_update(seed.as_bytes()).finalize();
+    Keypair::new_from_array(digest.into())
+}
+
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+}
+
+/// Creates the collateral mint (if localnet) and every market of `config`; idempotent.
+pub async fn migrate(client: &Client, admin: &Keypair, config: &Config) -> Result<(Pubkey, Vec<Migrated>)> {
+    let mint = match &config.collateral.mint {
+        Some(m) => parse_key(m)?,
+        None => {
+            let kp = localnet_mint(config.collateral.seed.as_deref().unwrap_or("usdc"));
+            if client.rpc.get_account(&kp.pubkey()).await.is_err() {
+                let space = spl_token::state::Mint::LEN;
+                let rent = client.rpc.get_minimum_balance_for_rent_exemption(space).await?;
+                let ixs = [
+                    anchor_lang::solana_program::system_instruction::create_account(
+                        &admin.pubkey(),
+                        &kp.pubkey(),
+                        rent,
+                        space as u64,
+                        &spl_token::ID,
+                    ),
+                    spl_token::instruction::initialize_mint2(
+                        &spl_token::ID,
+                        &kp.pubkey(),
+                        &admin.pubkey(),
+                        None,
+                        config.collateral.decimals,
+                    )?,
+                ];
+                client.send(&ixs, admin, &[&kp], 3).await.context("create collateral mint")?;
+            }
+            kp.pubkey()
+        }
+    };
+    let mut out = Vec::new();
+    for m in &config.markets {
+        let feed_id = parse_feed_id(&m.feed_id)?;
+        let oracle_key = match &m.oracle {
+            Some(o) => parse_key(o)?,
+            None => oracle::price_account(&feed_id),
+        };
+        if let Some(price) = m.initial_price {
+            let mantissa = (price * 1e8).round() as i64;
+            let ix = oracle::post_price(&admin.pubkey(), feed_id, mantissa, 0, -8, now_unix());
+            client.send(&[ix], admin, &[], 3).await.with_context(|| format!("{}: publish price", m.name))?;
+        }
+        let keys = MarketKeys::derive(&admin.pubkey(), &mint, &feed_id, &oracle_key);
+        let exists = client.rpc.get_account(&keys.market).await.is_ok();
+        if !exists {
+            let ix = ix::initialize_market(&admin.pubkey(), &keys, feed_id, m.params.into());
+            client.send(&[ix], admin, &[], 3).await.with_context(|| format!("{}: initialize_market", m.name))?;
+        }
+        out.push(Migrated { name: m.name.clone(), feed_id, keys, created: !exists });
+    }
+    Ok((mint, out))
+}

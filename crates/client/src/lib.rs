@@ -55,6 +55,19 @@ pub fn program_accounts_config(filters: Vec<RpcFilterType>, commitment: Commitme
     }
 }
 
+/// Reads a keypair file in the `solana` CLI format (a JSON array of 64 bytes).
+pub fn read_keypair(path: &std::path::Path) -> Result<Keypair> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("read keypair {}", path.display()))?;
+    let bytes: Vec<u8> = serde_json::from_str(&text).with_context(|| format!("parse keypair {}", path.display()))?;
+    Keypair::try_from(&bytes[..]).map_err(|e| anyhow!("keypair {}: {e}", path.display()))
+}
+
+/// Writes a keypair file in the `solana` CLI format.
+pub fn write_keypair(kp: &Keypair, path: &std::path::Path) -> Result<()> {
+    std::fs::write(path, serde_json::to_string(&kp.to_bytes().to_vec())?)?;
+    Ok(())
+}
+
 /// Compute-budget instructions: a unit limit and, if non-zero, a priority fee.
 pub fn compute_budget(units: u32, micro_lamports_per_cu: u64) -> Vec<Instruction> {
     use solana_compute_budget_interface::ComputeBudgetInstruction;

@@ -7,6 +7,7 @@
 //! creates the markets of a config file, idempotently.
 
 pub mod migrate;
+pub mod scenario;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -48,17 +49,7 @@ fn free_port_block(span: u16) -> Result<u16> {
     bail!("no block of {span} free ports on 127.0.0.1")
 }
 
-pub fn write_keypair(kp: &Keypair, path: &Path) -> Result<()> {
-    let bytes: Vec<u8> = kp.to_bytes().to_vec();
-    std::fs::write(path, serde_json::to_string(&bytes)?)?;
-    Ok(())
-}
-
-pub fn read_keypair(path: &Path) -> Result<Keypair> {
-    let bytes: Vec<u8> =
-        serde_json::from_str(&std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?)?;
-    Keypair::try_from(&bytes[..]).map_err(|e| anyhow::anyhow!("keypair {}: {e}", path.display()))
-}
+pub use ringfence_client::{read_keypair, write_keypair};
 
 pub struct Validator {
     child: Option<Child>,

@@ -1,0 +1,309 @@
+//! The Ringfence liquidation keeper.
+//!
+//! At start (and every `resync` interval, and after any reconnect) it loads every position of its
+//! markets with `getProgramAccounts` (filtered by size and market) plus the markets and their
+//! pinned oracles; between resyncs it follows them through websocket subscriptions (program
+//! accounts, oracle accounts, market accounts) instead of polling. Each change re-evaluates the
+//! affected positions with `ringfence-math` — the same code the program runs — and every
+//! liquidatable position gets a `liquidate` transaction (compute-unit limit, optional priority
+//! fee, the owner's token account created idempotently), sent concurrently, retried on blockhash
+//! expiry, never twice at once. Preflight simulation means a position the program finds healthy
+//! is never sent. Any RPC or websocket failure is waited out with back-off.
+
+pub mod decide;
+pub mod metrics;
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anchor_lang::prelude::Pubkey;
+use anyhow::{Context, Result};
+use futures::StreamExt;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use ringfence_client::{ata, compute_budget, position_filters, program_accounts_config, Client};
+use ringfence_sdk::ix::{self, LiquidateAccounts, MarketKeys};
+use ringfence_sdk::{decode_account, Market, Position, PROGRAM_ID};
+use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_commitment_config::CommitmentConfig;
+use solana_keypair::Keypair;
+use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
+use solana_rpc_client_api::config::RpcAccountInfoConfig;
+use solana_signer::Signer;
+use tokio::sync::{Mutex, Semaphore};
+use tracing::{info, warn};
+
+use crate::decide::{evaluate, OraclePrice};
+use crate::metrics::Metrics;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub rpc_url: String,
+    pub ws_url: String,
+    pub keypair: PathBuf,
+    pub markets: Vec<Pubkey>,
+    pub concurrency: usize,
+    /// Compute-unit limit per liquidation (`make bench`: liquidate ~19.3k; ATA creation adds some).
+    pub cu_limit: u32,
+    pub priority_fee_micro_lamports: u64,
+    pub metrics_addr: Option<SocketAddr>,
+    pub resync: Duration,
+}
+
+struct MarketState {
+    market: Market,
+    keys: MarketKeys,
+    price: Option<OraclePrice>,
+}
+
+#[derive(Default)]
+struct State {
+    markets: HashMap<Pubkey, MarketState>,
+    positions: HashMap<Pubkey, Position>,
+    inflight: HashSet<Pubkey>,
+}
+
+pub struct Keeper {
+    cfg: Config,
+    client: Client,
+    payer: Keypair,
+    state: Mutex<State>,
+    sends: Semaphore,
+    pub metrics: Arc<Metrics>,
+}
+
+fn decode_price(data: &[u8]) -> Option<OraclePrice> {
+    let u: PriceUpdateV2 = decode_account(data).ok()?;
+    let price = ringfence_sdk::math::normalize_price(u.price_message.price, u.price_message.exponent).ok()?;
+    Some(OraclePrice { price, publish_time: u.price_message.publish_time, feed_id: u.price_message.feed_id })
+}
+
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+}
+
+impl Keeper {
+    pub fn new(cfg: Config) -> Result<Arc<Keeper>> {
+        let payer = ringfence_client::read_keypair(&cfg.keypair)?;
+        let client = Client::new(&cfg.rpc_url);
+        Ok(Arc::new(Keeper {
+            sends: Semaphore::new(cfg.concurrency.max(1)),
+            cfg,
+            client,
+            payer,
+            state: Mutex::new(State::default()),
+            metrics: Arc::new(Metrics::default()),
+        }))
+    }
+
+    /// Runs until the process is stopped.
+    pub async fn run(self: Arc<Self>) -> Result<()> {
+        if let Some(addr) = self.cfg.metrics_addr {
+            let m = self.metrics.clone();
+            tokio::spawn(async move { metrics::serve(addr, m).await });
+        }
+        self.clone().resync_until_ok().await;
+        let resync = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(resync.cfg.resync).await;
+                resync.clone().resync_until_ok().await;
+            }
+        });
+        // Websocket subscriptions; any failure reconnects (and resyncs) after a back-off.
+        let mut backoff = Duration::from_millis(250);
+        loop {
+            match self.clone().subscribe_once().await {
+                Ok(()) => warn!(target: "keeper", "subscription stream ended; reconnecting"),
+                Err(e) => warn!(target: "keeper", error = %e, "subscriptions failed; reconnecting"),
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+            self.clone().resync_until_ok().await;
+        }
+    }
+
+    async fn resync_until_ok(self: Arc<Self>) {
+        let mut backoff = Duration::from_millis(250);
+        loop {
+            match self.clone().resync().await {
+                Ok(n) => {
+                    info!(target: "keeper", positions = n, "resynced");
+                    return;
+                }
+                Err(e) => {
+                    warn!(target: "keeper", error = %e, "resync failed (RPC down?); retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+    }
+
+    /// Loads every market, oracle and position from RPC, then evaluates all positions.
+    async fn resync(self: Arc<Self>) -> Result<usize> {
+        let mut markets = HashMap::new();
+        let mut positions = HashMap::new();
+        for key in &self.cfg.markets {
+            let market = self.client.market(key).await?;
+            let oracle = self.client.rpc.get_account(&market.oracle).await.context("oracle")?;
+            let keys = MarketKeys {
+                market: *key,
+                collateral_mint: market.collateral_mint,
+                oracle: market.oracle,
+                pool_vault: market.pool_vault,
+                lp_mint: market.lp_mint,
+            };
+            // The keeper's reward account: its associated token account, created once.
+            let (_, create) = ata(&self.payer.pubkey(), &market.collateral_mint, &self.payer.pubkey());
+            self.client.send(&[create], &self.payer, &[], 3).await.context("keeper token account")?;
+            markets.insert(*key, MarketState { market, keys, price: decode_price(&oracle.data) });
+            for (k, p) in self.client.positions(key).await? {
+                positions.insert(k, p);
+            }
+        }
+        let n = positions.len();
+        {
+            let mut s = self.state.lock().await;
+            s.markets = markets;
+            s.positions = positions;
+        }
+        self.metrics.set_watched(n);
+        self.evaluate_all(None).await;
+        Ok(n)
+    }
+
+    async fn subscribe_once(self: Arc<Self>) -> Result<()> {
+        let ps = PubsubClient::new(&self.cfg.ws_url).await.context("websocket connect")?;
+        let account_cfg = || RpcAccountInfoConfig {
+            encoding: Some(UiAccountEncoding::Base64),
+            commitment: Some(CommitmentConfig::confirmed()),
+            ..RpcAccountInfoConfig::default()
+        };
+        let oracles: Vec<(Pubkey, Pubkey)> = {
+            let s = self.state.lock().await;
+            s.markets.iter().map(|(k, m)| (*k, m.market.oracle)).collect()
+        };
+        let mut streams = Vec::new();
+        for market in &self.cfg.markets {
+            let cfg = program_accounts_config(position_filters(market), CommitmentConfig::confirmed());
+            let (stream, _unsub) = ps.program_subscribe(&PROGRAM_ID, Some(cfg)).await?;
+            streams.push(
+                stream
+                    .map(|r| (Some(r.value.pubkey), None, r.value.account.data.decode(), r.value.account.lamports))
+                    .boxed(),
+            );
+        }
+        for (market, oracle) in &oracles {
+            let (stream, _unsub) = ps.account_subscribe(oracle, Some(account_cfg())).await?;
+            let m = *market;
+            streams.push(stream.map(move |r| (None, Some((m, true)), r.value.data.decode(), r.value.lamports)).boxed());
+            let (stream, _unsub) = ps.account_subscribe(market, Some(account_cfg())).await?;
+            let m = *market;
+            streams
+                .push(stream.map(move |r| (None, Some((m, false)), r.value.data.decode(), r.value.lamports)).boxed());
+        }
+        info!(target: "keeper", markets = self.cfg.markets.len(), "subscribed");
+        let mut all = futures::stream::select_all(streams);
+        while let Some((position_key, market_update, data, lamports)) = all.next().await {
+            match (position_key, market_update, data) {
+                (Some(key), _, data) => {
+                    let key: Pubkey = key.parse().unwrap_or_default();
+                    let position = data.filter(|_| lamports > 0).and_then(|d| decode_account::<Position>(&d).ok());
+                    let market = {
+                        let mut s = self.state.lock().await;
+                        match position {
+                            Some(p) => {
+                                let m = p.market;
+                                s.positions.insert(key, p);
+                                Some(m)
+                            }
+                            None => {
+                                s.positions.remove(&key);
+                                None
+                            }
+                        }
+                    };
+                    self.metrics.set_watched(self.state.lock().await.positions.len());
+                    if market.is_some() {
+                        self.clone().evaluate_one(key).await;
+                    }
+                }
+                (None, Some((market, is_oracle)), Some(data)) => {
+                    {
+                        let mut s = self.state.lock().await;
+                        if let Some(ms) = s.markets.get_mut(&market) {
+                            if is_oracle {
+                                ms.price = decode_price(&data).or(ms.price);
+                            } else if let Ok(m) = decode_account::<Market>(&data) {
+                                ms.market = m;
+                            }
+                        }
+                    }
+                    self.clone().evaluate_all(Some(market)).await;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    async fn evaluate_one(self: Arc<Self>, key: Pubkey) {
+        let todo = {
+            let mut s = self.state.lock().await;
+            let Some(p) = s.positions.get(&key).copied() else { return };
+            let Some(ms) = s.markets.get(&p.market) else { return };
+            match evaluate(&ms.market, ms.price.as_ref(), &p, now_unix()) {
+                Some(price) if !s.inflight.contains(&key) => {
+                    let keys = ms.keys;
+                    s.inflight.insert(key);
+                    Some((p, keys, price))
+                }
+                _ => None,
+            }
+        };
+        if let Some((p, keys, price)) = todo {
+            tokio::spawn(self.clone().liquidate(key, p, keys, price));
+        }
+    }
+
+    async fn evaluate_all(self: Arc<Self>, market: Option<Pubkey>) {
+        let keys: Vec<Pubkey> = {
+            let s = self.state.lock().await;
+            s.positions.iter().filter(|(_, p)| market.is_none_or(|m| p.market == m)).map(|(k, _)| *k).collect()
+        };
+        for k in keys {
+            self.clone().evaluate_one(k).await;
+        }
+    }
+
+    async fn liquidate(self: Arc<Self>, key: Pubkey, p: Position, keys: MarketKeys, price: OraclePrice) {
+        let _permit = self.sends.acquire().await;
+        let (keeper_token, _) = ata(&self.payer.pubkey(), &keys.collateral_mint, &self.payer.pubkey());
+        let (owner_token, create_owner_ata) = ata(&p.owner, &keys.collateral_mint, &self.payer.pubkey());
+        let accounts = LiquidateAccounts::new(&self.payer.pubkey(), &keeper_token, &keys, &key, &p.owner, &owner_token);
+        let mut ixs = compute_budget(self.cfg.cu_limit, self.cfg.priority_fee_micro_lamports);
+        ixs.push(create_owner_ata);
+        ixs.push(ix::liquidate(&accounts));
+        self.metrics.sent();
+        let started = Instant::now();
+        match self.client.send(&ixs, &self.payer, &[], 3).await {
+            Ok(sig) => {
+                let latency_ms = (now_unix() - price.publish_time).max(0) * 1_000;
+                self.metrics.landed(u64::try_from(latency_ms).unwrap_or(0));
+                info!(target: "keeper", position = %key, owner = %p.owner, signature = %sig,
+                      send_ms = started.elapsed().as_millis() as u64, "liquidated");
+                self.state.lock().await.positions.remove(&key);
+            }
+            Err(e) => {
+                self.metrics.failed();
+                warn!(target: "keeper", position = %key, error = %e, "liquidation failed");
+            }
+        }
+        self.state.lock().await.inflight.remove(&key);
+    }
+}

@@ -1,0 +1,193 @@
+//! A funded market on a live validator, with many traders: what the end-to-end tests and
+//! `make e2e-bench` run.
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anchor_lang::prelude::Pubkey;
+use anchor_spl::token::spl_token;
+use anyhow::{bail, Context, Result};
+use futures::stream::{self, StreamExt};
+use ringfence_client::{ata, oracle, Client};
+use ringfence_sdk::ix::{self, MarketKeys};
+use ringfence_sdk::Side;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::migrate::{self, now_unix, Migrated};
+use crate::{repo_root, Validator};
+
+pub const USDC: u64 = 1_000_000;
+
+pub struct Trader {
+    pub kp: Keypair,
+    pub token: Pubkey,
+    pub position: Pubkey,
+    pub leverage: u64,
+}
+
+pub struct Scenario {
+    pub validator: Validator,
+    pub client: Arc<Client>,
+    pub mint: Pubkey,
+    pub market: Migrated,
+}
+
+impl Scenario {
+    /// Validator + deploy + migration (first market of `migrations/localnet.toml`) + `liquidity`.
+    pub async fn start(liquidity: u64) -> Result<Scenario> {
+        let validator = Validator::start().await?;
+        validator.deploy_ringfence()?;
+        let client = Arc::new(validator.client());
+        let config = migrate::load(&repo_root().join("migrations/localnet.toml"))?;
+        let (mint, markets) = migrate::migrate(&client, &validator.payer, &config).await?;
+        let market = markets.into_iter().next().context("no market in the config")?;
+        let s = Scenario { validator, client, mint, market };
+        let lp = Keypair::new();
+        let funded = s.fund(&[&lp], liquidity).await?;
+        let (shares, create) = ata(&lp.pubkey(), &s.market.keys.lp_mint, &s.payer().pubkey());
+        let price = s.price_ix(150.0);
+        let deposit = ix::deposit_liquidity(&lp.pubkey(), &funded[0], &shares, &s.market.keys, liquidity);
+        s.client.send(&[create, price, deposit], s.payer(), &[&lp], 3).await.context("deposit")?;
+        Ok(s)
+    }
+
+    pub fn payer(&self) -> &Keypair {
+        &self.validator.payer
+    }
+
+    pub fn keys(&self) -> &MarketKeys {
+        &self.market.keys
+    }
+
+    pub fn price_ix(&self, price: f64) -> anchor_lang::solana_program::instruction::Instruction {
+        oracle::post_price(&self.payer().pubkey(), self.market.feed_id, (price * 1e8).round() as i64, 0, -8, now_unix())
+    }
+
+    pub async fn post_price(&self, price: f64) -> Result<()> {
+        self.client.send(&[self.price_ix(price)], self.payer(), &[], 3).await.map(|_| ())
+    }
+
+    /// Gives each wallet 1 SOL and `tokens` of collateral in its associated token account.
+    pub async fn fund(&self, wallets: &[&Keypair], tokens: u64) -> Result<Vec<Pubkey>> {
+        let payer = self.payer();
+        let mut out = Vec::new();
+        let mut batches = Vec::new();
+        for chunk in wallets.chunks(4) {
+            let mut ixs = Vec::new();
+            for w in chunk {
+                ixs.push(anchor_lang::solana_program::system_instruction::transfer(
+                    &payer.pubkey(),
+                    &w.pubkey(),
+                    1_000_000_000,
+                ));
+                let (token, create) = ata(&w.pubkey(), &self.mint, &payer.pubkey());
+                ixs.push(create);
+                ixs.push(spl_token::instruction::mint_to(
+                    &spl_token::ID,
+                    &self.mint,
+                    &token,
+                    &payer.pubkey(),
+                    &[],
+                    tokens,
+                )?);
+                out.push(token);
+            }
+            batches.push(ixs);
+        }
+        let results: Vec<Result<String>> = stream::iter(batches)
+            .map(|ixs| async move { self.client.send(&ixs, payer, &[], 3).await })
+            .buffer_unordered(16)
+            .collect()
+            .await;
+        for r in results {
+            r.context("fund wallets")?;
+        }
+        Ok(out)
+    }
+
+    /// `n` traders each open one long of 1,000 notional at `leverage[i % len]`x.
+    pub async fn open_traders(&self, n: usize, leverages: &[u64]) -> Result<Vec<Trader>> {
+        let kps: Vec<Keypair> = (0..n).map(|_| Keypair::new()).collect();
+        let refs: Vec<&Keypair> = kps.iter().collect();
+        let tokens = self.fund(&refs, 10_000 * USDC).await?;
+        let traders: Vec<Trader> = kps
+            .into_iter()
+            .zip(tokens)
+            .enumerate()
+            .map(|(i, (kp, token))| {
+                let position = ringfence_sdk::pda::position(&self.keys().market, &kp.pubkey(), 1);
+                Trader { kp, token, position, leverage: leverages[i % leverages.len()] }
+            })
+            .collect();
+        self.post_price(150.0).await?;
+        let size = 1_000 * USDC;
+        let results: Vec<Result<String>> = stream::iter(traders.iter())
+            .map(|t| async move {
+                let collateral = size / t.leverage + size / 1_000; // + the 0.1% open fee
+                let ix = ix::open_position(&t.kp.pubkey(), &t.token, self.keys(), 1, Side::Long, collateral, size);
+                self.client.send(&[ix], &t.kp, &[], 3).await
+            })
+            .buffer_unordered(32)
+            .collect()
+            .await;
+        for r in results {
+            r.context("open")?;
+        }
+        Ok(traders)
+    }
+
+    /// Token balances of every account of the collateral mint, and the mint's supply.
+    pub async fn token_totals(&self) -> Result<(HashMap<Pubkey, u64>, u64)> {
+        let accounts = self.client.token_accounts_of(&self.mint).await?;
+        Ok((accounts.into_iter().collect(), self.client.mint_supply(&self.mint).await?))
+    }
+
+    /// Waits until `pred(open positions)` holds; returns the time it took.
+    pub async fn wait_positions(
+        &self,
+        timeout: Duration,
+        pred: impl Fn(&[(Pubkey, ringfence_sdk::Position)]) -> bool,
+    ) -> Result<Duration> {
+        let start = Instant::now();
+        loop {
+            if let Ok(p) = self.client.positions(&self.keys().market).await {
+                if pred(&p) {
+                    return Ok(start.elapsed());
+                }
+            }
+            if start.elapsed() > timeout {
+                bail!("condition not reached within {timeout:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Checks every on-chain invariant over RPC: conservation, each vault = collateral + reserve,
+    /// the pool vault = free liquidity, reserves = Σ reserve.
+    pub async fn check_invariants(&self) -> Result<()> {
+        let (balances, supply) = self.token_totals().await?;
+        let total: u128 = balances.values().map(|b| u128::from(*b)).sum();
+        if total != u128::from(supply) {
+            bail!("tokens not conserved: {total} != supply {supply}");
+        }
+        let market = self.client.market(&self.keys().market).await?;
+        let pool = balances.get(&self.keys().pool_vault).copied().unwrap_or(0);
+        if pool != market.free_liquidity {
+            bail!("pool vault {pool} != free liquidity {}", market.free_liquidity);
+        }
+        let positions = self.client.positions(&self.keys().market).await?;
+        let mut reserved = 0u64;
+        for (k, p) in &positions {
+            let v = balances.get(&p.vault).copied().unwrap_or(0);
+            if v != p.collateral + p.reserve {
+                bail!("vault of {k}: {v} != collateral {} + reserve {}", p.collateral, p.reserve);
+            }
+            reserved += p.reserve;
+        }
+        if reserved != market.total_reserved || positions.len() as u64 != market.positions_open {
+            bail!("market aggregates disagree with positions");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,134 @@
+//! End to end on a real `solana-test-validator`: many traders, an oracle crash, the keeper.
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ringfence_client::write_keypair;
+use ringfence_keeper::{Config, Keeper};
+use ringfence_localnet::scenario::{Scenario, USDC};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+async fn keeper(s: &Scenario, name: &str) -> Arc<Keeper> {
+    let kp = Keypair::new();
+    s.fund(&[&kp], 0).await.expect("fund keeper");
+    let path = s.validator.dir.join(format!("{name}.json"));
+    write_keypair(&kp, &path).expect("keypair");
+    Keeper::new(Config {
+        rpc_url: s.validator.rpc_url(),
+        ws_url: s.validator.ws_url(),
+        keypair: path,
+        markets: vec![s.keys().market],
+        concurrency: 32,
+        cu_limit: 60_000,
+        priority_fee_micro_lamports: 0,
+        metrics_addr: None,
+        resync: Duration::from_secs(5),
+    })
+    .expect("keeper")
+}
+
+/// Waits until the keepers' confirmed liquidations add up to `n` (their confirmations can trail
+/// what the chain already shows), then returns the sum.
+async fn landed(keepers: &[&Keeper], n: u64) -> u64 {
+    let sum = || keepers.iter().map(|k| k.metrics.liquidations_landed.load(Ordering::Relaxed)).sum::<u64>();
+    for _ in 0..150 {
+        if sum() >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await; // and no more than n
+    sum()
+}
+
+async fn watching(k: &Keeper, n: u64) {
+    for _ in 0..300 {
+        if k.metrics.positions_watched.load(Ordering::Relaxed) >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("keeper never saw {n} positions");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn keeper_liquidates_every_underwater_position_and_no_healthy_one() {
+    let s = Scenario::start(2_000_000 * USDC).await.expect("scenario");
+    // 200 traders: even ones at 10x (underwater after a 10% drop), odd ones at 2x (healthy).
+    let traders = s.open_traders(200, &[10, 2]).await.expect("traders");
+    s.check_invariants().await.expect("invariants after opening");
+    let k = keeper(&s, "keeper").await;
+    let task = tokio::spawn(k.clone().run());
+    watching(&k, 200).await;
+
+    let (before, supply) = s.token_totals().await.expect("totals");
+    s.post_price(135.0).await.expect("crash");
+    let took = s
+        .wait_positions(Duration::from_secs(120), |p| p.len() == 100)
+        .await
+        .expect("every underwater position liquidated");
+    eprintln!("e2e: 100 liquidations landed {took:?} after the crash was confirmed");
+
+    let (after, supply_after) = s.token_totals().await.expect("totals");
+    assert_eq!(supply, supply_after);
+    for t in &traders {
+        let p = s.client.position(&t.position).await.expect("rpc");
+        if t.leverage == 2 {
+            let p = p.expect("healthy position untouched");
+            assert_eq!(after.get(&p.vault), before.get(&p.vault), "healthy vault unchanged");
+            assert_eq!(after.get(&t.token), before.get(&t.token), "healthy trader's wallet unchanged");
+        } else {
+            assert!(p.is_none(), "underwater position {} still open", t.position);
+        }
+    }
+    s.check_invariants().await.expect("invariants after liquidations");
+    assert_eq!(landed(&[&k], 100).await, 100, "exactly the underwater positions were liquidated");
+    task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn keeper_survives_races_restarts_and_rpc_outages() {
+    let mut s = Scenario::start(500_000 * USDC).await.expect("scenario");
+    // Three waves of victims by leverage: 10x dies at -5.3%, 5x at -15.3%, 3x at -33%; 2x survives.
+    let levels = [10, 5, 3, 2];
+    let traders = s.open_traders(40, &levels).await.expect("traders");
+    let count = |lev: u64| traders.iter().filter(|t| t.leverage == lev).count();
+    let alive_after = |wave: usize| -> usize { levels.iter().skip(wave).map(|l| count(*l)).sum() };
+
+    // Two keepers race on the same positions: each position is liquidated once; the loser's
+    // transaction fails in preflight and costs nothing.
+    let (k1, k2) = (keeper(&s, "k1").await, keeper(&s, "k2").await);
+    let (t1, t2) = (tokio::spawn(k1.clone().run()), tokio::spawn(k2.clone().run()));
+    watching(&k1, 40).await;
+    watching(&k2, 40).await;
+    s.post_price(142.0).await.expect("wave 1");
+    s.wait_positions(Duration::from_secs(60), |p| p.len() == alive_after(1)).await.expect("wave 1 liquidated");
+    let wave1 = count(10) as u64;
+    assert_eq!(landed(&[&k1, &k2], wave1).await, wave1, "each position liquidated exactly once");
+    s.check_invariants().await.expect("invariants after the race");
+
+    // One keeper is killed; the RPC node goes down and comes back on the same ledger.
+    t1.abort();
+    s.validator.restart_same_ledger().await.expect("validator restart");
+    // Right after a restart the node may answer before its program cache is warm; retry briefly.
+    let mut posted = Err(anyhow::anyhow!("not tried"));
+    for _ in 0..40 {
+        posted = s.post_price(127.0).await;
+        if posted.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    posted.expect("wave 2");
+    s.wait_positions(Duration::from_secs(90), |p| p.len() == alive_after(2)).await.expect("wave 2 after the outage");
+
+    // The surviving keeper is killed in the middle of the next crash and a fresh one started.
+    s.post_price(100.0).await.expect("wave 3");
+    t2.abort();
+    let k3 = keeper(&s, "k3").await;
+    let t3 = tokio::spawn(k3.clone().run());
+    s.wait_positions(Duration::from_secs(60), |p| p.len() == alive_after(3)).await.expect("wave 3 after a restart");
+    s.check_invariants().await.expect("invariants at the end");
+    t3.abort();
+}

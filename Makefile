@@ -3,13 +3,15 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 HARNESS = source scripts/env.sh && cargo run -q --locked -p ringfence-harness --bin
 
-.PHONY: help setup build idl test demo bench clean
+.PHONY: help setup build idl test demo bench localnet e2e-bench clean
 
 help:
 	@echo "make demo   scripted end-to-end session on the compiled program (LiteSVM)"
 	@echo "make test   everything CI checks"
 	@echo "make bench  compute units per instruction (budgets enforced), rent, sizes"
 	@echo "make build  target/deploy/ringfence.so     make idl  target/idl/ringfence.json"
+	@echo "make localnet   solana-test-validator + deploy + markets + keeper (Ctrl-C stops all)"
+	@echo "make e2e-bench  1,000 underwater positions, one keeper: time to the last liquidation"
 
 setup:
 	scripts/setup.sh all
@@ -30,6 +32,15 @@ demo: build
 bench: build
 	scripts/setup.sh host
 	$(HARNESS) bench
+
+LOCALNET = source scripts/env.sh && scripts/setup.sh validator && \
+	cargo build -q --locked -p ringfence-keeper -p ringfence-localnet && "$$CARGO_TARGET_DIR/debug/ringfence-localnet"
+
+localnet: build
+	$(LOCALNET) up
+
+e2e-bench: build
+	$(LOCALNET) bench --positions $${POSITIONS:-1000}
 
 clean:
 	rm -rf target

@@ -9,6 +9,7 @@ LOG=$(mktemp); trap 'rm -f "$LOG"' EXIT
 step() { log "$*"; }
 
 step "setup (idempotent)";            scripts/setup.sh all
+step "local validator tools";         scripts/setup.sh validator
 step "build ringfence.so (SBPF v3)"; scripts/build-sbf.sh
 step "build IDL";                     scripts/build-idl.sh
 for ix in initialize_market deposit_liquidity withdraw_liquidity open_position add_margin remove_margin \
@@ -19,7 +20,7 @@ done
 step "rustfmt";                       cargo fmt --all -- --check
 step "clippy (money-code lints in program and math)"
 cargo clippy --workspace --all-targets --locked -q -- -D warnings
-step "tests (math unit + property, program on the compiled .so in LiteSVM)"
+step "tests (math unit + property, program in LiteSVM, localnet + keeper e2e on solana-test-validator)"
 set +e
 cargo test --workspace --locked 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}

@@ -139,6 +139,17 @@ impl Client {
         let mut all: Vec<&Keypair> = vec![payer];
         all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
         let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash);
+        self.simulate_tx(tx).await
+    }
+
+    /// Simulates an unsigned transaction paid by `fee_payer` (any funded account; nothing is
+    /// signed or sent): for read-only views such as `position_health`.
+    pub async fn simulate_as(&self, ixs: &[Instruction], fee_payer: &Pubkey) -> Result<Simulation> {
+        let message = solana_message::Message::new(ixs, Some(fee_payer));
+        self.simulate_tx(Transaction::new_unsigned(message)).await
+    }
+
+    async fn simulate_tx(&self, tx: Transaction) -> Result<Simulation> {
         let cfg = RpcSimulateTransactionConfig {
             sig_verify: false,
             replace_recent_blockhash: true,

@@ -7,7 +7,6 @@ use ringfence_client::write_keypair;
 use ringfence_keeper::{Config, Keeper};
 use ringfence_localnet::scenario::{Scenario, USDC};
 use solana_keypair::Keypair;
-use solana_signer::Signer;
 
 async fn keeper(s: &Scenario, name: &str) -> Arc<Keeper> {
     let kp = Keypair::new();

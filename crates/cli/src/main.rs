@@ -1,0 +1,526 @@
+//! `ringfence`: trade, provide liquidity and administer Ringfence markets from the command line.
+//! Signs with a Solana keypair file like the `solana` CLI. Human output by default, `--json` for
+//! scripts; `--dry-run` simulates and prints the compute units and the outcome. Every failure is a
+//! readable message naming the program error.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::AnchorDeserialize;
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use ringfence_client::{ata, Client};
+use ringfence_sdk::ix::{self, MarketKeys, PositionAccounts};
+use ringfence_sdk::math::{pool_nav, PRICE_ONE};
+use ringfence_sdk::ringfence::instructions::HealthView;
+use ringfence_sdk::{pda, Market, Side};
+use serde_json::json;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+#[derive(Parser)]
+#[command(name = "ringfence", version, about = "Ringfence isolated-margin perpetuals")]
+struct Cli {
+    /// JSON-RPC URL.
+    #[arg(long, short = 'u', global = true, env = "RINGFENCE_RPC_URL", default_value = "http://127.0.0.1:8899")]
+    url: String,
+    /// Keypair file that signs (the `solana` CLI format).
+    #[arg(long, short = 'k', global = true, env = "RINGFENCE_KEYPAIR")]
+    keypair: Option<PathBuf>,
+    /// Machine-readable output.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Simulate only: print compute units and the outcome, send nothing.
+    #[arg(long, global = true)]
+    dry_run: bool,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Markets: list, show.
+    #[command(subcommand)]
+    Markets(MarketsCmd),
+    /// Positions: open, add-margin, remove-margin, decrease, close, list.
+    #[command(subcommand)]
+    Position(PositionCmd),
+    /// Liquidity: deposit, withdraw, value.
+    #[command(subcommand)]
+    Lp(LpCmd),
+    /// Administration: create markets, set parameters, pause.
+    #[command(subcommand)]
+    Admin(AdminCmd),
+}
+
+#[derive(Subcommand)]
+enum MarketsCmd {
+    List,
+    Show { market: Pubkey },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SideArg {
+    Long,
+    Short,
+}
+
+#[derive(Subcommand)]
+enum PositionCmd {
+    /// Opens a position: COLLATERAL tokens (fee included) at LEVERAGE (notional = collateral x leverage).
+    Open {
+        #[arg(long)]
+        market: Pubkey,
+        #[arg(long, value_enum)]
+        side: SideArg,
+        /// Collateral in whole tokens (decimals allowed).
+        #[arg(long)]
+        collateral: f64,
+        #[arg(long)]
+        leverage: f64,
+        /// Position id (default: the first free one).
+        #[arg(long)]
+        id: Option<u64>,
+    },
+    AddMargin {
+        #[arg(long)]
+        market: Pubkey,
+        #[arg(long)]
+        id: u64,
+        #[arg(long)]
+        amount: f64,
+    },
+    RemoveMargin {
+        #[arg(long)]
+        market: Pubkey,
+        #[arg(long)]
+        id: u64,
+        #[arg(long)]
+        amount: f64,
+    },
+    /// Closes SIZE of notional (whole tokens).
+    Decrease {
+        #[arg(long)]
+        market: Pubkey,
+        #[arg(long)]
+        id: u64,
+        #[arg(long)]
+        size: f64,
+    },
+    Close {
+        #[arg(long)]
+        market: Pubkey,
+        #[arg(long)]
+        id: u64,
+    },
+    /// Lists positions with PnL, health, liquidation and bankruptcy prices (the program's view).
+    List {
+        #[arg(long)]
+        market: Pubkey,
+        /// Whose positions (default: the signer's).
+        #[arg(long)]
+        owner: Option<Pubkey>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LpCmd {
+    Deposit {
+        #[arg(long)]
+        market: Pubkey,
+        #[arg(long)]
+        amount: f64,
+    },
+    /// Burns SHARES (whole share tokens).
+    Withdraw {
+        #[arg(long)]
+        market: Pubkey,
+        #[arg(long)]
+        shares: f64,
+    },
+    /// The pool's value at the oracle price and the value of one share.
+    Value {
+        #[arg(long)]
+        market: Pubkey,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCmd {
+    /// Creates the markets of a migration config file (idempotent).
+    CreateMarkets {
+        #[arg(long, default_value = "migrations/localnet.toml")]
+        config: PathBuf,
+    },
+    /// Sets parameters from a JSON object of `RiskParams` fields (missing fields keep their value).
+    SetParams {
+        #[arg(long)]
+        market: Pubkey,
+        #[arg(long)]
+        params: String,
+    },
+    /// Sets pause flags: any of open, margin, deposit (none to unpause).
+    Pause {
+        #[arg(long)]
+        market: Pubkey,
+        #[arg(value_delimiter = ',')]
+        flags: Vec<String>,
+    },
+}
+
+struct Ctx {
+    client: Client,
+    signer: Option<Keypair>,
+    json: bool,
+    dry_run: bool,
+}
+
+impl Ctx {
+    fn signer(&self) -> Result<&Keypair> {
+        self.signer
+            .as_ref()
+            .ok_or_else(|| anyhow!("this command signs: pass --keypair FILE (or set RINGFENCE_KEYPAIR)"))
+    }
+
+    async fn market(&self, key: &Pubkey) -> Result<(Market, MarketKeys)> {
+        let m = self.client.market(key).await?;
+        let keys = MarketKeys {
+            market: *key,
+            collateral_mint: m.collateral_mint,
+            oracle: m.oracle,
+            pool_vault: m.pool_vault,
+            lp_mint: m.lp_mint,
+        };
+        Ok((m, keys))
+    }
+
+    async fn decimals(&self, mint: &Pubkey) -> Result<u8> {
+        use anchor_lang::solana_program::program_pack::Pack;
+        let acc = self.client.rpc.get_account(mint).await?;
+        Ok(anchor_spl::token::spl_token::state::Mint::unpack(&acc.data)?.decimals)
+    }
+
+    async fn units(&self, mint: &Pubkey, amount: f64) -> Result<u64> {
+        if !(amount.is_finite() && amount >= 0.0) {
+            bail!("amount must be a non-negative number");
+        }
+        let scaled = amount * 10f64.powi(i32::from(self.decimals(mint).await?));
+        if scaled > u64::MAX as f64 {
+            bail!("amount too large");
+        }
+        Ok(scaled.round() as u64)
+    }
+
+    /// Sends (or simulates, with --dry-run) `ixs` signed by the signer, and reports.
+    async fn run(&self, what: &str, ixs: Vec<Instruction>, extra: serde_json::Value) -> Result<()> {
+        let signer = self.signer()?;
+        if self.dry_run {
+            let sim = self.client.simulate(&ixs, signer, &[]).await?;
+            let error = sim
+                .error
+                .as_ref()
+                .map(|e| ringfence_client::program_error_name(&sim.logs.join("\n")).unwrap_or_else(|| e.clone()));
+            if self.json {
+                println!(
+                    "{}",
+                    json!({"action": what, "dry_run": true, "units": sim.units, "error": error, "details": extra})
+                );
+            } else {
+                println!(
+                    "{what} (dry run): {} compute units, {}",
+                    sim.units.unwrap_or(0),
+                    error.map_or("would succeed".to_string(), |e| format!("would fail: {e}"))
+                );
+            }
+            return Ok(());
+        }
+        let sig = self.client.send(&ixs, signer, &[], 3).await.with_context(|| format!("{what} failed"))?;
+        if self.json {
+            println!("{}", json!({"action": what, "signature": sig, "details": extra}));
+        } else {
+            println!("{what}: done ({sig})");
+        }
+        Ok(())
+    }
+}
+
+fn price(p: u64) -> f64 {
+    p as f64 / PRICE_ONE as f64
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let signer = cli.keypair.as_deref().map(ringfence_client::read_keypair).transpose()?;
+    let ctx = Ctx { client: Client::new(&cli.url), signer, json: cli.json, dry_run: cli.dry_run };
+    match cli.cmd {
+        Cmd::Markets(MarketsCmd::List) => {
+            let accounts = ctx.client.rpc.get_program_accounts(&ringfence_sdk::PROGRAM_ID).await?;
+            let mut out = Vec::new();
+            for (k, a) in accounts {
+                if let Ok(m) = ringfence_sdk::decode_account::<Market>(&a.data) {
+                    out.push(
+                        json!({"market": k.to_string(), "feed_id": hex(&m.feed_id), "oracle": m.oracle.to_string(),
+                        "open_interest_long": m.long.open_interest, "open_interest_short": m.short.open_interest,
+                        "positions_open": m.positions_open, "free_liquidity": m.free_liquidity, "paused": m.paused}),
+                    );
+                }
+            }
+            print_rows(ctx.json, &out);
+        }
+        Cmd::Markets(MarketsCmd::Show { market }) => {
+            let (m, _) = ctx.market(&market).await?;
+            let v = json!({"market": market.to_string(), "admin": m.admin.to_string(), "collateral_mint": m.collateral_mint.to_string(),
+                "feed_id": hex(&m.feed_id), "oracle": m.oracle.to_string(), "pool_vault": m.pool_vault.to_string(), "lp_mint": m.lp_mint.to_string(),
+                "free_liquidity": m.free_liquidity, "total_reserved": m.total_reserved, "lp_supply": m.lp_supply,
+                "open_interest_long": m.long.open_interest, "open_interest_short": m.short.open_interest, "positions_open": m.positions_open,
+                "borrow_index": m.borrow_index, "borrow_rate": m.borrow_rate, "paused": m.paused,
+                "params": format!("{:?}", m.params)});
+            print_rows(ctx.json, &[v]);
+        }
+        Cmd::Position(cmd) => position(&ctx, cmd).await?,
+        Cmd::Lp(cmd) => lp(&ctx, cmd).await?,
+        Cmd::Admin(cmd) => admin(&ctx, cmd).await?,
+    }
+    Ok(())
+}
+
+async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
+    match cmd {
+        PositionCmd::Open { market, side, collateral, leverage, id } => {
+            let signer = ctx.signer()?;
+            let (_, keys) = ctx.market(&market).await?;
+            let collateral = ctx.units(&keys.collateral_mint, collateral).await?;
+            if !(leverage.is_finite() && leverage > 0.0) {
+                bail!("leverage must be positive");
+            }
+            let size = (collateral as f64 * leverage).round() as u64;
+            let id = match id {
+                Some(id) => id,
+                None => {
+                    let mut id = 0;
+                    while ctx.client.rpc.get_account(&pda::position(&market, &signer.pubkey(), id)).await.is_ok() {
+                        id += 1;
+                    }
+                    id
+                }
+            };
+            let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
+            let side = match side {
+                SideArg::Long => Side::Long,
+                SideArg::Short => Side::Short,
+            };
+            let ix = ix::open_position(&signer.pubkey(), &token, &keys, id, side, collateral, size);
+            ctx.run("open_position", vec![ix], json!({"id": id, "collateral": collateral, "size": size})).await
+        }
+        PositionCmd::AddMargin { market, id, amount } => {
+            let signer = ctx.signer()?;
+            let (_, keys) = ctx.market(&market).await?;
+            let amount = ctx.units(&keys.collateral_mint, amount).await?;
+            let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
+            let ix = ix::add_margin(
+                &signer.pubkey(),
+                &token,
+                &market,
+                &pda::position(&market, &signer.pubkey(), id),
+                amount,
+            );
+            ctx.run("add_margin", vec![ix], json!({"id": id, "amount": amount})).await
+        }
+        PositionCmd::RemoveMargin { market, id, amount } => {
+            let (a, keys) = accounts(ctx, &market, id).await?;
+            let amount = ctx.units(&keys.collateral_mint, amount).await?;
+            ctx.run("remove_margin", vec![ix::remove_margin(&a, amount)], json!({"id": id, "amount": amount})).await
+        }
+        PositionCmd::Decrease { market, id, size } => {
+            let (a, keys) = accounts(ctx, &market, id).await?;
+            let size = ctx.units(&keys.collateral_mint, size).await?;
+            ctx.run("decrease_position", vec![ix::decrease_position(&a, size)], json!({"id": id, "size_delta": size}))
+                .await
+        }
+        PositionCmd::Close { market, id } => {
+            let (a, _) = accounts(ctx, &market, id).await?;
+            ctx.run("close_position", vec![ix::close_position(&a)], json!({"id": id})).await
+        }
+        PositionCmd::List { market, owner } => {
+            let owner = match owner {
+                Some(o) => o,
+                None => ctx.signer()?.pubkey(),
+            };
+            let (_, keys) = ctx.market(&market).await?;
+            let mut rows = Vec::new();
+            for (k, p) in ctx.client.positions(&market).await? {
+                if p.owner != owner {
+                    continue;
+                }
+                // A read-only view, simulated unsigned and paid (never charged) by the owner.
+                let sim = ctx.client.simulate_as(&[ix::position_health(&keys, &k)], &p.owner).await?;
+                let h = sim.return_data.as_deref().and_then(|d| HealthView::deserialize(&mut &d[..]).ok());
+                let mut row = json!({"position": k.to_string(), "id": p.id, "side": if p.side == 0 {"long"} else {"short"},
+                    "size": p.size, "collateral": p.collateral, "reserve": p.reserve, "entry_price": price(p.entry_price)});
+                if let Some(h) = h {
+                    row["mark_price"] = json!(price(h.mark_price));
+                    row["pnl"] = json!(h.pnl.to_string());
+                    row["fees"] = json!(h.borrow_fee + h.close_fee);
+                    row["equity"] = json!(h.equity.to_string());
+                    row["maintenance"] = json!(h.maintenance_requirement);
+                    row["liquidatable"] = json!(h.liquidatable);
+                    row["liquidation_price"] = json!(h.liquidation_price.map(price));
+                    row["bankruptcy_price"] = json!(h.bankruptcy_price.map(price));
+                } else {
+                    row["health"] = json!(sim.error.unwrap_or_else(|| "unavailable".into()));
+                }
+                rows.push(row);
+            }
+            print_rows(ctx.json, &rows);
+            Ok(())
+        }
+    }
+}
+
+async fn accounts(ctx: &Ctx, market: &Pubkey, id: u64) -> Result<(PositionAccounts, MarketKeys)> {
+    let signer = ctx.signer()?;
+    let (_, keys) = ctx.market(market).await?;
+    let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
+    let position = pda::position(market, &signer.pubkey(), id);
+    Ok((PositionAccounts::new(&signer.pubkey(), &token, &keys, &position), keys))
+}
+
+async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {
+    match cmd {
+        LpCmd::Deposit { market, amount } => {
+            let signer = ctx.signer()?;
+            let (_, keys) = ctx.market(&market).await?;
+            let amount = ctx.units(&keys.collateral_mint, amount).await?;
+            let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
+            let (shares, create) = ata(&signer.pubkey(), &keys.lp_mint, &signer.pubkey());
+            let ix = ix::deposit_liquidity(&signer.pubkey(), &token, &shares, &keys, amount);
+            ctx.run("deposit_liquidity", vec![create, ix], json!({"amount": amount})).await
+        }
+        LpCmd::Withdraw { market, shares } => {
+            let signer = ctx.signer()?;
+            let (_, keys) = ctx.market(&market).await?;
+            let amount = ctx.units(&keys.lp_mint, shares).await?;
+            let (token, create) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
+            let (lp, _) = ata(&signer.pubkey(), &keys.lp_mint, &signer.pubkey());
+            let ix = ix::withdraw_liquidity(&signer.pubkey(), &token, &lp, &keys, amount);
+            ctx.run("withdraw_liquidity", vec![create, ix], json!({"shares": amount})).await
+        }
+        LpCmd::Value { market } => {
+            let (m, _) = ctx.market(&market).await?;
+            let u = ctx.client.price_update(&m.oracle).await?;
+            let mark = ringfence_sdk::math::normalize_price(u.price_message.price, u.price_message.exponent)
+                .map_err(|e| anyhow!("oracle price unusable: {e:?}"))?;
+            let nav =
+                pool_nav(m.free_liquidity, m.total_reserved, &m.long.totals(), &m.short.totals(), mark, m.borrow_index)
+                    .map_err(|e| anyhow!("NAV: {e:?}"))?;
+            let per_share = if m.lp_supply == 0 { 1.0 } else { nav as f64 / m.lp_supply as f64 };
+            print_rows(
+                ctx.json,
+                &[json!({"market": market.to_string(), "nav": nav, "lp_supply": m.lp_supply, "share_value": per_share,
+                "free_liquidity": m.free_liquidity, "total_reserved": m.total_reserved, "mark_price": price(mark)})],
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
+    match cmd {
+        AdminCmd::CreateMarkets { config } => {
+            let signer = ctx.signer()?;
+            let cfg = ringfence_localnet::migrate::load(&config)?;
+            let (mint, markets) = ringfence_localnet::migrate::migrate(&ctx.client, signer, &cfg).await?;
+            let rows: Vec<_> = markets
+                .iter()
+                .map(|m| {
+                    json!({"name": m.name, "market": m.keys.market.to_string(),
+                "created": m.created, "collateral_mint": mint.to_string()})
+                })
+                .collect();
+            print_rows(ctx.json, &rows);
+            Ok(())
+        }
+        AdminCmd::SetParams { market, params } => {
+            let signer = ctx.signer()?;
+            let (m, _) = ctx.market(&market).await?;
+            let mut p = m.params;
+            let v: serde_json::Value = serde_json::from_str(&params).context("--params must be a JSON object")?;
+            let obj = v.as_object().ok_or_else(|| anyhow!("--params must be a JSON object"))?;
+            for (k, val) in obj {
+                let n = val.as_u64().ok_or_else(|| anyhow!("{k} must be a non-negative integer"))?;
+                let small = |n: u64| u16::try_from(n).map_err(|_| anyhow!("{k} out of range"));
+                let mid = |n: u64| u32::try_from(n).map_err(|_| anyhow!("{k} out of range"));
+                match k.as_str() {
+                    "initial_margin_bps" => p.initial_margin_bps = small(n)?,
+                    "maintenance_margin_bps" => p.maintenance_margin_bps = small(n)?,
+                    "liquidation_fee_bps" => p.liquidation_fee_bps = small(n)?,
+                    "max_conf_bps" => p.max_conf_bps = small(n)?,
+                    "open_fee_bps" => p.open_fee_bps = small(n)?,
+                    "close_fee_bps" => p.close_fee_bps = small(n)?,
+                    "max_profit_bps" => p.max_profit_bps = mid(n)?,
+                    "max_price_age_trade_secs" => p.max_price_age_trade_secs = mid(n)?,
+                    "max_price_age_liquidate_secs" => p.max_price_age_liquidate_secs = mid(n)?,
+                    "borrow_rate_min" => p.borrow_rate_min = n,
+                    "borrow_rate_max" => p.borrow_rate_max = n,
+                    "max_open_interest_long" => p.max_open_interest_long = n,
+                    "max_open_interest_short" => p.max_open_interest_short = n,
+                    "timelock_secs" => p.timelock_secs = n,
+                    other => bail!("unknown parameter {other}"),
+                }
+            }
+            ctx.run(
+                "set_params",
+                vec![ix::set_params(&signer.pubkey(), &market, p)],
+                json!({"params": format!("{p:?}")}),
+            )
+            .await
+        }
+        AdminCmd::Pause { market, flags } => {
+            let signer = ctx.signer()?;
+            use ringfence_sdk::ringfence::state::pause;
+            let mut bits = 0u8;
+            for f in flags.iter().filter(|f| !f.is_empty() && f.as_str() != "none") {
+                bits |= match f.as_str() {
+                    "open" => pause::OPEN,
+                    "margin" => pause::MARGIN,
+                    "deposit" => pause::DEPOSIT,
+                    other => bail!("unknown pause flag {other} (open, margin, deposit, none)"),
+                };
+            }
+            ctx.run("set_pause", vec![ix::set_pause(&signer.pubkey(), &market, bits)], json!({"paused": bits})).await
+        }
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn print_rows(json_out: bool, rows: &[serde_json::Value]) {
+    if json_out {
+        println!("{}", serde_json::Value::Array(rows.to_vec()));
+        return;
+    }
+    if rows.is_empty() {
+        println!("(none)");
+    }
+    for r in rows {
+        if let Some(obj) = r.as_object() {
+            let line: Vec<String> =
+                obj.iter().map(|(k, v)| format!("{k}={}", v.as_str().map_or(v.to_string(), str::to_string))).collect();
+            println!("{}", line.join("  "));
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

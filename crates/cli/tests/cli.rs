@@ -1,0 +1,109 @@
+//! The `ringfence` binary against a real local validator.
+use std::process::Command;
+
+use ringfence_client::write_keypair;
+use ringfence_localnet::scenario::{Scenario, USDC};
+use solana_keypair::Keypair;
+
+fn cli(s: &Scenario, keypair: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ringfence"))
+        .args(["--url", &s.validator.rpc_url(), "--keypair", &keypair.to_string_lossy()])
+        .args(args)
+        .output()
+        .expect("run ringfence");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trader_and_lp_commands_on_a_real_validator() {
+    let s = Scenario::start(100_000 * USDC).await.expect("scenario");
+    let trader = Keypair::new();
+    s.fund(&[&trader], 1_000 * USDC).await.expect("fund");
+    let path = s.validator.dir.join("trader.json");
+    write_keypair(&trader, &path).expect("keypair");
+    let market = s.keys().market.to_string();
+    s.post_price(150.0).await.expect("price");
+
+    let (ok, out, err) = cli(&s, &path, &["markets", "list", "--json"]);
+    assert!(ok, "{err}");
+    assert!(out.contains(&market));
+
+    // Dry run: compute units and the outcome, nothing sent.
+    let (ok, out, err) = cli(
+        &s,
+        &path,
+        &[
+            "--dry-run",
+            "position",
+            "open",
+            "--market",
+            &market,
+            "--side",
+            "long",
+            "--collateral",
+            "100",
+            "--leverage",
+            "50",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("would fail: LeverageTooHigh"), "{out}");
+    // A real failure is a readable message naming the program error, and a non-zero exit.
+    let (ok, _, err) = cli(
+        &s,
+        &path,
+        &["position", "open", "--market", &market, "--side", "long", "--collateral", "100", "--leverage", "50"],
+    );
+    assert!(!ok);
+    assert!(err.contains("LeverageTooHigh") && !err.contains("panicked"), "{err}");
+
+    let (ok, out, err) = cli(
+        &s,
+        &path,
+        &[
+            "--json",
+            "position",
+            "open",
+            "--market",
+            &market,
+            "--side",
+            "short",
+            "--collateral",
+            "101",
+            "--leverage",
+            "5",
+        ],
+    );
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["details"]["id"], 0);
+
+    let (ok, out, err) = cli(&s, &path, &["--json", "position", "list", "--market", &market]);
+    assert!(ok, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let row = &rows[0];
+    assert_eq!(row["side"], "short");
+    assert_eq!(row["liquidatable"], false);
+    assert!(row["liquidation_price"].as_f64().expect("liquidation price") > 150.0);
+    assert!(
+        row["bankruptcy_price"].as_f64().expect("bankruptcy price") > row["liquidation_price"].as_f64().unwrap_or(0.0)
+    );
+
+    let (ok, out, err) = cli(&s, &path, &["--json", "lp", "value", "--market", &market]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert!(v[0]["nav"].as_u64().expect("nav") > 0);
+
+    let (ok, _, err) = cli(&s, &path, &["position", "add-margin", "--market", &market, "--id", "0", "--amount", "5"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = cli(&s, &path, &["position", "close", "--market", &market, "--id", "0"]);
+    assert!(ok, "{err}");
+    let (ok, out, _) = cli(&s, &path, &["position", "list", "--market", &market]);
+    assert!(ok);
+    assert!(out.contains("(none)"), "{out}");
+    s.check_invariants().await.expect("invariants");
+}

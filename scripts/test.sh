@@ -11,7 +11,9 @@ step() { log "$*"; }
 step "setup (idempotent)";            scripts/setup.sh all
 step "local validator tools";         scripts/setup.sh validator
 step "build ringfence.so (SBPF v3)"; scripts/build-sbf.sh
-step "build IDL";                     scripts/build-idl.sh
+step "build IDL (+ TypeScript types)"; scripts/build-idl.sh
+step "TypeScript dependencies";       command -v npm >/dev/null || { log "node and npm are required"; exit 1; }
+[ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
 for ix in initialize_market deposit_liquidity withdraw_liquidity open_position add_margin remove_margin \
   decrease_position close_position liquidate position_health propose_admin accept_admin set_params \
   set_oracle apply_pending_change cancel_pending_change set_pause; do
@@ -25,11 +27,18 @@ set +e
 cargo test --workspace --locked 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}
 set -e
+step "TypeScript client tests (mocha: shared math vectors, lifecycle on solana-test-validator)"
+set +e
+npm test 2>&1 | tee -a "$LOG"
+ts_status=${PIPESTATUS[0]}
+set -e
 passed=$(grep -E '^test result:' "$LOG" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -E '^test result:' "$LOG" | sed -E 's/.* ([0-9]+) failed.*/\1/' | awk '{s+=$1} END {print s+0}')
+passed=$((passed + $(grep -oE '^ +[0-9]+ passing' "$LOG" | awk '{s+=$1} END {print s+0}')))
+failed=$((failed + $(grep -oE '^ +[0-9]+ failing' "$LOG" | awk '{s+=$1} END {print s+0}')))
 step "compute-unit budgets (make bench)"
 bench_status=0
 cargo run -q --locked -p ringfence-harness --bin bench || bench_status=$?
 if [ "$bench_status" -ne 0 ]; then failed=$((failed + 1)); else passed=$((passed + 1)); fi
 echo "${passed:-0} passed, ${failed:-0} failed"
-[ "$status" -eq 0 ] && [ "$bench_status" -eq 0 ]
+[ "$status" -eq 0 ] && [ "$ts_status" -eq 0 ] && [ "$bench_status" -eq 0 ]

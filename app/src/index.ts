@@ -1,0 +1,4 @@
+export * from "./pda";
+export * from "./math";
+export * from "./client";
+export * from "./localnetOracle";

@@ -1,0 +1,150 @@
+// The TypeScript client against a real solana-test-validator: the full lifecycle for traders and
+// LPs, and the rejections a wallet user could hit.
+import { strict as assert } from "assert";
+import { ChildProcess, spawn } from "child_process";
+import { mkdtempSync } from "fs";
+import { createServer } from "net";
+import { tmpdir } from "os";
+import { join } from "path";
+import { AnchorError, AnchorProvider, BN, Wallet } from "@anchor-lang/core";
+import { Connection, Keypair, PublicKey, sendAndConfirmTransaction, Transaction, TransactionInstruction } from "@solana/web3.js";
+import { createMint, getAccount, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
+import { localnetPricePda, PROGRAM_ID, PYTH_RECEIVER_ID, positionPda, RingfenceClient, MarketKeys, postPriceIx, liquidationPrice } from "../../app/src";
+
+const ROOT = join(__dirname, "..", "..");
+const TOOLS = join(process.env.RINGFENCE_CACHE ?? join(process.env.HOME ?? "", ".cache", "ringfence"), "solana-tools", "bin");
+const USDC = 1_000_000n;
+const FEED = Buffer.alloc(32, 9);
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+describe("TypeScript client on a local validator", function () {
+  let validator: ChildProcess;
+  let connection: Connection;
+  let client: RingfenceClient;
+  const admin = Keypair.generate();
+  const lp = Keypair.generate();
+  const trader = Keypair.generate();
+  let keys: MarketKeys;
+  let mint: PublicKey;
+  let traderToken: PublicKey;
+
+  const send = async (ixs: TransactionInstruction[], signers: Keypair[]) => {
+    const tx = new Transaction().add(...ixs);
+    return sendAndConfirmTransaction(connection, tx, signers, { commitment: "confirmed" });
+  };
+  const price = (p: number) => postPriceIx(admin.publicKey, FEED, BigInt(Math.round(p * 1e8)), 0n, -8, BigInt(Math.floor(Date.now() / 1000)));
+  const expectError = async (name: string, run: () => Promise<unknown>) => {
+    try {
+      await run();
+    } catch (e) {
+      const text = e instanceof AnchorError ? e.error.errorCode.code : String(e) + JSON.stringify((e as { logs?: string[] }).logs ?? []);
+      assert.ok(text.includes(name), `expected ${name}, got ${text}`);
+      return;
+    }
+    assert.fail(`expected ${name}`);
+  };
+
+  before(async function () {
+    this.timeout(120_000);
+    let rpc = await freePort();
+    while (rpc > 60_000) rpc = await freePort();
+    const ledger = mkdtempSync(join(tmpdir(), "ringfence-ts-"));
+    validator = spawn(join(TOOLS, "solana-test-validator"), [
+      "--ledger", ledger, "--bind-address", "127.0.0.1", "--rpc-port", String(rpc),
+      "--gossip-port", String(rpc + 2), "--faucet-port", String(rpc + 3), "--dynamic-port-range", `${rpc + 4}-${rpc + 39}`,
+      "--mint", admin.publicKey.toBase58(), "--quiet",
+      "--bpf-program", PYTH_RECEIVER_ID.toBase58(), join(ROOT, "target/deploy/localnet_oracle.so"),
+      "--upgradeable-program", PROGRAM_ID.toBase58(), join(ROOT, "target/deploy/ringfence.so"), admin.publicKey.toBase58(),
+    ], { stdio: "ignore" });
+    connection = new Connection(`http://127.0.0.1:${rpc}`, "confirmed");
+    for (let i = 0; ; i++) {
+      try {
+        await connection.getLatestBlockhash();
+        break;
+      } catch {
+        if (i > 300) throw new Error("validator did not start");
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    client = new RingfenceClient(new AnchorProvider(connection, new Wallet(admin), { commitment: "confirmed" }));
+    for (const w of [lp, trader]) {
+      await send([ (await import("@solana/web3.js")).SystemProgram.transfer({ fromPubkey: admin.publicKey, toPubkey: w.publicKey, lamports: 2_000_000_000 }) ], [admin]);
+    }
+    mint = await createMint(connection, admin, admin.publicKey, null, 6);
+    await send([price(150)], [admin]);
+    keys = RingfenceClient.marketKeys(admin.publicKey, mint, FEED, localnetPricePda(FEED));
+    const params = {
+      initialMarginBps: 1000, maintenanceMarginBps: 500, liquidationFeeBps: 100, maxConfBps: 200, openFeeBps: 10,
+      closeFeeBps: 10, maxProfitBps: 5000, maxPriceAgeTradeSecs: 60, maxPriceAgeLiquidateSecs: 120,
+      borrowRateMin: new BN(317), borrowRateMax: new BN(3171), maxOpenInterestLong: new BN("100000000000000"),
+      maxOpenInterestShort: new BN("100000000000000"), timelockSecs: new BN(3600),
+    };
+    await send([await client.initializeMarket(admin.publicKey, keys, FEED, params)], [admin]);
+    traderToken = (await getOrCreateAssociatedTokenAccount(connection, admin, mint, trader.publicKey)).address;
+    await mintTo(connection, admin, mint, traderToken, admin, 1_000n * USDC);
+  });
+
+  after(() => validator?.kill("SIGTERM"));
+
+  it("an LP deposits and receives shares at NAV", async () => {
+    const lpToken = (await getOrCreateAssociatedTokenAccount(connection, admin, mint, lp.publicKey)).address;
+    const lpShares = (await getOrCreateAssociatedTokenAccount(connection, admin, keys.lpMint, lp.publicKey)).address;
+    await mintTo(connection, admin, mint, lpToken, admin, 100_000n * USDC);
+    await send([await client.depositLiquidity(lp.publicKey, lpToken, lpShares, keys, 100_000n * USDC)], [lp]);
+    assert.equal((await getAccount(connection, lpShares)).amount, 100_000n * USDC);
+    const m = await client.fetchMarket(keys.market);
+    assert.equal(m.freeLiquidity.toString(), (100_000n * USDC).toString());
+  });
+
+  it("a trader opens, adds and removes margin, decreases and closes", async () => {
+    const [position] = positionPda(keys.market, trader.publicKey, 1n);
+    const sig = await send([price(150), await client.openPosition(trader.publicKey, traderToken, keys, 1n, "long", 101n * USDC, 1_000n * USDC)], [trader, admin]);
+    const p = await client.fetchPosition(position);
+    assert.ok(p);
+    assert.equal(p.collateral.toString(), (100n * USDC).toString());
+    assert.equal(p.reserve.toString(), (500n * USDC).toString());
+    assert.equal((await getAccount(connection, p.vault)).amount, 600n * USDC);
+    const tx = await connection.getTransaction(sig, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+    const events = client.events(tx?.meta?.logMessages ?? []);
+    assert.ok(events.some((e) => e.name === "positionOpened"), JSON.stringify(events.map((e) => e.name)));
+    // The client's math agrees with the event's liquidation price.
+    const opened = events.find((e) => e.name === "positionOpened")!.data as { liquidationPrice: BN | null; entryPrice: BN };
+    const mine = liquidationPrice("long", 1_000n * USDC, 100n * USDC, BigInt(opened.entryPrice.toString()), 1n * USDC, 500n);
+    assert.equal(mine?.toString(), opened.liquidationPrice?.toString());
+
+    await send([await client.addMargin(trader.publicKey, traderToken, keys, position, 20n * USDC)], [trader]);
+    await send([price(150), await client.removeMargin(trader.publicKey, traderToken, keys, position, 10n * USDC)], [trader, admin]);
+    await send([price(156), await client.decreasePosition(trader.publicKey, traderToken, keys, position, 500n * USDC)], [trader, admin]);
+    const half = await client.fetchPosition(position);
+    assert.equal(half?.size.toString(), (500n * USDC).toString());
+    assert.equal((await client.positions(keys.market)).length, 1);
+    await send([price(156), await client.closePosition(trader.publicKey, traderToken, keys, position)], [trader, admin]);
+    assert.equal(await client.fetchPosition(position), null);
+    assert.equal((await client.positions(keys.market)).length, 0);
+    // Profit at 156 minus fees: the trader ends above the 1,000 it started with.
+    assert.ok((await getAccount(connection, traderToken)).amount > 1_000n * USDC);
+  });
+
+  it("rejections a wallet user can hit are named errors", async () => {
+    await send([price(150)], [admin]);
+    await expectError("LeverageTooHigh", async () =>
+      send([await client.openPosition(trader.publicKey, traderToken, keys, 2n, "long", 10n * USDC, 1_000n * USDC)], [trader]));
+    await send([await client.openPosition(trader.publicKey, traderToken, keys, 3n, "short", 101n * USDC, 1_000n * USDC)], [trader]);
+    const [position] = positionPda(keys.market, trader.publicKey, 3n);
+    const lpToken = (await getOrCreateAssociatedTokenAccount(connection, admin, mint, lp.publicKey)).address;
+    await expectError("OwnerMismatch", async () =>
+      send([await client.addMargin(lp.publicKey, lpToken, keys, position, 1n * USDC)], [lp]));
+    await expectError("RemoveMarginBreaksInitialMargin", async () =>
+      send([await client.removeMargin(trader.publicKey, traderToken, keys, position, 50n * USDC)], [trader]));
+    await expectError("ZeroAmount", async () =>
+      send([await client.addMargin(trader.publicKey, traderToken, keys, position, 0n)], [trader]));
+  });
+});

@@ -34,8 +34,8 @@ ts_status=${PIPESTATUS[0]}
 set -e
 passed=$(grep -E '^test result:' "$LOG" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -E '^test result:' "$LOG" | sed -E 's/.* ([0-9]+) failed.*/\1/' | awk '{s+=$1} END {print s+0}')
-passed=$((passed + $(grep -oE '^ +[0-9]+ passing' "$LOG" | awk '{s+=$1} END {print s+0}')))
-failed=$((failed + $(grep -oE '^ +[0-9]+ failing' "$LOG" | awk '{s+=$1} END {print s+0}')))
+passed=$((passed + $(awk '/^ +[0-9]+ passing/ {s+=$1} END {print s+0}' "$LOG")))
+failed=$((failed + $(awk '/^ +[0-9]+ failing/ {s+=$1} END {print s+0}' "$LOG")))
 step "compute-unit budgets (make bench)"
 bench_status=0
 cargo run -q --locked -p ringfence-harness --bin bench || bench_status=$?

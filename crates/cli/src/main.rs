@@ -475,6 +475,23 @@ async fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
             )
             .await
         }
+        AdminCmd::LocalnetPrice { market, price } => {
+            let signer = ctx.signer()?;
+            let (m, _) = ctx.market(&market).await?;
+            if !(price.is_finite() && price > 0.0) {
+                bail!("price must be positive");
+            }
+            let mantissa = (price * 1e8).round() as i64;
+            let ix = ringfence_client::oracle::post_price(
+                &signer.pubkey(),
+                m.feed_id,
+                mantissa,
+                0,
+                -8,
+                ringfence_localnet::migrate::now_unix(),
+            );
+            ctx.run("localnet_price", vec![ix], json!({"price": price})).await
+        }
         AdminCmd::Pause { market, flags } => {
             let signer = ctx.signer()?;
             use ringfence_sdk::ringfence::state::pause;

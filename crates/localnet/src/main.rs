@@ -50,6 +50,18 @@ async fn up(config: Option<String>) -> Result<()> {
     let client = v.client();
     let (mint, markets) = migrate::migrate(&client, &v.payer, &config).await?;
 
+    // Some collateral for the admin, so the printed commands work right away.
+    let (admin_token, create) = ringfence_client::ata(&v.payer.pubkey(), &mint, &v.payer.pubkey());
+    let mint_ix = anchor_spl::token::spl_token::instruction::mint_to(
+        &anchor_spl::token::ID,
+        &mint,
+        &admin_token,
+        &v.payer.pubkey(),
+        &[],
+        1_000_000 * USDC,
+    )?;
+    client.send(&[create, mint_ix], &v.payer, &[], 3).await.context("mint admin collateral")?;
+
     // The keeper, as its own process, with its own funded keypair and a log file.
     let keeper_kp = Keypair::new();
     let keeper_path = v.dir.join("keeper.json");
@@ -91,9 +103,19 @@ async fn up(config: Option<String>) -> Result<()> {
     );
     println!("  validator log   {}", v.dir.join("validator.log").display());
     println!();
-    println!("Next, with the Solana CLI from the tool cache:");
-    println!("  export PATH=\"{}:$PATH\"", ringfence_localnet::tools_bin().display());
-    println!("  solana -u {} balance {}", v.rpc_url(), v.payer.pubkey());
+    let sol = markets.first().map(|m| m.keys.market.to_string()).unwrap_or_default();
+    println!("The admin holds 1,000,000 localnet USDC. Next, in another terminal:");
+    println!(
+        "  cargo build -q -p ringfence-cli && export PATH=\"$CARGO_TARGET_DIR/debug:{}:$PATH\"",
+        ringfence_localnet::tools_bin().display()
+    );
+    println!("  export RINGFENCE_RPC_URL={} RINGFENCE_KEYPAIR={}", v.rpc_url(), v.payer_path.display());
+    println!("  ringfence markets list");
+    println!("  ringfence lp deposit --market {sol} --amount 100000");
+    println!("  ringfence admin localnet-price --market {sol} --price 150");
+    println!("  ringfence position open --market {sol} --side long --collateral 100 --leverage 8");
+    println!("  ringfence position list --market {sol}");
+    println!("  ringfence admin localnet-price --market {sol} --price 138   # the keeper liquidates it");
     println!("  curl -s http://127.0.0.1:9464/metrics");
     println!("Ctrl-C stops the keeper and the validator.");
 

@@ -167,6 +167,13 @@ enum AdminCmd {
         #[arg(value_delimiter = ',')]
         flags: Vec<String>,
     },
+    /// LOCALNET ONLY: publishes PRICE for the market's feed through the localnet oracle publisher.
+    LocalnetPrice {
+        #[arg(long)]
+        market: Pubkey,
+        #[arg(long)]
+        price: f64,
+    },
 }
 
 struct Ctx {

@@ -93,6 +93,13 @@ async fn trader_and_lp_commands_on_a_real_validator() {
         row["bankruptcy_price"].as_f64().expect("bankruptcy price") > row["liquidation_price"].as_f64().unwrap_or(0.0)
     );
 
+    // LOCALNET ONLY price publishing: the publisher's authority may, a trader may not.
+    let (ok, _, err) =
+        cli(&s, &s.validator.payer_path, &["admin", "localnet-price", "--market", &market, "--price", "150.5"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = cli(&s, &path, &["admin", "localnet-price", "--market", &market, "--price", "1"]);
+    assert!(!ok && err.contains("NotWriteAuthority"), "{err}");
+
     let (ok, out, err) = cli(&s, &path, &["--json", "lp", "value", "--market", &market]);
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");

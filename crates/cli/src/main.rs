@@ -450,31 +450,19 @@ async fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
         AdminCmd::SetParams { market, params } => {
             let signer = ctx.signer()?;
             let (m, _) = ctx.market(&market).await?;
-            let mut p = m.params;
-            let v: serde_json::Value = serde_json::from_str(&params).context("--params must be a JSON object")?;
-            let obj = v.as_object().ok_or_else(|| anyhow!("--params must be a JSON object"))?;
-            for (k, val) in obj {
-                let n = val.as_u64().ok_or_else(|| anyhow!("{k} must be a non-negative integer"))?;
-                let small = |n: u64| u16::try_from(n).map_err(|_| anyhow!("{k} out of range"));
-                let mid = |n: u64| u32::try_from(n).map_err(|_| anyhow!("{k} out of range"));
-                match k.as_str() {
-                    "initial_margin_bps" => p.initial_margin_bps = small(n)?,
-                    "maintenance_margin_bps" => p.maintenance_margin_bps = small(n)?,
-                    "liquidation_fee_bps" => p.liquidation_fee_bps = small(n)?,
-                    "max_conf_bps" => p.max_conf_bps = small(n)?,
-                    "open_fee_bps" => p.open_fee_bps = small(n)?,
-                    "close_fee_bps" => p.close_fee_bps = small(n)?,
-                    "max_profit_bps" => p.max_profit_bps = mid(n)?,
-                    "max_price_age_trade_secs" => p.max_price_age_trade_secs = mid(n)?,
-                    "max_price_age_liquidate_secs" => p.max_price_age_liquidate_secs = mid(n)?,
-                    "borrow_rate_min" => p.borrow_rate_min = n,
-                    "borrow_rate_max" => p.borrow_rate_max = n,
-                    "max_open_interest_long" => p.max_open_interest_long = n,
-                    "max_open_interest_short" => p.max_open_interest_short = n,
-                    "timelock_secs" => p.timelock_secs = n,
-                    other => bail!("unknown parameter {other}"),
+            // Current parameters, overlaid with the given fields; unknown fields are refused.
+            let mut merged = serde_json::to_value(m.params)?;
+            let given: serde_json::Value = serde_json::from_str(&params).context("--params must be a JSON object")?;
+            let (Some(base), Some(over)) = (merged.as_object_mut(), given.as_object()) else {
+                bail!("--params must be a JSON object");
+            };
+            for (k, v) in over {
+                if !base.contains_key(k) {
+                    bail!("unknown parameter {k}");
                 }
+                base.insert(k.clone(), v.clone());
             }
+            let p: ringfence_sdk::RiskParams = serde_json::from_value(merged).context("--params")?;
             ctx.run(
                 "set_params",
                 vec![ix::set_params(&signer.pubkey(), &market, p)],

@@ -37,46 +37,8 @@ pub struct MarketConfig {
     pub oracle: Option<String>,
     /// Price published on localnet before the market is created.
     pub initial_price: Option<f64>,
-    pub params: ParamsConfig,
-}
-
-#[derive(Debug, Deserialize, Clone, Copy)]
-pub struct ParamsConfig {
-    pub initial_margin_bps: u16,
-    pub maintenance_margin_bps: u16,
-    pub liquidation_fee_bps: u16,
-    pub max_conf_bps: u16,
-    pub open_fee_bps: u16,
-    pub close_fee_bps: u16,
-    pub max_profit_bps: u32,
-    pub max_price_age_trade_secs: u32,
-    pub max_price_age_liquidate_secs: u32,
-    pub borrow_rate_min: u64,
-    pub borrow_rate_max: u64,
-    pub max_open_interest_long: u64,
-    pub max_open_interest_short: u64,
-    pub timelock_secs: u64,
-}
-
-impl From<ParamsConfig> for RiskParams {
-    fn from(p: ParamsConfig) -> Self {
-        RiskParams {
-            initial_margin_bps: p.initial_margin_bps,
-            maintenance_margin_bps: p.maintenance_margin_bps,
-            liquidation_fee_bps: p.liquidation_fee_bps,
-            max_conf_bps: p.max_conf_bps,
-            open_fee_bps: p.open_fee_bps,
-            close_fee_bps: p.close_fee_bps,
-            max_profit_bps: p.max_profit_bps,
-            max_price_age_trade_secs: p.max_price_age_trade_secs,
-            max_price_age_liquidate_secs: p.max_price_age_liquidate_secs,
-            borrow_rate_min: p.borrow_rate_min,
-            borrow_rate_max: p.borrow_rate_max,
-            max_open_interest_long: p.max_open_interest_long,
-            max_open_interest_short: p.max_open_interest_short,
-            timelock_secs: p.timelock_secs,
-        }
-    }
+    /// Every `RiskParams` field, named as in the program.
+    pub params: RiskParams,
 }
 
 pub fn load(path: &Path) -> Result<Config> {
@@ -160,7 +122,7 @@ pub async fn migrate(client: &Client, admin: &Keypair, config: &Config) -> Resul
         let keys = MarketKeys::derive(&admin.pubkey(), &mint, &feed_id, &oracle_key);
         let exists = client.rpc.get_account(&keys.market).await.is_ok();
         if !exists {
-            let ix = ix::initialize_market(&admin.pubkey(), &keys, feed_id, m.params.into());
+            let ix = ix::initialize_market(&admin.pubkey(), &keys, feed_id, m.params);
             client.send(&[ix], admin, &[], 3).await.with_context(|| format!("{}: initialize_market", m.name))?;
         }
         out.push(Migrated { name: m.name.clone(), feed_id, keys, created: !exists });

@@ -1,10 +1,12 @@
 //! What closing, decreasing and liquidating share: fees owed, paying out of a position's vault,
 //! and taking a settled position out of the market's pool accounting and aggregates.
 use anchor_lang::prelude::*;
-use ringfence_math::{borrow_fee, notional_fee, Settlement};
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use ringfence_math::{borrow_fee, health, notional_fee, Health, Settlement};
 
 use crate::cpi::{token_close, token_transfer};
 use crate::error::{MathResultExt, RingfenceError};
+use crate::oracle::{read_price, OraclePrice, PriceUse};
 use crate::state::{wide_get, Market, Position, Side};
 
 /// Fees a position owes if `size_part` of it closes now: the borrow fee on its whole notional
@@ -13,6 +15,35 @@ pub fn fees_owed(pos: &Position, market: &Market, size_part: u64) -> Result<(u64
     let borrow = borrow_fee(pos.size, pos.borrow_index, market.borrow_index).or_err()?;
     let close = notional_fee(size_part, u64::from(market.params.close_fee_bps)).or_err()?;
     Ok((borrow, close))
+}
+
+/// The price a trader action on a position gets.
+pub struct ExitQuote {
+    pub px: OraclePrice,
+    pub side: Side,
+    /// The confidence interval's worse side for the trader (long exits at price - conf).
+    pub exit: u64,
+}
+
+/// Accrues the market's borrow index to `now`, validates the oracle for a trader action (trade
+/// age, not older than the market's or the position's last price) and quotes the exit price.
+pub fn exit_quote(oracle: &PriceUpdateV2, m: &mut Market, pos: &Position, now: i64) -> Result<ExitQuote> {
+    m.accrue(now)?;
+    let px = read_price(oracle, m, now, PriceUse::Trade)?;
+    px.require_not_older_than_position(pos.last_price_time)?;
+    let side = pos.side()?;
+    let exit = px.against_trader(side, false)?;
+    Ok(ExitQuote { px, side, exit })
+}
+
+/// The position's health at `mark` with every fee it would pay now (borrow + close): what the
+/// liquidation test and the health view both use. Returns (borrow fee, close fee, health).
+pub fn health_now(pos: &Position, m: &Market, side: Side, mark: u64) -> Result<(u64, u64, Health)> {
+    let (borrow, close) = fees_owed(pos, m, pos.size)?;
+    let fees = borrow.checked_add(close).ok_or(RingfenceError::MathOverflow)?;
+    let mm = u64::from(m.params.maintenance_margin_bps);
+    let h = health(side.into(), pos.size, pos.collateral, pos.reserve, pos.entry_price, mark, fees, mm).or_err()?;
+    Ok((borrow, close, h))
 }
 
 /// Signs for a position's vault (its token authority is the position PDA).

@@ -5,8 +5,7 @@ use ringfence_math::{capped_pnl, settle, unrealized_pnl};
 
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::{PoolSnapshot, PositionClosed};
-use crate::oracle::{read_price, PriceUse};
-use crate::settlement::{fees_owed, release_position, VaultAuthority};
+use crate::settlement::{exit_quote, fees_owed, release_position, ExitQuote, VaultAuthority};
 use crate::state::{Market, Position};
 use crate::token_account::{check_token_account, token_balance};
 
@@ -61,11 +60,7 @@ pub fn handler(ctx: Context<ClosePosition>) -> Result<()> {
     let mut m: Market = *a.market.load()?;
     let pos: Position = *a.position.load()?;
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
-    m.accrue(now)?;
-    let px = read_price(&a.oracle, &m, now, PriceUse::Trade)?;
-    px.require_not_older_than_position(pos.last_price_time)?;
-    let side = pos.side()?;
-    let exit = px.against_trader(side, false)?;
+    let ExitQuote { px, side, exit } = exit_quote(&a.oracle, &mut m, &pos, now)?;
     let pnl = capped_pnl(unrealized_pnl(side.into(), pos.size, pos.entry_price, exit).or_err()?, pos.reserve);
     let (borrow_fee, close_fee) = fees_owed(&pos, &m, pos.size)?;
     let fees = borrow_fee.checked_add(close_fee).ok_or(RingfenceError::MathOverflow)?;

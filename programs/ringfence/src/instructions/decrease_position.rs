@@ -5,8 +5,7 @@ use ringfence_math::{split_decrease, unrealized_pnl};
 
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::{PoolSnapshot, PositionDecreased};
-use crate::oracle::{read_price, PriceUse};
-use crate::settlement::{fees_owed, VaultAuthority};
+use crate::settlement::{exit_quote, fees_owed, ExitQuote, VaultAuthority};
 use crate::state::{wide_get, wide_set, Market, Position};
 use crate::token_account::check_token_account;
 
@@ -56,11 +55,7 @@ pub fn handler(ctx: Context<DecreasePosition>, size_delta: u64) -> Result<()> {
     let mut pos: Position = *a.position.load()?;
     require!(size_delta > 0 && size_delta < pos.size, RingfenceError::InvalidDecreaseSize);
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
-    m.accrue(now)?;
-    let px = read_price(&a.oracle, &m, now, PriceUse::Trade)?;
-    px.require_not_older_than_position(pos.last_price_time)?;
-    let side = pos.side()?;
-    let exit = px.against_trader(side, false)?;
+    let ExitQuote { px, side, exit } = exit_quote(&a.oracle, &mut m, &pos, now)?;
     let pnl_delta = unrealized_pnl(side.into(), size_delta, pos.entry_price, exit).or_err()?;
     let (borrow_fee, close_fee) = fees_owed(&pos, &m, size_delta)?;
     let fees = borrow_fee.checked_add(close_fee).ok_or(RingfenceError::MathOverflow)?;

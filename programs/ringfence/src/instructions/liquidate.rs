@@ -1,12 +1,12 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use ringfence_math::{health, liquidation_reward, settle};
+use ringfence_math::{liquidation_reward, settle};
 
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::{PoolSnapshot, PositionLiquidated};
 use crate::oracle::{read_price, PriceUse};
-use crate::settlement::{fees_owed, release_position, VaultAuthority};
+use crate::settlement::{health_now, release_position, VaultAuthority};
 use crate::state::{Market, Position};
 use crate::token_account::{check_token_account, token_balance};
 
@@ -82,19 +82,8 @@ pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
     let px = read_price(&a.oracle, &m, now, PriceUse::Liquidate)?;
     px.require_not_older_than_position(pos.last_price_time)?;
     let params = m.params;
-    let (borrow_fee, close_fee) = fees_owed(&pos, &m, pos.size)?;
-    let fees = borrow_fee.checked_add(close_fee).ok_or(RingfenceError::MathOverflow)?;
-    let h = health(
-        side.into(),
-        pos.size,
-        pos.collateral,
-        pos.reserve,
-        pos.entry_price,
-        px.price,
-        fees,
-        u64::from(params.maintenance_margin_bps),
-    )
-    .or_err()?;
+    let (borrow_fee, close_fee, h) = health_now(&pos, &m, side, px.price)?;
+    let fees = h.fees;
     require!(h.liquidatable, RingfenceError::PositionHealthy);
 
     let vault_balance = token_balance(&a.vault)?;

@@ -1,10 +1,10 @@
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use ringfence_math::{bankruptcy_price, health, liquidation_price};
+use ringfence_math::{bankruptcy_price, liquidation_price};
 
 use crate::error::{MathResultExt, RingfenceError};
 use crate::oracle::{read_price, PriceUse};
-use crate::settlement::fees_owed;
+use crate::settlement::health_now;
 use crate::state::{Market, Position, Side};
 
 /// A position's health as the program sees it now (returned by `position_health`).
@@ -55,10 +55,8 @@ pub fn handler(ctx: Context<PositionHealth>) -> Result<HealthView> {
     m.accrue(now)?;
     let px = read_price(&a.oracle, &m, now, PriceUse::Liquidate)?;
     let side = pos.side()?;
-    let (borrow_fee, close_fee) = fees_owed(&pos, &m, pos.size)?;
-    let fees = borrow_fee.checked_add(close_fee).ok_or(RingfenceError::MathOverflow)?;
-    let mm = u64::from(m.params.maintenance_margin_bps);
-    let h = health(side.into(), pos.size, pos.collateral, pos.reserve, pos.entry_price, px.price, fees, mm).or_err()?;
+    let (borrow_fee, close_fee, h) = health_now(&pos, &m, side, px.price)?;
+    let (fees, mm) = (h.fees, u64::from(m.params.maintenance_margin_bps));
     Ok(HealthView {
         side,
         size: pos.size,

@@ -6,8 +6,7 @@ use ringfence_math::{can_remove_margin, unrealized_pnl};
 use crate::error::MathResultExt;
 use crate::error::RingfenceError;
 use crate::events::{MarginRemoved, PoolSnapshot};
-use crate::oracle::{read_price, PriceUse};
-use crate::settlement::{fees_owed, VaultAuthority};
+use crate::settlement::{exit_quote, fees_owed, ExitQuote, VaultAuthority};
 use crate::state::{pause, Market, Position};
 use crate::token_account::check_token_account;
 
@@ -59,11 +58,7 @@ pub fn handler(ctx: Context<RemoveMargin>, amount: u64) -> Result<()> {
     let mut pos: Position = *a.position.load()?;
     m.require_not_paused(pause::MARGIN)?;
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
-    m.accrue(now)?;
-    let px = read_price(&a.oracle, &m, now, PriceUse::Trade)?;
-    px.require_not_older_than_position(pos.last_price_time)?;
-    let side = pos.side()?;
-    let exit = px.against_trader(side, false)?;
+    let ExitQuote { px, side, exit } = exit_quote(&a.oracle, &mut m, &pos, now)?;
     let pnl = unrealized_pnl(side.into(), pos.size, pos.entry_price, exit).or_err()?;
     let (borrow, close) = fees_owed(&pos, &m, pos.size)?;
     let fees = borrow.checked_add(close).ok_or(RingfenceError::MathOverflow)?;

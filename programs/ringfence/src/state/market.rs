@@ -48,6 +48,7 @@ pub mod bounds {
 /// in-account bytes.
 #[repr(C)]
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct RiskParams {
     /// Collateral required at open and after removing margin (max leverage = 10_000 / this).
     pub initial_margin_bps: u16,

@@ -1,5 +1,5 @@
-//! The liquidation decision, with the program's own math (`ringfence-math`).
-use ringfence_sdk::math::{accrue_index, borrow_fee, health, notional_fee};
+//! The liquidation decision, computed by the program's own code (the `ringfence` crate, off chain).
+use ringfence_sdk::ringfence::settlement::health_now;
 use ringfence_sdk::{Market, Position};
 
 /// A normalized oracle price.
@@ -10,10 +10,11 @@ pub struct OraclePrice {
     pub feed_id: [u8; 32],
 }
 
-/// `Some(price)` when `position` is liquidatable at `price` by the program's rule: equity at the
-/// oracle price (PnL capped at the reserve, minus the borrow fee accrued to `now` and the close
-/// fee) below the maintenance requirement, with a price the program would accept (its feed, not
-/// older than the liquidation age limit nor than the position's last price).
+/// `Some(price)` when `position` is liquidatable at `price` by the program's rule, computed by
+/// the program's own code (`Market::accrue`, `settlement::health_now`): equity at the oracle price
+/// (PnL capped at the reserve, minus the borrow fee accrued to `now` and the close fee) below the
+/// maintenance requirement, with a price the program would accept (its feed, not older than the
+/// liquidation age limit nor than the position's last price).
 pub fn evaluate(market: &Market, price: Option<&OraclePrice>, position: &Position, now: i64) -> Option<OraclePrice> {
     let px = price?;
     if px.feed_id != market.feed_id
@@ -22,22 +23,9 @@ pub fn evaluate(market: &Market, price: Option<&OraclePrice>, position: &Positio
     {
         return None;
     }
-    let elapsed = u64::try_from(now.saturating_sub(market.last_accrual_time)).unwrap_or(0);
-    let index = accrue_index(market.borrow_index, market.borrow_rate, elapsed).ok()?;
-    let fees = borrow_fee(position.size, position.borrow_index, index)
-        .ok()?
-        .checked_add(notional_fee(position.size, u64::from(market.params.close_fee_bps)).ok()?)?;
-    let side = if position.side == 0 { ringfence_sdk::math::Side::Long } else { ringfence_sdk::math::Side::Short };
-    let h = health(
-        side,
-        position.size,
-        position.collateral,
-        position.reserve,
-        position.entry_price,
-        px.price,
-        fees,
-        u64::from(market.params.maintenance_margin_bps),
-    )
-    .ok()?;
+    let mut m = *market;
+    m.accrue(now).ok()?;
+    let side = position.side().ok()?;
+    let (_, _, h) = health_now(position, &m, side, px.price).ok()?;
     h.liquidatable.then_some(*px)
 }

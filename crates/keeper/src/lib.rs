@@ -4,7 +4,7 @@
 //! markets with `getProgramAccounts` (filtered by size and market) plus the markets and their
 //! pinned oracles; between resyncs it follows them through websocket subscriptions (program
 //! accounts, oracle accounts, market accounts) instead of polling. Each change re-evaluates the
-//! affected positions with `ringfence-math` — the same code the program runs — and every
+//! affected positions with the program's own accrual and health code (`decide`), and every
 //! liquidatable position gets a `liquidate` transaction (compute-unit limit, optional priority
 //! fee, the owner's token account created idempotently), sent concurrently, retried on blockhash
 //! expiry, never twice at once. Preflight simulation means a position the program finds healthy

@@ -12,7 +12,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use ringfence_client::{ata, Client};
 use ringfence_sdk::ix::{self, MarketKeys, PositionAccounts};
-use ringfence_sdk::math::{pool_nav, PRICE_ONE};
+use ringfence_sdk::math::PRICE_ONE;
 use ringfence_sdk::ringfence::instructions::HealthView;
 use ringfence_sdk::{pda, Market, Side};
 use serde_json::json;
@@ -417,9 +417,10 @@ async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {
             let u = ctx.client.price_update(&m.oracle).await?;
             let mark = ringfence_sdk::math::normalize_price(u.price_message.price, u.price_message.exponent)
                 .map_err(|e| anyhow!("oracle price unusable: {e:?}"))?;
-            let nav =
-                pool_nav(m.free_liquidity, m.total_reserved, &m.long.totals(), &m.short.totals(), mark, m.borrow_index)
-                    .map_err(|e| anyhow!("NAV: {e:?}"))?;
+            // The program's own accrual and NAV (what deposit/withdraw would use right now).
+            let mut m = m;
+            m.accrue(ringfence_localnet::migrate::now_unix()).map_err(|e| anyhow!("accrue: {e}"))?;
+            let nav = m.nav(mark).map_err(|e| anyhow!("NAV: {e}"))?;
             let per_share = if m.lp_supply == 0 { 1.0 } else { nav as f64 / m.lp_supply as f64 };
             print_rows(
                 ctx.json,

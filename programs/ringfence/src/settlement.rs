@@ -102,9 +102,7 @@ impl<'a, 'info> VaultAuthority<'a, 'info> {
 /// free liquidity. Then the borrow rate follows the new utilization.
 pub fn release_position(market: &mut Market, pos: &Position, side: Side, to_pool: u64) -> Result<()> {
     let agg = market.side_mut(side);
-    let mut totals = agg.totals();
-    totals.apply(false, pos.size, wide_get(&pos.qty), pos.borrow_index).or_err()?;
-    agg.store(&totals);
+    agg.apply(false, pos.size, wide_get(&pos.qty), pos.borrow_index)?;
     market.total_reserved = market.total_reserved.checked_sub(pos.reserve).ok_or(RingfenceError::MathOverflow)?;
     market.free_liquidity = market.free_liquidity.checked_add(to_pool).ok_or(RingfenceError::MathOverflow)?;
     market.positions_open = market.positions_open.checked_sub(1).ok_or(RingfenceError::MathOverflow)?;

@@ -74,10 +74,10 @@ pub fn handler(ctx: Context<DecreasePosition>, size_delta: u64) -> Result<()> {
     let qty_released = prorata_qty(qty, size_delta, pos.size)?;
     let qty_left = qty.checked_sub(qty_released).ok_or(RingfenceError::MathOverflow)?;
     let new_size = pos.size.checked_sub(size_delta).ok_or(RingfenceError::MathOverflow)?;
-    let mut totals = m.side_mut(side).totals();
-    totals.apply(false, pos.size, qty, pos.borrow_index).or_err()?;
-    totals.apply(true, new_size, qty_left, m.borrow_index).or_err()?;
-    m.side_mut(side).store(&totals);
+    let index = m.borrow_index;
+    let agg = m.side_mut(side);
+    agg.apply(false, pos.size, qty, pos.borrow_index)?;
+    agg.apply(true, new_size, qty_left, index)?;
     m.total_reserved = m.total_reserved.checked_sub(d.reserve_released).ok_or(RingfenceError::MathOverflow)?;
     m.free_liquidity = m.free_liquidity.checked_add(d.to_pool).ok_or(RingfenceError::MathOverflow)?;
     m.refresh_rate()?;

@@ -136,10 +136,8 @@ pub fn handler(
     token_transfer(&a.pool_vault, &a.vault, &a.market.to_account_info(), reserve, &[&market_seeds])?;
 
     let qty = base_qty(side.into(), size, entry).or_err()?;
-    let agg = m.side_mut(side);
-    let mut totals = agg.totals();
-    totals.apply(true, size, qty, m.borrow_index).or_err()?;
-    m.side_mut(side).store(&totals);
+    let index = m.borrow_index;
+    m.side_mut(side).apply(true, size, qty, index)?;
     m.free_liquidity =
         m.free_liquidity.checked_add(fee).and_then(|v| v.checked_sub(reserve)).ok_or(RingfenceError::MathOverflow)?;
     m.total_reserved = m.total_reserved.checked_add(reserve).ok_or(RingfenceError::MathOverflow)?;

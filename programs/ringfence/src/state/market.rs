@@ -170,6 +170,14 @@ impl SideAggregate {
         self.qty = wide_set(t.qty);
         self.size_index = wide_set(t.size_index);
     }
+
+    /// Adds (`add = true`) or removes a position of `size` and `qty`, settled at borrow `index`.
+    pub fn apply(&mut self, add: bool, size: u64, qty: u128, index: u64) -> Result<()> {
+        let mut t = self.totals();
+        t.apply(add, size, qty, index).or_err()?;
+        self.store(&t);
+        Ok(())
+    }
 }
 
 /// A parameter or oracle change waiting for the timelock. The feed id never changes (it is part

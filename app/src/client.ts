@@ -5,7 +5,7 @@ import { PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.j
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import idl from "../../target/idl/ringfence.json";
 import type { Ringfence } from "../../target/types/ringfence";
-import { lpMintPda, marketPda, poolVaultPda, positionPda, vaultPda } from "./pda";
+import { lpEscrowPda, lpMintPda, lpRequestPda, marketPda, poolVaultPda, positionPda, vaultPda } from "./pda";
 import { Side } from "./math";
 
 export interface MarketKeys {
@@ -14,6 +14,14 @@ export interface MarketKeys {
   oracle: PublicKey;
   poolVault: PublicKey;
   lpMint: PublicKey;
+  lpEscrow: PublicKey;
+}
+
+/** The fields of a pending LP request an execution takes its accounts from. */
+export interface LpRequestAccounts {
+  provider: PublicKey;
+  tokenAccount: PublicKey;
+  lpAccount: PublicKey;
 }
 
 /** RiskParams as the program takes them (bps as numbers, amounts and rates as BN). */
@@ -28,7 +36,7 @@ export class RingfenceClient {
 
   static marketKeys(creator: PublicKey, collateralMint: PublicKey, feedId: Uint8Array, oracle: PublicKey): MarketKeys {
     const market = marketPda(creator, collateralMint, feedId);
-    return { market, collateralMint, oracle, poolVault: poolVaultPda(market), lpMint: lpMintPda(market) };
+    return { market, collateralMint, oracle, poolVault: poolVaultPda(market), lpMint: lpMintPda(market), lpEscrow: lpEscrowPda(market) };
   }
 
   initializeMarket(admin: PublicKey, k: MarketKeys, feedId: Uint8Array, params: RiskParams): Promise<TransactionInstruction> {
@@ -36,25 +44,72 @@ export class RingfenceClient {
       .initializeMarket({ feedId: Array.from(feedId), params })
       .accountsStrict({
         admin, market: k.market, collateralMint: k.collateralMint, oracle: k.oracle, poolVault: k.poolVault,
-        lpMint: k.lpMint, tokenProgram: TOKEN_PROGRAM_ID, systemProgram: SystemProgram.programId,
+        lpMint: k.lpMint, lpEscrow: k.lpEscrow, tokenProgram: TOKEN_PROGRAM_ID, systemProgram: SystemProgram.programId,
       })
       .instruction();
   }
 
-  depositLiquidity(provider: PublicKey, providerToken: PublicKey, providerLp: PublicKey, k: MarketKeys, amount: bigint) {
+  /** Requests an LP deposit; it is executed at a pool sweep started after it (`executeLpRequest`). */
+  requestDeposit(provider: PublicKey, providerToken: PublicKey, providerLp: PublicKey, k: MarketKeys, amount: bigint) {
     return this.program.methods
-      .depositLiquidity(new BN(amount.toString()))
-      .accountsStrict({ provider, market: k.market, oracle: k.oracle, poolVault: k.poolVault, lpMint: k.lpMint,
-        providerToken, providerLp, tokenProgram: TOKEN_PROGRAM_ID })
+      .requestDeposit(new BN(amount.toString()))
+      .accountsStrict({ provider, market: k.market, poolVault: k.poolVault, providerToken, providerLp,
+        request: lpRequestPda(k.market, provider), tokenProgram: TOKEN_PROGRAM_ID, systemProgram: SystemProgram.programId })
       .instruction();
   }
 
-  withdrawLiquidity(provider: PublicKey, providerToken: PublicKey, providerLp: PublicKey, k: MarketKeys, shares: bigint) {
+  /** Requests an LP withdrawal of `shares`; executed like a deposit request. */
+  requestWithdrawal(provider: PublicKey, providerToken: PublicKey, providerLp: PublicKey, k: MarketKeys, shares: bigint) {
     return this.program.methods
-      .withdrawLiquidity(new BN(shares.toString()))
-      .accountsStrict({ provider, market: k.market, oracle: k.oracle, poolVault: k.poolVault, lpMint: k.lpMint,
-        providerToken, providerLp, tokenProgram: TOKEN_PROGRAM_ID })
+      .requestWithdrawal(new BN(shares.toString()))
+      .accountsStrict({ provider, market: k.market, lpEscrow: k.lpEscrow, providerLp, providerToken,
+        request: lpRequestPda(k.market, provider), tokenProgram: TOKEN_PROGRAM_ID, systemProgram: SystemProgram.programId })
       .instruction();
+  }
+
+  /** Starts a pool sweep at the oracle price (anyone). */
+  startSweep(caller: PublicKey, k: MarketKeys) {
+    return this.program.methods.startSweep().accountsStrict({ caller, market: k.market, oracle: k.oracle }).instruction();
+  }
+
+  /** Values `positions` in the current sweep (anyone). */
+  sweepPositions(k: MarketKeys, positions: PublicKey[]) {
+    return this.program.methods
+      .sweepPositions()
+      .accountsStrict({ market: k.market })
+      .remainingAccounts(positions.map((pubkey) => ({ pubkey, isSigner: false, isWritable: true })))
+      .instruction();
+  }
+
+  /** Executes a pending request (anyone); every account comes from the request itself. */
+  executeLpRequest(k: MarketKeys, request: PublicKey, req: LpRequestAccounts) {
+    return this.program.methods
+      .executeLpRequest()
+      .accountsStrict({ market: k.market, request, provider: req.provider, poolVault: k.poolVault, lpMint: k.lpMint,
+        lpEscrow: k.lpEscrow, tokenAccount: req.tokenAccount, lpAccount: req.lpAccount, tokenProgram: TOKEN_PROGRAM_ID })
+      .instruction();
+  }
+
+  /**
+   * The transactions that run a pool sweep to completion and execute `requests` (all
+   * permissionless), in order: start the sweep (after `before`, e.g. a price post), value every open
+   * position in batches of 10, then each execution. Send them once the cluster clock has passed
+   * every request's time (a sweep must start after the requests it serves).
+   */
+  async sweepAndExecute(caller: PublicKey, k: MarketKeys, requests: PublicKey[], before: TransactionInstruction[] = []) {
+    const txs: TransactionInstruction[][] = [[...before, await this.startSweep(caller, k)]];
+    const positions = (await this.positions(k.market)).map((p) => p.publicKey);
+    for (let i = 0; i < positions.length; i += 10) txs.push([await this.sweepPositions(k, positions.slice(i, i + 10))]);
+    for (const request of requests) {
+      const req = await this.fetchLpRequest(request);
+      if (!req) throw new Error(`no pending LP request at ${request.toBase58()}`);
+      txs.push([await this.executeLpRequest(k, request, req)]);
+    }
+    return txs;
+  }
+
+  fetchLpRequest(request: PublicKey) {
+    return this.program.account.lpRequest.fetchNullable(request);
   }
 
   openPosition(owner: PublicKey, ownerToken: PublicKey, k: MarketKeys, id: bigint, side: Side, collateral: bigint, size: bigint) {

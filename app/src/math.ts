@@ -49,20 +49,52 @@ export function health(
   return { pnl, fees, equity, maintenanceRequirement, liquidatable: equity < maintenanceRequirement };
 }
 
-function priceAtEquity(side: Side, size: bigint, collateral: bigint, entry: bigint, target: bigint): bigint | null {
-  const cushion = collateral - target;
-  const factor = side === "long" ? size - cushion : size + cushion;
-  if (factor <= 0n) return null;
+/**
+ * Where a price threshold lies (as `ringfence_math::Threshold`): the first price, moving against
+ * the position, at which it is reached (a long at every mark <= it, a short at every mark >= it),
+ * "never" (no positive price reaches it) or "any" (reached at every price).
+ */
+export type Threshold = bigint | "never" | "any";
+
+function equityThreshold(
+  side: Side, size: bigint, collateral: bigint, reserve: bigint, entry: bigint, fees: bigint, target: bigint,
+): Threshold {
+  if (collateral + reserve - fees < target) return "any";
+  const k = target + fees - collateral;
+  const factor = side === "long" ? size + k : size - k;
+  if (factor <= 0n) return side === "long" ? "never" : "any";
   const num = factor * entry;
-  const q = side === "long" ? divCeil(num, size) : divFloor(num, size);
-  return q > 0n ? q : null;
+  const p = side === "long" ? divCeil(num, size) - 1n : divFloor(num, size) + 1n;
+  if (side === "long" && p === 0n) return "never";
+  if (side === "short" && p >= 2n ** 64n) return "never";
+  return p < 1n ? 1n : p;
 }
 
-export const liquidationPrice = (side: Side, size: bigint, collateral: bigint, entry: bigint, fees: bigint, mmBps: bigint) =>
-  priceAtEquity(side, size, collateral, entry, marginRequirement(size, mmBps) + fees);
+export const liquidationPrice = (
+  side: Side, size: bigint, collateral: bigint, reserve: bigint, entry: bigint, fees: bigint, mmBps: bigint,
+): Threshold => equityThreshold(side, size, collateral, reserve, entry, fees, marginRequirement(size, mmBps));
 
-export const bankruptcyPrice = (side: Side, size: bigint, collateral: bigint, entry: bigint, fees: bigint) =>
-  priceAtEquity(side, size, collateral, entry, fees);
+export const bankruptcyPrice = (
+  side: Side, size: bigint, collateral: bigint, reserve: bigint, entry: bigint, fees: bigint,
+): Threshold => equityThreshold(side, size, collateral, reserve, entry, fees, 0n);
+
+/** The reserve a new position locks: max profit of notional, never more than 100% for a short. */
+export const reserveFor = (side: Side, size: bigint, maxProfitBps: bigint): bigint =>
+  divFloor(size * (side === "short" && maxProfitBps > BPS ? BPS : maxProfitBps), BPS);
+
+/** As `ringfence_math::pool_claim`: what the vault returns to the pool if settled now (no close fee). */
+export function poolClaim(
+  side: Side, size: bigint, collateral: bigint, reserve: bigint, entry: bigint, mark: bigint,
+  borrowFeeOwed: bigint, closeFee: bigint, reward: bigint, mmBps: bigint,
+): bigint {
+  const h = health(side, size, collateral, reserve, entry, mark, borrowFeeOwed + closeFee, mmBps);
+  const vault = collateral + reserve;
+  const keeper = h.liquidatable ? (reward < vault ? reward : vault) : 0n;
+  const claim = collateral + h.pnl - borrowFeeOwed - keeper;
+  const room = vault - keeper;
+  const trader = claim <= 0n ? 0n : claim < room ? claim : room;
+  return room - trader;
+}
 
 export const borrowFee = (size: bigint, entryIndex: bigint, index: bigint): bigint =>
   divCeil(size * (index - entryIndex), BORROW_INDEX_SCALE);

@@ -20,6 +20,13 @@ export const poolVaultPda = (market: PublicKey): PublicKey =>
 export const lpMintPda = (market: PublicKey): PublicKey =>
   PublicKey.findProgramAddressSync([Buffer.from("lp_mint"), market.toBuffer()], PROGRAM_ID)[0];
 
+export const lpEscrowPda = (market: PublicKey): PublicKey =>
+  PublicKey.findProgramAddressSync([Buffer.from("lp_escrow"), market.toBuffer()], PROGRAM_ID)[0];
+
+/** The pending LP request of a provider on a market. */
+export const lpRequestPda = (market: PublicKey, provider: PublicKey): PublicKey =>
+  PublicKey.findProgramAddressSync([Buffer.from("lp_request"), market.toBuffer(), provider.toBuffer()], PROGRAM_ID)[0];
+
 /** The position PDA and its canonical bump (passed to open_position). */
 export const positionPda = (market: PublicKey, owner: PublicKey, id: bigint): [PublicKey, number] =>
   PublicKey.findProgramAddressSync([Buffer.from("position"), market.toBuffer(), owner.toBuffer(), u64le(id)], PROGRAM_ID);

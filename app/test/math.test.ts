@@ -2,9 +2,10 @@
 // generated and checked by crates/math/tests/vectors.rs).
 import { strict as assert } from "assert";
 import vectors from "./vectors.json";
-import { bankruptcyPrice, borrowFee, health, liquidationPrice, normalizePrice, Side } from "../src/math";
+import { bankruptcyPrice, borrowFee, health, liquidationPrice, normalizePrice, poolClaim, reserveFor, Side, Threshold } from "../src/math";
 
 const big = (v: string | null) => (v === null ? null : BigInt(v));
+const threshold = (v: string): Threshold => (v === "never" || v === "any" ? v : BigInt(v));
 
 describe("math shared with the Rust crate", () => {
   it("health, liquidation and bankruptcy prices", () => {
@@ -17,8 +18,13 @@ describe("math shared with the Rust crate", () => {
       assert.equal(h.equity, BigInt(c.equity));
       assert.equal(h.maintenanceRequirement, BigInt(c.maintenance));
       assert.equal(h.liquidatable, c.liquidatable);
-      assert.equal(liquidationPrice(side, BigInt(c.size), BigInt(c.collateral), BigInt(c.entry), BigInt(c.fees), BigInt(c.mm_bps)), big(c.liquidation_price));
-      assert.equal(bankruptcyPrice(side, BigInt(c.size), BigInt(c.collateral), BigInt(c.entry), BigInt(c.fees)), big(c.bankruptcy_price));
+      assert.equal(liquidationPrice(side, ...args, BigInt(c.fees), BigInt(c.mm_bps)), threshold(c.liquidation_price));
+      assert.equal(bankruptcyPrice(side, ...args, BigInt(c.fees)), threshold(c.bankruptcy_price));
+      assert.equal(
+        poolClaim(side, ...args, BigInt(c.mark), BigInt(c.borrow_fee), BigInt(c.fees) - BigInt(c.borrow_fee), BigInt(c.reward), BigInt(c.mm_bps)),
+        BigInt(c.pool_claim),
+      );
+      assert.equal(reserveFor(side, BigInt(c.size), BigInt(c.max_profit_bps)), BigInt(c.reserve_for));
     }
   });
 

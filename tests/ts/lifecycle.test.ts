@@ -9,7 +9,7 @@ import { join } from "path";
 import { AnchorError, AnchorProvider, BN, Wallet } from "@anchor-lang/core";
 import { Connection, Keypair, PublicKey, sendAndConfirmTransaction, Transaction, TransactionInstruction } from "@solana/web3.js";
 import { createMint, getAccount, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
-import { localnetPricePda, PROGRAM_ID, PYTH_RECEIVER_ID, positionPda, RingfenceClient, MarketKeys, postPriceIx, liquidationPrice } from "../../app/src";
+import { localnetPricePda, lpRequestPda, PROGRAM_ID, PYTH_RECEIVER_ID, positionPda, RingfenceClient, MarketKeys, postPriceIx, liquidationPrice } from "../../app/src";
 
 const ROOT = join(__dirname, "..", "..");
 const TOOLS = join(process.env.RINGFENCE_CACHE ?? join(process.env.HOME ?? "", ".cache", "ringfence"), "solana-tools", "bin");
@@ -83,9 +83,9 @@ describe("TypeScript client on a local validator", function () {
     keys = RingfenceClient.marketKeys(admin.publicKey, mint, FEED, localnetPricePda(FEED));
     const params = {
       initialMarginBps: 1000, maintenanceMarginBps: 500, liquidationFeeBps: 100, maxConfBps: 200, openFeeBps: 10,
-      closeFeeBps: 10, maxProfitBps: 5000, maxPriceAgeTradeSecs: 60, maxPriceAgeLiquidateSecs: 120,
+      closeFeeBps: 10, lpFeeBps: 20, maxProfitBps: 5000, maxPriceAgeTradeSecs: 20, maxPriceAgeLiquidateSecs: 120,
       borrowRateMin: new BN(317), borrowRateMax: new BN(3171), maxOpenInterestLong: new BN("100000000000000"),
-      maxOpenInterestShort: new BN("100000000000000"), timelockSecs: new BN(3600),
+      maxOpenInterestShort: new BN("100000000000000"), timelockSecs: new BN(3600), minPositionSize: new BN(10_000_000),
     };
     await send([await client.initializeMarket(admin.publicKey, keys, FEED, params)], [admin]);
     traderToken = (await getOrCreateAssociatedTokenAccount(connection, admin, mint, trader.publicKey)).address;
@@ -94,12 +94,18 @@ describe("TypeScript client on a local validator", function () {
 
   after(() => validator?.kill("SIGTERM"));
 
-  it("an LP deposits and receives shares at NAV", async () => {
+  it("an LP deposit request executes at the exact pool value of a sweep started after it", async () => {
     const lpToken = (await getOrCreateAssociatedTokenAccount(connection, admin, mint, lp.publicKey)).address;
     const lpShares = (await getOrCreateAssociatedTokenAccount(connection, admin, keys.lpMint, lp.publicKey)).address;
     await mintTo(connection, admin, mint, lpToken, admin, 100_000n * USDC);
-    await send([await client.depositLiquidity(lp.publicKey, lpToken, lpShares, keys, 100_000n * USDC)], [lp]);
-    assert.equal((await getAccount(connection, lpShares)).amount, 100_000n * USDC);
+    await send([await client.requestDeposit(lp.publicKey, lpToken, lpShares, keys, 100_000n * USDC)], [lp]);
+    // The sweep must start in a later second than the request.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const request = lpRequestPda(keys.market, lp.publicKey);
+    for (const ixs of await client.sweepAndExecute(admin.publicKey, keys, [request], [price(150)])) await send(ixs, [admin]);
+    // First deposit: one share per unit net of the 0.2% LP fee, 1,000 of them held by nobody.
+    assert.equal((await getAccount(connection, lpShares)).amount, 99_800n * USDC - 1_000n);
+    assert.equal(await client.fetchLpRequest(request), null);
     const m = await client.fetchMarket(keys.market);
     assert.equal(m.freeLiquidity.toString(), (100_000n * USDC).toString());
   });
@@ -116,9 +122,9 @@ describe("TypeScript client on a local validator", function () {
     const events = client.events(tx?.meta?.logMessages ?? []);
     assert.ok(events.some((e) => e.name === "positionOpened"), JSON.stringify(events.map((e) => e.name)));
     // The client's math agrees with the event's liquidation price.
-    const opened = events.find((e) => e.name === "positionOpened")!.data as { liquidationPrice: BN | null; entryPrice: BN };
-    const mine = liquidationPrice("long", 1_000n * USDC, 100n * USDC, BigInt(opened.entryPrice.toString()), 1n * USDC, 500n);
-    assert.equal(mine?.toString(), opened.liquidationPrice?.toString());
+    const opened = events.find((e) => e.name === "positionOpened")!.data as { liquidationPrice: { at?: { 0: BN } }; entryPrice: BN };
+    const mine = liquidationPrice("long", 1_000n * USDC, 100n * USDC, 500n * USDC, BigInt(opened.entryPrice.toString()), 1n * USDC, 500n);
+    assert.equal(mine.toString(), opened.liquidationPrice.at?.[0].toString());
 
     await send([await client.addMargin(trader.publicKey, traderToken, keys, position, 20n * USDC)], [trader]);
     await send([price(150), await client.removeMargin(trader.publicKey, traderToken, keys, position, 10n * USDC)], [trader, admin]);

@@ -192,13 +192,7 @@ impl Ctx {
 
     async fn market(&self, key: &Pubkey) -> Result<(Market, MarketKeys)> {
         let m = self.client.market(key).await?;
-        let keys = MarketKeys {
-            market: *key,
-            collateral_mint: m.collateral_mint,
-            oracle: m.oracle,
-            pool_vault: m.pool_vault,
-            lp_mint: m.lp_mint,
-        };
+        let keys = MarketKeys::of(key, &m);
         Ok((m, keys))
     }
 
@@ -247,6 +241,32 @@ impl Ctx {
             println!("{}", json!({"action": what, "signature": sig, "details": extra}));
         } else {
             println!("{what}: done ({sig})");
+        }
+        Ok(())
+    }
+
+    /// Executes the signer's pending LP request itself (all permissionless: a sweep at the
+    /// current oracle price, every position valued, the execution), as the keeper would.
+    async fn execute_own_request(&self, market: &Pubkey) -> Result<()> {
+        if self.dry_run {
+            return Ok(());
+        }
+        let signer = self.signer()?;
+        let request = pda::lp_request(market, &signer.pubkey());
+        let results = self
+            .client
+            .sweep_and_execute(market, signer, &[], &[request])
+            .await
+            .context("execute_lp_request failed")?;
+        let sig = match results.into_iter().next() {
+            Some((_, Ok(sig))) => sig,
+            Some((_, Err(e))) => return Err(e.context("execute_lp_request failed")),
+            None => bail!("execute_lp_request: no request"),
+        };
+        if self.json {
+            println!("{}", json!({"action": "execute_lp_request", "signature": sig}));
+        } else {
+            println!("execute_lp_request: done ({sig})");
         }
         Ok(())
     }
@@ -371,8 +391,8 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
                     row["equity"] = json!(h.equity.to_string());
                     row["maintenance"] = json!(h.maintenance_requirement);
                     row["liquidatable"] = json!(h.liquidatable);
-                    row["liquidation_price"] = json!(h.liquidation_price.map(price));
-                    row["bankruptcy_price"] = json!(h.bankruptcy_price.map(price));
+                    row["liquidation_price"] = threshold_json(&h.liquidation_price);
+                    row["bankruptcy_price"] = threshold_json(&h.bankruptcy_price);
                 } else {
                     row["health"] = json!(sim.error.unwrap_or_else(|| "unavailable".into()));
                 }
@@ -400,8 +420,9 @@ async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {
             let amount = ctx.units(&keys.collateral_mint, amount).await?;
             let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
             let (shares, create) = ata(&signer.pubkey(), &keys.lp_mint, &signer.pubkey());
-            let ix = ix::deposit_liquidity(&signer.pubkey(), &token, &shares, &keys, amount);
-            ctx.run("deposit_liquidity", vec![create, ix], json!({"amount": amount})).await
+            let ix = ix::request_deposit(&signer.pubkey(), &token, &shares, &keys, amount);
+            ctx.run("request_deposit", vec![create, ix], json!({"amount": amount})).await?;
+            ctx.execute_own_request(&market).await
         }
         LpCmd::Withdraw { market, shares } => {
             let signer = ctx.signer()?;
@@ -409,26 +430,49 @@ async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {
             let amount = ctx.units(&keys.lp_mint, shares).await?;
             let (token, create) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
             let (lp, _) = ata(&signer.pubkey(), &keys.lp_mint, &signer.pubkey());
-            let ix = ix::withdraw_liquidity(&signer.pubkey(), &token, &lp, &keys, amount);
-            ctx.run("withdraw_liquidity", vec![create, ix], json!({"shares": amount})).await
+            let ix = ix::request_withdrawal(&signer.pubkey(), &token, &lp, &keys, amount);
+            ctx.run("request_withdrawal", vec![create, ix], json!({"shares": amount})).await?;
+            ctx.execute_own_request(&market).await
         }
         LpCmd::Value { market } => {
             let (m, _) = ctx.market(&market).await?;
             let u = ctx.client.price_update(&m.oracle).await?;
             let mark = ringfence_sdk::math::normalize_price(u.price_message.price, u.price_message.exponent)
                 .map_err(|e| anyhow!("oracle price unusable: {e:?}"))?;
-            // The program's own accrual and NAV (what deposit/withdraw would use right now).
+            // The exact pool value at the oracle price now, position by position, with the program's
+            // own accrual and valuation (what a sweep at this price would execute requests at).
             let mut m = m;
             m.accrue(ringfence_localnet::migrate::now_unix()).map_err(|e| anyhow!("accrue: {e}"))?;
-            let nav = m.nav(mark).map_err(|e| anyhow!("NAV: {e}"))?;
-            let per_share = if m.lp_supply == 0 { 1.0 } else { nav as f64 / m.lp_supply as f64 };
+            m.sweep.borrow_index = m.borrow_index;
+            let mut value = m.free_liquidity;
+            for (_, p) in ctx.client.positions(&market).await? {
+                let v =
+                    ringfence_sdk::ringfence::sweep::position_value(&p, &m, mark).map_err(|e| anyhow!("value: {e}"))?;
+                value = value.checked_add(v).context("pool value overflow")?;
+            }
+            let shares = m.lp_supply + m.dead_shares;
+            let per_share = if shares == 0 { 1.0 } else { value as f64 / shares as f64 };
+            let fee = f64::from(m.params.lp_fee_bps) / 10_000.0;
             print_rows(
                 ctx.json,
-                &[json!({"market": market.to_string(), "nav": nav, "lp_supply": m.lp_supply, "share_value": per_share,
-                "free_liquidity": m.free_liquidity, "total_reserved": m.total_reserved, "mark_price": price(mark)})],
+                &[json!({"market": market.to_string(), "pool_value": value, "lp_supply": m.lp_supply,
+                "dead_shares": m.dead_shares, "share_value": per_share,
+                "deposit_cost_per_share": per_share / (1.0 - fee), "withdrawal_value_per_share": per_share * (1.0 - fee),
+                "free_liquidity": m.free_liquidity, "total_reserved": m.total_reserved,
+                "pending_deposits": m.pending_deposits, "mark_price": price(mark)})],
             );
             Ok(())
         }
+    }
+}
+
+/// A liquidation or bankruptcy price as JSON: the price, or "never" / "any".
+fn threshold_json(t: &ringfence_sdk::ringfence::state::PriceThreshold) -> serde_json::Value {
+    use ringfence_sdk::ringfence::state::PriceThreshold;
+    match t {
+        PriceThreshold::At(p) => json!(price(*p)),
+        PriceThreshold::Never => json!("never"),
+        PriceThreshold::AnyPrice => json!("any"),
     }
 }
 

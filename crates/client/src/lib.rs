@@ -15,7 +15,7 @@ use anchor_spl::token::spl_token;
 use anyhow::{anyhow, bail, Context, Result};
 use pyth_price::PriceUpdateV2;
 use ringfence_sdk::ringfence::state::POSITION_SPACE;
-use ringfence_sdk::{decode_account, Market, Position, PROGRAM_ID};
+use ringfence_sdk::{decode_account, LpRequest, Market, Position, PROGRAM_ID};
 use solana_account_decoder_client_types::UiAccountEncoding;
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::Keypair;
@@ -98,6 +98,13 @@ pub struct Simulation {
     pub error: Option<String>,
     pub return_data: Option<Vec<u8>>,
 }
+
+/// Positions valued per `sweep_positions` transaction (each is ~1,500 compute units and one
+/// writable account).
+pub const SWEEP_BATCH: usize = 10;
+
+/// The Clock sysvar's address.
+const CLOCK_SYSVAR: Pubkey = Pubkey::from_str_const("SysvarC1ock11111111111111111111111111111111");
 
 pub struct Client {
     pub rpc: RpcClient,
@@ -189,6 +196,82 @@ impl Client {
                 let data = a.data.decode()?;
                 decode_account::<Position>(&data).ok().map(|p| (k, p))
             })
+            .collect())
+    }
+
+    /// The cluster clock's unix time (the Clock sysvar: slot, epoch start, epoch, leader schedule
+    /// epoch, then the unix timestamp at byte 32).
+    pub async fn cluster_time(&self) -> Result<i64> {
+        let acc = self.rpc.get_account(&CLOCK_SYSVAR).await.context("clock sysvar")?;
+        let bytes: [u8; 8] = acc.data.get(32..40).and_then(|b| b.try_into().ok()).context("clock sysvar layout")?;
+        Ok(i64::from_le_bytes(bytes))
+    }
+
+    /// Waits until the cluster clock is past `t` (a pool sweep must start after the requests it serves).
+    pub async fn wait_clock_after(&self, t: i64, timeout: Duration) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while self.cluster_time().await? <= t {
+            if tokio::time::Instant::now() > deadline {
+                return Err(anyhow!("cluster clock did not pass {t} in {timeout:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Ok(())
+    }
+
+    /// Runs a pool sweep to completion and executes the LP requests at `requests`: `before_sweep`
+    /// (e.g. posting a fresh price) and `start_sweep` in one transaction once the cluster clock is
+    /// past every request, every open position valued in batches, then each execution. This is
+    /// what the keeper does for pending requests, and what an LP's own client may do (all of it is
+    /// permissionless). Every account of an execution comes from the request itself.
+    pub async fn sweep_and_execute(
+        &self,
+        market: &Pubkey,
+        payer: &Keypair,
+        before_sweep: &[Instruction],
+        requests: &[Pubkey],
+    ) -> Result<Vec<(Pubkey, Result<String>)>> {
+        let m = self.market(market).await?;
+        let keys = ringfence_sdk::ix::MarketKeys::of(market, &m);
+        let mut pending = Vec::new();
+        let mut latest = i64::MIN;
+        for r in requests {
+            let acc = self.rpc.get_account(r).await.with_context(|| format!("LP request {r}"))?;
+            let req: LpRequest = decode_account(&acc.data).map_err(|e| anyhow!("LP request {r}: {e}"))?;
+            latest = latest.max(req.requested_at);
+            pending.push((*r, req));
+        }
+        self.wait_clock_after(latest, Duration::from_secs(30)).await?;
+        let mut ixs = before_sweep.to_vec();
+        ixs.push(ringfence_sdk::ix::start_sweep(&payer.pubkey(), &keys));
+        self.send(&ixs, payer, &[], 3).await.context("start_sweep")?;
+        let epoch = self.market(market).await?.sweep.epoch;
+        let todo: Vec<Pubkey> =
+            self.positions(market).await?.into_iter().filter(|(_, p)| p.sweep_epoch != epoch).map(|(k, _)| k).collect();
+        for chunk in todo.chunks(SWEEP_BATCH) {
+            self.send(&[ringfence_sdk::ix::sweep_positions(market, chunk)], payer, &[], 3)
+                .await
+                .context("sweep_positions")?;
+        }
+        let mut out = Vec::new();
+        for (r, req) in pending {
+            let ix = ringfence_sdk::ix::execute_lp_request(&keys, &r, &req);
+            out.push((r, self.send(&[ix], payer, &[], 3).await));
+        }
+        Ok(out)
+    }
+
+    /// Every pending LP request of `market`.
+    pub async fn lp_requests(&self, market: &Pubkey) -> Result<Vec<(Pubkey, LpRequest)>> {
+        let filters = vec![
+            RpcFilterType::DataSize(ringfence_sdk::ringfence::state::LP_REQUEST_SPACE as u64),
+            RpcFilterType::Memcmp(Memcmp::new_base58_encoded(8, market.as_ref())),
+        ];
+        let cfg = program_accounts_config(filters, self.commitment);
+        let accounts = self.rpc.get_program_ui_accounts_with_config(&PROGRAM_ID, cfg).await?;
+        Ok(accounts
+            .into_iter()
+            .filter_map(|(k, a)| decode_account::<LpRequest>(&a.data.decode()?).ok().map(|r| (k, r)))
             .collect())
     }
 

@@ -5,9 +5,10 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::AnchorDeserialize;
 use ringfence_sdk::ix::{self, LiquidateAccounts, MarketKeys, PositionAccounts};
 use ringfence_sdk::math::{borrow_fee, SideTotals};
+use ringfence_sdk::pda;
 use ringfence_sdk::ringfence::instructions::HealthView;
 use ringfence_sdk::ringfence::state::{wide_get, POSITION_SPACE};
-use ringfence_sdk::{pda, Market, Position, RiskParams, Side, PROGRAM_ID};
+use ringfence_sdk::{Market, Position, RiskParams, Side, PROGRAM_ID};
 
 use crate::{simulate_return, Env, Keypair, PriceFixture, Signer, TxResult};
 
@@ -29,14 +30,16 @@ pub fn default_params() -> RiskParams {
         max_conf_bps: 200,
         open_fee_bps: 0,
         close_fee_bps: 0,
+        lp_fee_bps: 0,
         max_profit_bps: 5_000,
-        max_price_age_trade_secs: 60,
+        max_price_age_trade_secs: 30,
         max_price_age_liquidate_secs: 120,
         borrow_rate_min: 0,
         borrow_rate_max: 0,
         max_open_interest_long: 1_000_000_000 * USDC,
         max_open_interest_short: 1_000_000_000 * USDC,
         timelock_secs: 3_600,
+        min_position_size: 10 * USDC,
     }
 }
 
@@ -45,6 +48,8 @@ pub fn fee_params() -> RiskParams {
     RiskParams {
         open_fee_bps: 10,
         close_fee_bps: 10,
+        // The least that makes wrapping a trade in LP flows unprofitable: (10 + 10) / (2 * 50%).
+        lp_fee_bps: 20,
         borrow_rate_min: 317,   // ~1% a year
         borrow_rate_max: 3_171, // ~10% a year
         ..default_params()
@@ -76,8 +81,13 @@ pub struct MarketFixture {
     pub price: i64,
     /// The LP that funded the pool in `new`/`with_liquidity`.
     pub lp: Option<Wallet>,
-    /// Tokens sent straight to the pool vault (not through `deposit_liquidity`) by a test.
+    /// Tokens sent straight to the pool vault (not through a deposit) by a test.
     pub donated: u64,
+    /// Tokens sent straight to position vaults by a test (they go to the pool at settlement).
+    pub vault_donations: std::collections::HashMap<Pubkey, u64>,
+    /// Runs the sweep for every LP request right away (`deposit`/`withdraw`); tests that play the
+    /// steps themselves turn it off.
+    pub keeper: Keypair,
 }
 
 impl MarketFixture {
@@ -109,8 +119,20 @@ impl MarketFixture {
         let mint = env.create_mint(&mint_authority.pubkey(), USDC_DECIMALS);
         let oracle = Pubkey::new_unique();
         let keys = MarketKeys::derive(&admin.pubkey(), &mint, &FEED_ID, &oracle);
-        let mut f =
-            MarketFixture { env, admin, mint_authority, mint, oracle, keys, params, price: 0, lp: None, donated: 0 };
+        let mut f = MarketFixture {
+            env,
+            admin,
+            mint_authority,
+            mint,
+            oracle,
+            keys,
+            params,
+            price: 0,
+            lp: None,
+            donated: 0,
+            vault_donations: Default::default(),
+            keeper: Keypair::new(),
+        };
         f.set_price(crate::pyth_price(100.0));
         let res = f.env.send(&[ix::initialize_market(&f.admin.pubkey(), &f.keys, FEED_ID, params)], &[&f.admin]);
         match res {
@@ -129,8 +151,16 @@ impl MarketFixture {
         let ix = ix::initialize_market(&self.admin.pubkey(), &keys, feed_id, self.params);
         self.env.send(&[ix], &[&self.admin]).expect("initialize second market");
         let lp = self.wallet_for(INITIAL_LIQUIDITY, &keys);
-        let ix = ix::deposit_liquidity(&lp.key(), &lp.token, &lp.lp, &keys, INITIAL_LIQUIDITY);
-        self.env.send(&[ix], &[&lp.kp]).expect("fund second market");
+        let ix = ix::request_deposit(&lp.key(), &lp.token, &lp.lp, &keys, INITIAL_LIQUIDITY);
+        self.env.send(&[ix], &[&lp.kp]).expect("request second market's deposit");
+        self.env.advance(1);
+        let fixture = PriceFixture::new(feed_id, price, self.env.now());
+        self.env.write_price(&oracle, &fixture);
+        let request = pda::lp_request(&keys.market, &lp.key());
+        let req: ringfence_sdk::LpRequest = self.env.decode(&request);
+        let keeper = self.keeper.insecure_clone();
+        let ixs = [ix::start_sweep(&keeper.pubkey(), &keys), ix::execute_lp_request(&keys, &request, &req)];
+        self.env.send(&ixs, &[&keeper]).expect("fund second market");
         keys
     }
 
@@ -184,14 +214,78 @@ impl MarketFixture {
         res
     }
 
+    /// A whole LP deposit as the keeper runs it: the request, one second later a sweep at the
+    /// price published then, every position valued, the execution. Returns the first failure, or
+    /// the execution's result (its `LpRequestExecuted` event).
     pub fn deposit(&mut self, w: &Wallet, amount: u64) -> TxResult {
-        let ix = ix::deposit_liquidity(&w.key(), &w.token, &w.lp, &self.keys, amount);
+        self.request_deposit(w, amount)?;
+        self.advance(1);
+        self.sweep_and_execute(&w.key())
+    }
+
+    /// A whole LP withdrawal (request, sweep one second later, execution), as [`Self::deposit`].
+    pub fn withdraw(&mut self, w: &Wallet, shares: u64) -> TxResult {
+        self.request_withdrawal(w, shares)?;
+        self.advance(1);
+        self.sweep_and_execute(&w.key())
+    }
+
+    pub fn request_deposit(&mut self, w: &Wallet, amount: u64) -> TxResult {
+        let ix = ix::request_deposit(&w.key(), &w.token, &w.lp, &self.keys, amount);
         self.step(&[ix], &[&w.kp])
     }
 
-    pub fn withdraw(&mut self, w: &Wallet, shares: u64) -> TxResult {
-        let ix = ix::withdraw_liquidity(&w.key(), &w.token, &w.lp, &self.keys, shares);
+    pub fn request_withdrawal(&mut self, w: &Wallet, shares: u64) -> TxResult {
+        let ix = ix::request_withdrawal(&w.key(), &w.token, &w.lp, &self.keys, shares);
         self.step(&[ix], &[&w.kp])
+    }
+
+    /// Starts a sweep at the oracle's current price (the keeper signs).
+    pub fn start_sweep(&mut self) -> TxResult {
+        let keeper = self.keeper.insecure_clone();
+        self.step(&[ix::start_sweep(&keeper.pubkey(), &self.keys)], &[&keeper])
+    }
+
+    /// Values every position the current sweep has not valued yet, in batches.
+    pub fn sweep_all(&mut self) -> TxResult {
+        let epoch = self.market().sweep.epoch;
+        let todo: Vec<Pubkey> =
+            self.positions().into_iter().filter(|(_, p)| p.sweep_epoch != epoch).map(|(k, _)| k).collect();
+        let mut chunks = todo.chunks(8).peekable();
+        if chunks.peek().is_none() {
+            return self.step(&[ix::sweep_positions(&self.keys.market, &[])], &[]);
+        }
+        loop {
+            let chunk = chunks.next().unwrap_or_default();
+            let res = self.step(&[ix::sweep_positions(&self.keys.market, chunk)], &[]);
+            if res.is_err() || chunks.peek().is_none() {
+                return res;
+            }
+        }
+    }
+
+    /// Executes `provider`'s pending request (accounts from the request itself).
+    pub fn execute(&mut self, provider: &Pubkey) -> TxResult {
+        let request = pda::lp_request(&self.keys.market, provider);
+        let req: ringfence_sdk::LpRequest = self.env.decode(&request);
+        let before = self.exact_pool_value_at_sweep();
+        let res = self.step(&[ix::execute_lp_request(&self.keys, &request, &req)], &[]);
+        if res.is_ok() {
+            // LP fairness, checked against the fixture's own valuation of every position.
+            let ev = crate::events(&res);
+            let Some(ringfence_sdk::events::Event::LpRequestExecuted(e)) = ev.first() else {
+                panic!("no LpRequestExecuted event")
+            };
+            assert_eq!(Some(u128::from(e.pool_value)), before, "program's pool value != the fixture's exact value");
+        }
+        res
+    }
+
+    /// Starts a sweep, values every position, executes `provider`'s request.
+    pub fn sweep_and_execute(&mut self, provider: &Pubkey) -> TxResult {
+        self.start_sweep()?;
+        self.sweep_all()?;
+        self.execute(provider)
     }
 
     /// Deposits `amount` from a fresh LP wallet.
@@ -306,8 +400,8 @@ impl MarketFixture {
         let m = self.market();
         assert_eq!(
             self.env.token_balance(&self.keys.pool_vault),
-            m.free_liquidity + self.donated,
-            "pool vault != free liquidity (+ test donations)"
+            m.free_liquidity + m.pending_deposits + self.donated,
+            "pool vault != free liquidity + pending deposits (+ test donations)"
         );
         assert_eq!(self.env.mint_supply(&self.keys.lp_mint), m.lp_supply, "LP mint supply != lp_supply");
         let (mut long, mut short) = (SideTotals::default(), SideTotals::default());
@@ -316,8 +410,8 @@ impl MarketFixture {
         for (key, p) in &positions {
             assert_eq!(
                 self.env.token_balance(&p.vault),
-                p.collateral + p.reserve,
-                "vault of {key} != collateral + reserve"
+                p.collateral + p.reserve + self.vault_donations.get(&p.vault).copied().unwrap_or(0),
+                "vault of {key} != collateral + reserve (+ test donations)"
             );
             let t = if p.side == 0 { &mut long } else { &mut short };
             t.apply(true, p.size, wide_get(&p.qty), p.borrow_index).expect("aggregate");
@@ -329,11 +423,79 @@ impl MarketFixture {
         assert_eq!(m.long.totals(), long, "long aggregates != Σ positions");
         assert_eq!(m.short.totals(), short, "short aggregates != Σ positions");
         assert_eq!(m.positions_open, positions.len() as u64, "positions_open");
+        self.assert_sweep(&m, &positions);
+    }
+
+    /// The pool sweep, checked against the fixture's own valuation of every position: while it is
+    /// live, each valued position's recorded value is exactly what its vault would return to the
+    /// pool at its valuation price, and the sweep's count and sum are those of the valued
+    /// positions. So while it is complete, `free + value` (what LP requests execute at) is the
+    /// exact pool value.
+    #[track_caller]
+    pub fn assert_sweep(&self, m: &Market, positions: &[(Pubkey, Position)]) {
+        if m.sweep.epoch == 0 || self.env.now() > m.sweep.expires_at {
+            return;
+        }
+        let valued: Vec<&Position> =
+            positions.iter().map(|(_, p)| p).filter(|p| p.sweep_epoch == m.sweep.epoch).collect();
+        assert_eq!(m.sweep.counted, valued.len() as u64, "sweep count != positions valued");
+        let mut sum = 0u128;
+        for p in &valued {
+            let exact = exact_claim(p, &m.params, p.sweep_price, m.sweep.borrow_index);
+            assert_eq!(u128::from(p.sweep_value), exact, "position's sweep value != exact claim");
+            sum += exact;
+        }
+        assert_eq!(u128::from(m.sweep.value), sum, "sweep value != Σ exact claims");
+    }
+
+    /// The exact pool value the current sweep prices LP requests at, computed by the fixture from
+    /// every position account: free liquidity + Σ exact claims at each position's valuation price
+    /// (`None` while some position is not valued).
+    pub fn exact_pool_value_at_sweep(&self) -> Option<u128> {
+        let m = self.market();
+        let mut total = u128::from(m.free_liquidity);
+        for (_, p) in self.positions() {
+            if p.sweep_epoch != m.sweep.epoch {
+                return None;
+            }
+            total += exact_claim(&p, &m.params, p.sweep_price, m.sweep.borrow_index);
+        }
+        Some(total)
+    }
+
+    /// The exact pool value at the oracle mid `price` now (borrow fees up to the market's index
+    /// accrued to now): what the pool would hold if every position settled now with no close fee.
+    pub fn exact_pool_value_at(&self, price: u64) -> u128 {
+        let mut m = self.market();
+        let elapsed = (self.env.now() - m.last_accrual_time).max(0) as u64;
+        m.borrow_index += m.borrow_rate * elapsed;
+        let claims: u128 = self.positions().iter().map(|(_, p)| exact_claim(p, &m.params, price, m.borrow_index)).sum();
+        u128::from(m.free_liquidity) + claims
     }
 
     pub fn snapshot(&self) -> Vec<(Pubkey, Vec<u8>, u64)> {
         self.env.state_snapshot(&[self.mint, self.keys.lp_mint])
     }
+}
+
+/// What `p`'s vault would return to the pool if the position settled at `price` with borrow fees
+/// owed up to `index` and no close fee; a position liquidatable there (the test counts the close
+/// fee, as `liquidate` does) counts as liquidated: the keeper's reward leaves the vault first.
+/// Written out here independently of `ringfence_math` so that the two check each other.
+pub fn exact_claim(p: &Position, params: &RiskParams, price: u64, index: u64) -> u128 {
+    let ceil = |n: i128, d: i128| (n + d - 1).div_euclid(d);
+    let (s, c, r, e) = (i128::from(p.size), i128::from(p.collateral), i128::from(p.reserve), i128::from(p.entry_price));
+    let diff = if p.side == 0 { i128::from(price) - e } else { e - i128::from(price) };
+    let pnl = (s * diff).div_euclid(e).min(r);
+    let borrow = ceil(s * i128::from(index.max(p.borrow_index) - p.borrow_index), 1_000_000_000_000);
+    let close = ceil(s * i128::from(params.close_fee_bps), 10_000);
+    let maintenance = ceil(s * i128::from(params.maintenance_margin_bps), 10_000);
+    let liquidatable = c + pnl - borrow - close < maintenance;
+    let vault = c + r;
+    let keeper =
+        if liquidatable { (s * i128::from(params.liquidation_fee_bps)).div_euclid(10_000).min(vault) } else { 0 };
+    let trader = (c + pnl - borrow - keeper).clamp(0, vault - keeper);
+    (vault - keeper - trader) as u128
 }
 
 impl Default for MarketFixture {

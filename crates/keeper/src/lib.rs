@@ -50,6 +50,8 @@ pub struct Config {
     pub priority_fee_micro_lamports: u64,
     pub metrics_addr: Option<SocketAddr>,
     pub resync: Duration,
+    /// How often pending LP requests are looked for (each found one gets a sweep and execution).
+    pub lp_poll: Duration,
 }
 
 struct MarketState {
@@ -107,6 +109,13 @@ impl Keeper {
             tokio::spawn(async move { metrics::serve(addr, m).await });
         }
         self.clone().resync_until_ok().await;
+        let lp = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(lp.cfg.lp_poll).await;
+                lp.execute_lp_requests().await;
+            }
+        });
         let resync = self.clone();
         tokio::spawn(async move {
             loop {
@@ -124,6 +133,34 @@ impl Keeper {
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(Duration::from_secs(5));
             self.clone().resync_until_ok().await;
+        }
+    }
+
+    /// Executes every pending LP request: for each market with requests, a sweep at the oracle's
+    /// current price (the program refuses a stale one), every position valued, each request
+    /// executed. A request that cannot execute yet (e.g. not enough free liquidity) waits.
+    async fn execute_lp_requests(&self) {
+        for market in &self.cfg.markets {
+            let requests = match self.client.lp_requests(market).await {
+                Ok(r) if r.is_empty() => continue,
+                Ok(r) => r,
+                Err(e) => {
+                    warn!(target: "keeper", error = %e, "listing LP requests failed");
+                    continue;
+                }
+            };
+            let keys: Vec<Pubkey> = requests.iter().map(|(k, _)| *k).collect();
+            match self.client.sweep_and_execute(market, &self.payer, &[], &keys).await {
+                Ok(results) => {
+                    for (request, res) in results {
+                        match res {
+                            Ok(sig) => info!(target: "keeper", %market, %request, %sig, "LP request executed"),
+                            Err(e) => warn!(target: "keeper", %market, %request, error = %e, "LP request not executed"),
+                        }
+                    }
+                }
+                Err(e) => warn!(target: "keeper", %market, error = %e, "pool sweep failed"),
+            }
         }
     }
 
@@ -151,13 +188,7 @@ impl Keeper {
         for key in &self.cfg.markets {
             let market = self.client.market(key).await?;
             let oracle = self.client.rpc.get_account(&market.oracle).await.context("oracle")?;
-            let keys = MarketKeys {
-                market: *key,
-                collateral_mint: market.collateral_mint,
-                oracle: market.oracle,
-                pool_vault: market.pool_vault,
-                lp_mint: market.lp_mint,
-            };
+            let keys = MarketKeys::of(key, &market);
             // The keeper's reward account: its associated token account, created once.
             let (_, create) = ata(&self.payer.pubkey(), &market.collateral_mint, &self.payer.pubkey());
             self.client.send(&[create], &self.payer, &[], 3).await.context("keeper token account")?;

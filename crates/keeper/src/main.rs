@@ -38,6 +38,9 @@ struct Args {
     /// Full resync interval, seconds.
     #[arg(long, env = "RINGFENCE_RESYNC_SECS", default_value_t = 30)]
     resync_secs: u64,
+    /// How often to look for pending LP requests to sweep and execute, seconds.
+    #[arg(long, env = "RINGFENCE_LP_POLL_SECS", default_value_t = 2)]
+    lp_poll_secs: u64,
 }
 
 fn ws_from_rpc(rpc: &str) -> Result<String, String> {
@@ -86,6 +89,7 @@ async fn main() -> ExitCode {
         priority_fee_micro_lamports: args.priority_fee,
         metrics_addr: Some(args.metrics_addr),
         resync: Duration::from_secs(args.resync_secs.max(1)),
+        lp_poll: Duration::from_secs(args.lp_poll_secs.max(1)),
     };
     let keeper = match Keeper::new(cfg) {
         Ok(k) => k,

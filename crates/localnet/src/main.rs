@@ -149,6 +149,7 @@ async fn bench(n: usize) -> Result<()> {
         priority_fee_micro_lamports: 0,
         metrics_addr: None,
         resync: Duration::from_secs(30),
+        lp_poll: Duration::from_secs(2),
     })?;
     let task = tokio::spawn(keeper.clone().run());
     while keeper.metrics.positions_watched.load(Ordering::Relaxed) < n as u64 {

@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use futures::stream::{self, StreamExt};
 use ringfence_client::{ata, oracle, Client};
 use ringfence_sdk::ix::{self, MarketKeys};
-use ringfence_sdk::Side;
+use ringfence_sdk::{pda, Side};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -46,9 +46,13 @@ impl Scenario {
         let lp = Keypair::new();
         let funded = s.fund(&[&lp], liquidity).await?;
         let (shares, create) = ata(&lp.pubkey(), &s.market.keys.lp_mint, &s.payer().pubkey());
+        let deposit = ix::request_deposit(&lp.pubkey(), &funded[0], &shares, &s.market.keys, liquidity);
+        s.client.send(&[create, deposit], s.payer(), &[&lp], 3).await.context("deposit request")?;
+        let request = pda::lp_request(&s.market.keys.market, &lp.pubkey());
         let price = s.price_ix(150.0);
-        let deposit = ix::deposit_liquidity(&lp.pubkey(), &funded[0], &shares, &s.market.keys, liquidity);
-        s.client.send(&[create, price, deposit], s.payer(), &[&lp], 3).await.context("deposit")?;
+        for (_, res) in s.client.sweep_and_execute(&s.market.keys.market, s.payer(), &[price], &[request]).await? {
+            res.context("deposit")?;
+        }
         Ok(s)
     }
 

@@ -23,6 +23,7 @@ async fn keeper(s: &Scenario, name: &str) -> Arc<Keeper> {
         priority_fee_micro_lamports: 0,
         metrics_addr: None,
         resync: Duration::from_secs(5),
+        lp_poll: Duration::from_secs(2),
     })
     .expect("keeper")
 }

@@ -59,8 +59,12 @@ async fn deploy_migrate_and_trade_on_a_real_validator() {
     let (trader_token, _) = ata(&trader.pubkey(), &mint, &v.payer.pubkey());
 
     let price = oracle::post_price(&v.payer.pubkey(), sol.feed_id, 150 * 100_000_000, 0, -8, now_unix());
-    let deposit = ix::deposit_liquidity(&lp.pubkey(), &lp_token, &lp_shares, &sol.keys, 100_000 * 1_000_000);
-    client.send(&[price, deposit], &v.payer, &[&lp], 3).await.expect("deposit");
+    let deposit = ix::request_deposit(&lp.pubkey(), &lp_token, &lp_shares, &sol.keys, 100_000 * 1_000_000);
+    client.send(&[deposit], &v.payer, &[&lp], 3).await.expect("deposit request");
+    let request = ringfence_sdk::pda::lp_request(&sol.keys.market, &lp.pubkey());
+    for (_, res) in client.sweep_and_execute(&sol.keys.market, &v.payer, &[price], &[request]).await.expect("sweep") {
+        res.expect("deposit");
+    }
     let open = ix::open_position(
         &trader.pubkey(),
         &trader_token,

@@ -1,4 +1,10 @@
-//! The LP pool: its value (NAV) from per-side aggregates, and LP share pricing.
+//! The LP pool: per-side aggregates, their NAV estimate, and LP share pricing.
+//!
+//! LP shares are *not* priced at [`pool_nav`]: it ignores each position's profit cap and bad debt
+//! (per-position strips no per-side sum can express). The program prices them at the exact value
+//! from a pool sweep (`ringfence::sweep`, per position [`crate::pool_claim`]). `pool_nav` remains
+//! as the aggregate estimate an indexer can compute from a `PoolSnapshot`, exact while no position
+//! is past its cap or liquidatable.
 //!
 //! NAV = free liquidity (the pool vault) + reserves placed in position vaults
 //!       - traders' aggregate unrealized PnL at mark + borrow fees accrued and not yet paid.
@@ -10,18 +16,17 @@
 //! PnL is never understated, so NAV is never overstated. Per-position profit caps are not applied
 //! to the aggregate, which again can only understate NAV.
 //!
-//! Shares use a virtual offset (as ERC-4626 vaults do): `VIRTUAL_SHARES` and `VIRTUAL_ASSETS` are
-//! counted as if deposited at the start, so the first depositor cannot inflate the share price to
-//! round later deposits down to nothing; donations to the pool vault are not counted in NAV at all.
+//! Shares are priced exactly pro rata over every share, including [`DEAD_SHARES`] that the first
+//! deposit creates for nobody (as Uniswap v2 does), so deposits and withdrawals use one price and
+//! the first depositor cannot inflate it to round later deposits down to nothing; donations to the
+//! pool vault are not counted in the pool's value at all.
 
 use crate::{div_ceil_u128, div_floor_u128, wide_mul, MathError, MathResult, Side, BORROW_INDEX_SCALE, PRICE_ONE};
 
 /// Scale of base quantities: `qty = size * QTY_SCALE / entry_price`.
 pub const QTY_SCALE: u128 = (PRICE_ONE as u128) * 1_000_000;
-/// Shares counted as held by nobody (see module docs).
-pub const VIRTUAL_SHARES: u64 = 1_000_000;
-/// Assets counted as deposited by nobody (see module docs).
-pub const VIRTUAL_ASSETS: u64 = 1_000_000;
+/// Shares the first deposit creates for nobody (see [`quote_deposit`]).
+pub const DEAD_SHARES: u64 = 1_000;
 
 /// A position's base quantity for the side aggregates (longs round up, shorts down).
 pub fn base_qty(side: Side, size: u64, entry: u64) -> MathResult<u128> {
@@ -108,20 +113,57 @@ pub fn pool_nav(
     u64::try_from(nav).map_err(|_| MathError::Overflow)
 }
 
-/// Shares minted for depositing `amount` into a pool worth `nav` with `supply` shares (rounded down).
-pub fn shares_for_deposit(amount: u64, nav: u64, supply: u64) -> MathResult<u64> {
-    let s = u128::from(supply).checked_add(u128::from(VIRTUAL_SHARES)).ok_or(MathError::Overflow)?;
-    let a = u128::from(nav).checked_add(u128::from(VIRTUAL_ASSETS)).ok_or(MathError::Overflow)?;
-    let num = u128::from(amount).checked_mul(s).ok_or(MathError::Overflow)?;
-    u64::try_from(div_floor_u128(num, a)?).map_err(|_| MathError::Overflow)
+/// What a deposit gives: the LP fee kept by the pool, the shares minted to the depositor, and
+/// the shares created for nobody (first deposit only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DepositQuote {
+    pub fee: u64,
+    pub shares: u64,
+    pub dead_shares: u64,
 }
 
-/// Tokens paid for burning `shares` of a pool worth `nav` with `supply` shares (rounded down).
-pub fn amount_for_withdraw(shares: u64, nav: u64, supply: u64) -> MathResult<u64> {
-    let s = u128::from(supply).checked_add(u128::from(VIRTUAL_SHARES)).ok_or(MathError::Overflow)?;
-    let a = u128::from(nav).checked_add(u128::from(VIRTUAL_ASSETS)).ok_or(MathError::Overflow)?;
-    let num = u128::from(shares).checked_mul(a).ok_or(MathError::Overflow)?;
-    u64::try_from(div_floor_u128(num, s)?).map_err(|_| MathError::Overflow)
+/// Prices a deposit of `amount` into a pool worth `value` with `supply` shares held by LPs and
+/// `dead` shares held by nobody. Shares are priced exactly pro rata (`value / (supply + dead)`,
+/// rounded down for the depositor) after an LP fee of `lp_fee_bps` (rounded up) that stays in the
+/// pool. The first deposit (no shares at all) mints one share per unit net of the fee, of which
+/// [`DEAD_SHARES`] belong to nobody forever, so the share price can never be inflated cheaply.
+/// `None`: the deposit cannot mint a share (too small, or a pool worth nothing with shares out).
+pub fn quote_deposit(
+    amount: u64,
+    value: u64,
+    supply: u64,
+    dead: u64,
+    lp_fee_bps: u64,
+) -> MathResult<Option<DepositQuote>> {
+    let fee = crate::bps_ceil(amount, lp_fee_bps)?;
+    let net = amount.checked_sub(fee).ok_or(MathError::Overflow)?;
+    let total = supply.checked_add(dead).ok_or(MathError::Overflow)?;
+    if total == 0 {
+        return Ok(net.checked_sub(DEAD_SHARES).filter(|s| *s > 0).map(|shares| DepositQuote {
+            fee,
+            shares,
+            dead_shares: DEAD_SHARES,
+        }));
+    }
+    if value == 0 {
+        return Ok(None);
+    }
+    let shares = div_floor_u128(wide_mul(net, total), u128::from(value))?;
+    let shares = u64::try_from(shares).map_err(|_| MathError::Overflow)?;
+    Ok((shares > 0).then_some(DepositQuote { fee, shares, dead_shares: 0 }))
+}
+
+/// What burning `shares` pays: `(gross, fee)`, gross = `shares * value / (supply + dead)` rounded
+/// down, the LP fee (rounded up, kept by the pool) taken from it; the LP receives `gross - fee`.
+pub fn quote_withdraw(shares: u64, value: u64, supply: u64, dead: u64, lp_fee_bps: u64) -> MathResult<(u64, u64)> {
+    let total = supply.checked_add(dead).ok_or(MathError::Overflow)?;
+    if shares > supply {
+        return Err(MathError::Overflow);
+    }
+    let gross =
+        u64::try_from(div_floor_u128(wide_mul(shares, value), u128::from(total))?).map_err(|_| MathError::Overflow)?;
+    let fee = crate::bps_ceil(gross, lp_fee_bps)?;
+    Ok((gross, fee))
 }
 
 #[cfg(test)]
@@ -131,23 +173,39 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
-    fn first_depositor_cannot_inflate_the_share_price() {
-        // Attacker deposits 1 unit, then (donations are not counted) the pool earns nothing.
-        let s1 = shares_for_deposit(1, 0, 0).unwrap();
-        assert_eq!(s1, 1);
-        // The victim deposits 1,000 USDC into a pool worth 1 unit: gets ~all of its value in shares.
-        let s2 = shares_for_deposit(1_000_000_000, 1, s1).unwrap();
-        let back = amount_for_withdraw(s2, 1_000_000_001, s1 + s2).unwrap();
-        assert!(back >= 999_999_999, "{back}");
+    fn first_deposit_creates_dead_shares() {
+        let q = quote_deposit(1_000_000, 0, 0, 0, 0).unwrap().unwrap();
+        assert_eq!(q, DepositQuote { fee: 0, shares: 1_000_000 - DEAD_SHARES, dead_shares: DEAD_SHARES });
+        assert_eq!(quote_deposit(DEAD_SHARES, 0, 0, 0, 0), Ok(None));
+        // A 0.2% LP fee on a later deposit stays in the pool; shares are pro rata on the rest.
+        let q = quote_deposit(1_000_000, 2_000_000, 1_000_000, 0, 20).unwrap().unwrap();
+        assert_eq!((q.fee, q.shares), (2_000, 499_000));
+        // A pool worth nothing with shares outstanding takes no deposit.
+        assert_eq!(quote_deposit(1_000_000, 0, 5, 0, 0), Ok(None));
     }
 
     #[test]
-    fn share_price_follows_nav() {
-        let shares = shares_for_deposit(1_000_000_000, 0, 0).unwrap();
-        assert_eq!(shares, 1_000_000_000);
-        // The pool gains 10%: the same shares withdraw ~10% more.
-        let out = amount_for_withdraw(shares, 1_100_000_000, shares).unwrap();
-        assert!((1_099_900_000..=1_100_000_000).contains(&out), "{out}");
+    fn first_depositor_cannot_inflate_the_share_price() {
+        // The attacker deposits the minimum and then the pool gains 1,000 USDC (its own trading
+        // loss: donations are not counted). The victim's rounding loss is under one share's value.
+        let first = quote_deposit(DEAD_SHARES + 1, 0, 0, 0, 0).unwrap().unwrap();
+        let value = DEAD_SHARES + 1 + 1_000_000_000;
+        let victim = quote_deposit(1_000_000_000, value, first.shares, DEAD_SHARES, 0).unwrap().unwrap();
+        let total = first.shares + DEAD_SHARES + victim.shares;
+        let (back, _) =
+            quote_withdraw(victim.shares, value + 1_000_000_000, first.shares + victim.shares, DEAD_SHARES, 0).unwrap();
+        assert!(back + value / (DEAD_SHARES + 1) + 1 >= 1_000_000_000, "{back} {total}");
+        // ... and the attacker, owning 1 of 1,001 shares, got back ~1/1,001 of what it put in.
+    }
+
+    #[test]
+    fn below_par_the_last_lp_takes_everything_but_the_dead_shares() {
+        // Share price 0.5: the last LP burns all its shares.
+        let supply = 100_000_000_000;
+        let value = (supply + DEAD_SHARES) / 2;
+        let (gross, fee) = quote_withdraw(supply, value, supply, DEAD_SHARES, 0).unwrap();
+        assert_eq!(fee, 0);
+        assert!(gross <= value && value - gross <= DEAD_SHARES, "{gross} of {value}");
     }
 
     #[test]
@@ -175,11 +233,19 @@ mod tests {
     }
 
     proptest! {
+        /// A deposit never mints more, nor a withdrawal pays more, than the exact pro-rata share of
+        /// the pool's value; a round trip never returns more than it put in.
         #[test]
-        fn withdraw_never_returns_more_than_deposited(amount in 1u64..1 << 50, nav in 0u64..1 << 50, supply in 0u64..1 << 50) {
-            let shares = shares_for_deposit(amount, nav, supply).unwrap();
-            let back = amount_for_withdraw(shares, nav + amount, supply + shares).unwrap();
-            prop_assert!(back <= amount);
+        fn shares_are_never_more_than_pro_rata(
+            amount in 1u64..1 << 50, value in 1u64..1 << 50, supply in 1u64..1 << 50, fee in 0u64..100,
+        ) {
+            let total = supply as u128 + DEAD_SHARES as u128;
+            if let Some(q) = quote_deposit(amount, value, supply, DEAD_SHARES, fee).unwrap() {
+                prop_assert!(q.shares as u128 * value as u128 <= (amount - q.fee) as u128 * total);
+                let (gross, f) = quote_withdraw(q.shares, value + amount, supply + q.shares, DEAD_SHARES, fee).unwrap();
+                prop_assert!(gross as u128 * (total + q.shares as u128) <= q.shares as u128 * (value + amount) as u128);
+                prop_assert!(gross - f <= amount);
+            }
         }
 
         #[test]

@@ -105,56 +105,151 @@ pub fn health(
     })
 }
 
-/// The mark price at which `collateral + pnl == target` for this position, i.e.
-/// long: `entry * (size - collateral + target) / size`; short: `entry * (size + collateral - target) / size`.
-/// `None` when no positive price reaches it (a long with more cushion than notional).
-/// Long prices round up and short prices round down: the reported threshold is reached no later
-/// than the real one.
-fn price_at_equity(side: Side, size: u64, collateral: u64, entry: u64, target: u64) -> MathResult<Option<u64>> {
-    if size == 0 {
+/// Where a price threshold of a position lies (see [`liquidation_price`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threshold {
+    /// No positive price reaches it (e.g. a long with more collateral than notional).
+    Never,
+    /// The first price, moving against the position, at which it is reached: a long reaches it at
+    /// every mark `<= price` and at no mark above; a short at every mark `>= price` and none below.
+    At(u64),
+    /// Reached at every price: even the position's maximum equity (collateral + its whole reserve,
+    /// net of fees) is below the target.
+    Always,
+}
+
+/// The first price at which `collateral + capped pnl - fees < target`, exactly (not a rounded
+/// approximation): with `k = target + fees - collateral` and PnL rounded toward -infinity, a long
+/// reaches it iff `mark < entry * (size + k) / size`, i.e. at `ceil(entry * (size + k) / size) - 1`
+/// and below; a short iff `mark > entry * (size - k) / size`, i.e. at `floor(...) + 1` and above.
+/// The profit cap only matters when the maximum equity `collateral + reserve - fees` is already
+/// below the target ([`Threshold::Always`]); otherwise the threshold lies below the cap.
+fn equity_threshold(
+    side: Side,
+    size: u64,
+    collateral: u64,
+    reserve: u64,
+    entry: u64,
+    fees: u64,
+    target: u64,
+) -> MathResult<Threshold> {
+    if size == 0 || entry == 0 {
         return Err(MathError::DivisionByZero);
     }
+    let best = i128::from(collateral)
+        .checked_add(i128::from(reserve))
+        .and_then(|v| v.checked_sub(i128::from(fees)))
+        .ok_or(MathError::Overflow)?;
+    if best < i128::from(target) {
+        return Ok(Threshold::Always);
+    }
+    // k = target + fees - collateral (may be negative: a cushion beyond the target).
+    let k = i128::from(target)
+        .checked_add(i128::from(fees))
+        .and_then(|v| v.checked_sub(i128::from(collateral)))
+        .ok_or(MathError::Overflow)?;
     let size_i = i128::from(size);
-    let cushion = i128::from(collateral).checked_sub(i128::from(target)).ok_or(MathError::Overflow)?;
     let factor = match side {
-        Side::Long => size_i.checked_sub(cushion),
-        Side::Short => size_i.checked_add(cushion),
+        Side::Long => size_i.checked_add(k),
+        Side::Short => size_i.checked_sub(k),
     }
     .ok_or(MathError::Overflow)?;
     if factor <= 0 {
-        return Ok(None);
+        // Long: liquidatable only below a non-positive price. Short: at every positive price,
+        // which `best >= target` rules out (a short's PnL at price 1 is almost its whole size), so
+        // this is a short whose threshold is below one unit of price: reached at every price.
+        return Ok(match side {
+            Side::Long => Threshold::Never,
+            Side::Short => Threshold::Always,
+        });
     }
-    let factor = u128::try_from(factor).map_err(|_| MathError::Overflow)?;
-    let num = factor.checked_mul(u128::from(entry)).ok_or(MathError::Overflow)?;
+    let num = u128::try_from(factor)
+        .map_err(|_| MathError::Overflow)?
+        .checked_mul(u128::from(entry))
+        .ok_or(MathError::Overflow)?;
     let den = u128::from(size);
-    let q = match side {
-        Side::Long => div_ceil_u128(num, den)?,
-        Side::Short => div_floor_u128(num, den)?,
+    let p = match side {
+        Side::Long => div_ceil_u128(num, den)?.checked_sub(1).ok_or(MathError::Overflow)?,
+        Side::Short => div_floor_u128(num, den)?.checked_add(1).ok_or(MathError::Overflow)?,
     };
-    if q == 0 {
-        return Ok(None);
+    match side {
+        Side::Long if p == 0 => Ok(Threshold::Never),
+        Side::Short if p > u128::from(u64::MAX) => Ok(Threshold::Never),
+        _ => u64::try_from(p).map(|p| Threshold::At(p.max(1))).map_err(|_| MathError::Overflow),
     }
-    u64::try_from(q).map(Some).map_err(|_| MathError::Overflow)
 }
 
-/// Mark price at which the position becomes liquidatable (equity net of `fees` reaches the
-/// maintenance requirement).
+/// Where the position becomes liquidatable: the first mark price at which its equity net of
+/// `fees` is below the maintenance requirement ([`health`] says `liquidatable` there and at every
+/// price further against it, and at no price on the trader's side of it).
 pub fn liquidation_price(
     side: Side,
     size: u64,
     collateral: u64,
+    reserve: u64,
     entry: u64,
     fees: u64,
     maintenance_margin_bps: u64,
-) -> MathResult<Option<u64>> {
+) -> MathResult<Threshold> {
     let maintenance = margin_requirement(size, maintenance_margin_bps)?;
-    let target = maintenance.checked_add(fees).ok_or(MathError::Overflow)?;
-    price_at_equity(side, size, collateral, entry, target)
+    equity_threshold(side, size, collateral, reserve, entry, fees, maintenance)
 }
 
-/// Mark price at which the position's equity net of `fees` reaches zero.
-pub fn bankruptcy_price(side: Side, size: u64, collateral: u64, entry: u64, fees: u64) -> MathResult<Option<u64>> {
-    price_at_equity(side, size, collateral, entry, fees)
+/// Where the position goes bankrupt: the first mark price at which its equity net of `fees` is
+/// negative (same convention as [`liquidation_price`]).
+pub fn bankruptcy_price(
+    side: Side,
+    size: u64,
+    collateral: u64,
+    reserve: u64,
+    entry: u64,
+    fees: u64,
+) -> MathResult<Threshold> {
+    equity_threshold(side, size, collateral, reserve, entry, fees, 0)
+}
+
+/// The reserve (maximum profit) a new position of `size` locks: `max_profit_bps` of notional,
+/// rounded down, and for a short never more than its notional (a short cannot gain more than
+/// 100%: the price cannot fall below zero).
+pub fn reserve_for(side: Side, size: u64, max_profit_bps: u64) -> MathResult<u64> {
+    let bps = match side {
+        Side::Long => max_profit_bps,
+        Side::Short => max_profit_bps.min(crate::BPS),
+    };
+    bps_floor(size, bps)
+}
+
+/// What a position's vault would return to the pool if the position were settled now at `mark`
+/// with no close fee: the vault (`collateral + reserve`) minus the trader's claim
+/// (`collateral + PnL capped at the reserve - borrow_fee`) clamped to `[0, vault]`. A position
+/// that is liquidatable at `mark` (the liquidation test counts `close_fee`, as `liquidate` does)
+/// counts as liquidated: the keeper's `reward` (at most the vault) leaves first and the trader's
+/// claim is reduced by it. Summed over positions and added to the free liquidity, this is the
+/// exact pool value that prices LP shares.
+#[allow(clippy::too_many_arguments)]
+pub fn pool_claim(
+    side: Side,
+    size: u64,
+    collateral: u64,
+    reserve: u64,
+    entry: u64,
+    mark: u64,
+    borrow_fee: u64,
+    close_fee: u64,
+    reward: u64,
+    maintenance_margin_bps: u64,
+) -> MathResult<u64> {
+    let fees = borrow_fee.checked_add(close_fee).ok_or(MathError::Overflow)?;
+    let h = health(side, size, collateral, reserve, entry, mark, fees, maintenance_margin_bps)?;
+    let vault = collateral.checked_add(reserve).ok_or(MathError::Overflow)?;
+    let keeper = if h.liquidatable { reward.min(vault) } else { 0 };
+    let claim = equity(collateral, h.pnl)?
+        .checked_sub(i128::from(borrow_fee))
+        .and_then(|v| v.checked_sub(i128::from(keeper)))
+        .ok_or(MathError::Overflow)?;
+    let room = vault.checked_sub(keeper).ok_or(MathError::Overflow)?;
+    let trader = if claim <= 0 { 0 } else { u64::try_from(claim).map_or(room, |c| c.min(room)) };
+    room.checked_sub(trader).ok_or(MathError::Overflow)
 }
 
 /// Keeper reward for liquidating `size` of notional, rounded down.
@@ -312,13 +407,27 @@ mod tests {
         // Profit is capped by the reserve.
         let h = health(Side::Long, 1_000, 100, 50, P100, 200 * PRICE_ONE, 0, 500).unwrap();
         assert_eq!((h.pnl, h.equity), (50, 150));
-        assert_eq!(liquidation_price(Side::Long, 1_000, 100, P100, 0, 500), Ok(Some(95 * PRICE_ONE)));
-        assert_eq!(liquidation_price(Side::Long, 1_000, 100, P100, 10, 500), Ok(Some(96 * PRICE_ONE)));
-        assert_eq!(bankruptcy_price(Side::Long, 1_000, 100, P100, 0), Ok(Some(90 * PRICE_ONE)));
-        assert_eq!(liquidation_price(Side::Short, 1_000, 100, P100, 0, 500), Ok(Some(105 * PRICE_ONE)));
-        assert_eq!(bankruptcy_price(Side::Short, 1_000, 100, P100, 20), Ok(Some(108 * PRICE_ONE)));
+        use Threshold::*;
+        let below = |p: u64| At(p * PRICE_ONE - 1);
+        let above = |p: u64| At(p * PRICE_ONE + 1);
+        // Liquidatable from just below 95 (equity 50 = maintenance at exactly 95 is not).
+        assert_eq!(liquidation_price(Side::Long, 1_000, 100, NO_CAP, P100, 0, 500), Ok(below(95)));
+        assert_eq!(liquidation_price(Side::Long, 1_000, 100, NO_CAP, P100, 10, 500), Ok(below(96)));
+        assert_eq!(bankruptcy_price(Side::Long, 1_000, 100, NO_CAP, P100, 0), Ok(below(90)));
+        assert_eq!(liquidation_price(Side::Short, 1_000, 100, NO_CAP, P100, 0, 500), Ok(above(105)));
+        assert_eq!(bankruptcy_price(Side::Short, 1_000, 100, NO_CAP, P100, 20), Ok(above(108)));
         // A fully collateralized long cannot go bankrupt at a positive price.
-        assert_eq!(bankruptcy_price(Side::Long, 1_000, 1_000, P100, 0), Ok(None));
+        assert_eq!(bankruptcy_price(Side::Long, 1_000, 1_000, NO_CAP, P100, 0), Ok(Never));
+        // Collateral + the whole reserve - fees below maintenance: liquidatable at any price.
+        assert_eq!(liquidation_price(Side::Long, 1_000, 40, 50, P100, 50, 500), Ok(Always));
+        assert_eq!(liquidation_price(Side::Short, 1_000, 40, 50, P100, 50, 500), Ok(Always));
+        assert!(health(Side::Long, 1_000, 40, 50, P100, u64::MAX, 50, 500).unwrap().liquidatable);
+        // ... and one unit more of cushion makes it a finite price again.
+        assert_eq!(liquidation_price(Side::Long, 1_000, 50, 50, P100, 50, 500), Ok(below(105)));
+        // Short reserves never lock more than the notional.
+        assert_eq!(reserve_for(Side::Short, 1_000, 30_000), Ok(1_000));
+        assert_eq!(reserve_for(Side::Long, 1_000, 30_000), Ok(3_000));
+        assert_eq!(reserve_for(Side::Short, 1_000, 5_000), Ok(500));
     }
 
     #[test]
@@ -333,6 +442,24 @@ mod tests {
         assert_eq!(settle(5, 5, -30, 0, 10), Ok(Settlement { keeper: 5, trader: 0, pool: 0, bad_debt: 30 }));
         // Close in profit with fees: vault = 100 collateral + 200 reserve; pnl +150, fees 7.
         assert_eq!(settle(300, 100, 150, 7, 0), Ok(Settlement { keeper: 0, trader: 243, pool: 57, bad_debt: 0 }));
+    }
+
+    #[test]
+    fn pool_claim_examples() {
+        // 10x long, 1,000 notional, 100 collateral, 500 reserve; mm 5%, reward 10.
+        let claim = |mark: u64, borrow: u64| pool_claim(Side::Long, 1_000, 100, 500, P100, mark, borrow, 0, 10, 500);
+        // Healthy: the pool gets reserve - pnl + borrow.
+        assert_eq!(claim(110 * PRICE_ONE, 0), Ok(400));
+        assert_eq!(claim(110 * PRICE_ONE, 7), Ok(407));
+        // Past the cap (+60% > 500): the trader takes the whole reserve; the pool gets the fee only.
+        assert_eq!(claim(160 * PRICE_ONE, 3), Ok(3));
+        // Liquidatable but solvent (equity 40 >= reward 10): the keeper's reward comes out of the
+        // trader's claim, the pool gets exactly what an ordinary close would give it.
+        assert_eq!(claim(94 * PRICE_ONE, 0), Ok(560));
+        // Equity 5 < reward 10: the pool pays the other 5 of the reward.
+        assert_eq!(claim(905 * PRICE_ONE / 10, 0), Ok(590));
+        // Bankrupt (equity -20): the pool gets what is left after the reward, not the uncovered loss.
+        assert_eq!(claim(78 * PRICE_ONE, 0), Ok(590));
     }
 
     #[test]
@@ -358,6 +485,10 @@ mod tests {
         // Profits are not counted.
         assert_eq!(can_remove_margin(1_000, 150, 60, 500, 0, 1_000), Ok(false));
         assert_eq!(can_remove_margin(1_000, 150, 151, 0, 0, 1_000), Ok(false));
+    }
+
+    fn notional_fee_for_test(size: u64, bps: u64) -> u64 {
+        crate::notional_fee(size, bps).unwrap()
     }
 
     fn side() -> impl Strategy<Value = Side> {
@@ -408,31 +539,83 @@ mod tests {
             }
         }
 
+        /// The reported price is exactly the first liquidatable one: liquidatable there, not one
+        /// unit on the trader's side of it; `Always` and `Never` hold at every price tried.
         #[test]
         fn liquidation_price_is_the_threshold(
             side in side(),
             size in 1u64..1u64 << 40,
-            lev in 2u64..100,
-            fees in 0u64..1_000,
+            lev in 1u64..100,
+            reserve_bps in 0u64..20_000,
+            fees in 0u64..1_000_000,
             entry in PRICE_ONE / 100..PRICE_ONE * 100_000,
-            mm in 1u64..500,
+            mm in 1u64..2_000,
+            probes in prop::collection::vec(1u64..PRICE_ONE * 1_000_000, 4),
         ) {
             let collateral = size / lev;
-            if let Some(p) = liquidation_price(side, size, collateral, entry, fees, mm).unwrap() {
-                let h = |price| health(side, size, collateral, NO_CAP, entry, price, fees, mm).unwrap().liquidatable;
-                // Strictly beyond the reported price (by a tick) the position is liquidatable.
-                match side {
-                    Side::Long => prop_assert!(p <= 1 || h(p - 1)),
-                    Side::Short => prop_assert!(h(p + 1)),
+            let reserve = reserve_for(side, size, reserve_bps).unwrap();
+            let h = |price| health(side, size, collateral, reserve, entry, price, fees, mm).unwrap().liquidatable;
+            match liquidation_price(side, size, collateral, reserve, entry, fees, mm).unwrap() {
+                Threshold::At(p) => {
+                    prop_assert!(h(p), "not liquidatable at the reported price");
+                    match side {
+                        Side::Long => prop_assert!(!h(p + 1)),
+                        Side::Short => prop_assert!(p == 1 || !h(p - 1)),
+                    }
+                    for q in probes {
+                        let against = match side { Side::Long => q <= p, Side::Short => q >= p };
+                        prop_assert_eq!(h(q), against, "at {}", q);
+                    }
                 }
+                Threshold::Always => for q in probes { prop_assert!(h(q)) },
+                Threshold::Never => for q in probes { prop_assert!(!h(q)) },
+            }
+            // The bankruptcy price follows the same convention with a zero target.
+            let eq = |price| health(side, size, collateral, reserve, entry, price, fees, mm).unwrap().equity < 0;
+            if let Threshold::At(p) = bankruptcy_price(side, size, collateral, reserve, entry, fees).unwrap() {
+                prop_assert!(eq(p));
+                match side {
+                    Side::Long => prop_assert!(!eq(p + 1)),
+                    Side::Short => prop_assert!(p == 1 || !eq(p - 1)),
+                }
+            }
+        }
+
+        /// The pool's claim never exceeds the vault, and equals `reserve - pnl + borrow` (what the
+        /// per-side aggregates count) exactly when the position is not liquidatable and not past
+        /// its cap.
+        #[test]
+        fn pool_claim_bounds(
+            side in side(),
+            size in 1u64..1u64 << 40,
+            lev in 1u64..50,
+            reserve_bps in 1_000u64..20_000,
+            borrow in 0u64..1 << 20,
+            close_bps in 0u64..100,
+            entry in PRICE_ONE / 100..PRICE_ONE * 100_000,
+            move_bps in 0u64..30_000,
+            mm in 10u64..2_000,
+        ) {
+            let collateral = size / lev;
+            let reserve = reserve_for(side, size, reserve_bps).unwrap();
+            let mark = (entry as u128 * move_bps as u128 / 10_000).max(1) as u64;
+            let close = notional_fee_for_test(size, close_bps);
+            let reward = liquidation_reward(size, mm / 2).unwrap();
+            let c = pool_claim(side, size, collateral, reserve, entry, mark, borrow, close, reward, mm).unwrap();
+            prop_assert!(c <= collateral + reserve);
+            let h = health(side, size, collateral, reserve, entry, mark, borrow + close, mm).unwrap();
+            let pnl = unrealized_pnl(side, size, entry, mark).unwrap();
+            if !h.liquidatable && pnl <= reserve as i128 {
+                prop_assert_eq!(c as i128, reserve as i128 - pnl + borrow as i128);
             }
         }
 
         #[test]
         fn no_panic_on_extremes(side in side(), size: u64, collateral: u64, reserve: u64, entry: u64, mark: u64, fees: u64, bps: u64) {
             let _ = health(side, size, collateral, reserve, entry, mark, fees, bps);
-            let _ = liquidation_price(side, size, collateral, entry, fees, bps);
-            let _ = bankruptcy_price(side, size, collateral, entry, fees);
+            let _ = liquidation_price(side, size, collateral, reserve, entry, fees, bps);
+            let _ = bankruptcy_price(side, size, collateral, reserve, entry, fees);
+            let _ = pool_claim(side, size, collateral, reserve, entry, mark, fees, bps, entry, bps);
             let _ = liquidation_reward(size, bps);
             let _ = split_decrease(size, collateral, reserve, mark, fees as i128, bps);
             let _ = can_remove_margin(size, collateral, mark, fees as i128, bps, entry);

@@ -12,6 +12,14 @@ fn opt(v: Option<u64>) -> Value {
     v.map_or(Value::Null, s)
 }
 
+fn thr(t: Threshold) -> Value {
+    match t {
+        Threshold::Never => s("never"),
+        Threshold::Always => s("any"),
+        Threshold::At(p) => s(p),
+    }
+}
+
 fn vectors() -> Value {
     // A fixed pseudo-random walk over realistic and edge inputs (SplitMix64, seed 7).
     let mut x: u64 = 7;
@@ -33,14 +41,21 @@ fn vectors() -> Value {
         let fees = next() % (collateral / 10 + 1);
         let mm = 10 + next() % 4_990;
         let h = health(side, size, collateral, reserve, entry, mark, fees, mm).expect("health");
+        let borrow = fees / 3;
+        let reward = liquidation_reward(size, mm / 2).expect("reward");
+        let max_profit_bps = 1_000 + next() % 20_000;
         health_cases.push(json!({
             "side": if side == Side::Long { "long" } else { "short" },
             "size": s(size), "collateral": s(collateral), "reserve": s(reserve), "entry": s(entry),
             "mark": s(mark), "fees": s(fees), "mm_bps": s(mm),
             "pnl": s(h.pnl), "equity": s(h.equity), "maintenance": s(h.maintenance_requirement),
             "liquidatable": h.liquidatable,
-            "liquidation_price": opt(liquidation_price(side, size, collateral, entry, fees, mm).expect("liq")),
-            "bankruptcy_price": opt(bankruptcy_price(side, size, collateral, entry, fees).expect("bk")),
+            "liquidation_price": thr(liquidation_price(side, size, collateral, reserve, entry, fees, mm).expect("liq")),
+            "bankruptcy_price": thr(bankruptcy_price(side, size, collateral, reserve, entry, fees).expect("bk")),
+            "borrow_fee": s(borrow), "reward": s(reward),
+            "pool_claim": s(pool_claim(side, size, collateral, reserve, entry, mark, borrow, fees - borrow, reward, mm).expect("claim")),
+            "max_profit_bps": s(max_profit_bps),
+            "reserve_for": s(reserve_for(side, size, max_profit_bps).expect("reserve")),
         }));
     }
     let mut prices = Vec::new();

@@ -1,11 +1,11 @@
 //! Instruction builders. Account lists come from the program's own generated `accounts` structs,
 //! so a builder cannot drift from the program.
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use anchor_spl::token::ID as TOKEN_PROGRAM_ID;
 use ringfence::instructions::InitializeMarketArgs;
-use ringfence::state::{RiskParams, Side};
+use ringfence::state::{LpRequest, RiskParams, Side};
 use ringfence::{accounts, instruction};
 
 use crate::{pda, PROGRAM_ID};
@@ -22,9 +22,22 @@ pub struct MarketKeys {
     pub oracle: Pubkey,
     pub pool_vault: Pubkey,
     pub lp_mint: Pubkey,
+    pub lp_escrow: Pubkey,
 }
 
 impl MarketKeys {
+    /// The keys of an existing market, taken from its own account (never re-derived).
+    pub fn of(market: &Pubkey, m: &ringfence::state::Market) -> Self {
+        MarketKeys {
+            market: *market,
+            collateral_mint: m.collateral_mint,
+            oracle: m.oracle,
+            pool_vault: m.pool_vault,
+            lp_mint: m.lp_mint,
+            lp_escrow: m.lp_escrow,
+        }
+    }
+
     pub fn derive(creator: &Pubkey, collateral_mint: &Pubkey, feed_id: &[u8; 32], oracle: &Pubkey) -> Self {
         let market = pda::market(creator, collateral_mint, feed_id);
         MarketKeys {
@@ -33,6 +46,7 @@ impl MarketKeys {
             oracle: *oracle,
             pool_vault: pda::pool_vault(&market),
             lp_mint: pda::lp_mint(&market),
+            lp_escrow: pda::lp_escrow(&market),
         }
     }
 }
@@ -46,6 +60,7 @@ pub fn initialize_market(admin: &Pubkey, keys: &MarketKeys, feed_id: [u8; 32], p
             oracle: keys.oracle,
             pool_vault: keys.pool_vault,
             lp_mint: keys.lp_mint,
+            lp_escrow: keys.lp_escrow,
             token_program: TOKEN_PROGRAM_ID,
             system_program: system_program::ID,
         },
@@ -236,7 +251,8 @@ pub fn position_health(keys: &MarketKeys, position: &Pubkey) -> Instruction {
     )
 }
 
-pub fn deposit_liquidity(
+/// Requests an LP deposit of `amount` (executed later by `execute_lp_request`).
+pub fn request_deposit(
     provider: &Pubkey,
     provider_token: &Pubkey,
     provider_lp: &Pubkey,
@@ -244,21 +260,22 @@ pub fn deposit_liquidity(
     amount: u64,
 ) -> Instruction {
     build(
-        accounts::DepositLiquidity {
+        accounts::RequestDeposit {
             provider: *provider,
             market: keys.market,
-            oracle: keys.oracle,
             pool_vault: keys.pool_vault,
-            lp_mint: keys.lp_mint,
             provider_token: *provider_token,
             provider_lp: *provider_lp,
+            request: pda::lp_request(&keys.market, provider),
             token_program: TOKEN_PROGRAM_ID,
+            system_program: system_program::ID,
         },
-        instruction::DepositLiquidity { amount },
+        instruction::RequestDeposit { amount },
     )
 }
 
-pub fn withdraw_liquidity(
+/// Requests an LP withdrawal of `shares` (executed later by `execute_lp_request`).
+pub fn request_withdrawal(
     provider: &Pubkey,
     provider_token: &Pubkey,
     provider_lp: &Pubkey,
@@ -266,18 +283,68 @@ pub fn withdraw_liquidity(
     shares: u64,
 ) -> Instruction {
     build(
-        accounts::WithdrawLiquidity {
+        accounts::RequestWithdrawal {
             provider: *provider,
             market: keys.market,
-            oracle: keys.oracle,
+            lp_escrow: keys.lp_escrow,
+            provider_lp: *provider_lp,
+            provider_token: *provider_token,
+            request: pda::lp_request(&keys.market, provider),
+            token_program: TOKEN_PROGRAM_ID,
+            system_program: system_program::ID,
+        },
+        instruction::RequestWithdrawal { shares },
+    )
+}
+
+/// Executes the pending request at `request`; every account comes from the request itself.
+pub fn execute_lp_request(keys: &MarketKeys, request: &Pubkey, req: &LpRequest) -> Instruction {
+    build(
+        accounts::ExecuteLpRequest {
+            market: keys.market,
+            request: *request,
+            provider: req.provider,
             pool_vault: keys.pool_vault,
             lp_mint: keys.lp_mint,
-            provider_token: *provider_token,
-            provider_lp: *provider_lp,
+            lp_escrow: keys.lp_escrow,
+            token_account: req.token_account,
+            lp_account: req.lp_account,
             token_program: TOKEN_PROGRAM_ID,
         },
-        instruction::WithdrawLiquidity { shares },
+        instruction::ExecuteLpRequest {},
     )
+}
+
+/// Cancels the provider's pending request at `request` (after the cancel delay).
+pub fn cancel_lp_request(keys: &MarketKeys, request: &Pubkey, req: &LpRequest) -> Instruction {
+    build(
+        accounts::CancelLpRequest {
+            provider: req.provider,
+            market: keys.market,
+            request: *request,
+            pool_vault: keys.pool_vault,
+            lp_escrow: keys.lp_escrow,
+            token_account: req.token_account,
+            lp_account: req.lp_account,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::CancelLpRequest {},
+    )
+}
+
+/// Starts a pool sweep at the market's oracle price.
+pub fn start_sweep(caller: &Pubkey, keys: &MarketKeys) -> Instruction {
+    build(
+        accounts::StartSweep { caller: *caller, market: keys.market, oracle: keys.oracle },
+        instruction::StartSweep {},
+    )
+}
+
+/// Values `positions` (of `market`) in the current sweep.
+pub fn sweep_positions(market: &Pubkey, positions: &[Pubkey]) -> Instruction {
+    let mut ix = build(accounts::SweepPositions { market: *market }, instruction::SweepPositions {});
+    ix.accounts.extend(positions.iter().map(|p| AccountMeta::new(*p, false)));
+    ix
 }
 
 pub fn propose_admin(admin: &Pubkey, market: &Pubkey, new_admin: &Pubkey) -> Instruction {

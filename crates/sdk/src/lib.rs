@@ -7,7 +7,7 @@ pub mod pda;
 
 pub use anchor_lang::prelude::Pubkey;
 pub use ringfence;
-pub use ringfence::state::{Market, Position, RiskParams, Side};
+pub use ringfence::state::{LpRequest, Market, Position, RiskParams, Side};
 pub use ringfence_math as math;
 
 /// The Ringfence program id.

@@ -1,6 +1,8 @@
 //! Program-derived addresses, exactly as the program derives them.
 use anchor_lang::prelude::Pubkey;
-use ringfence::state::{LP_MINT_SEED, MARKET_SEED, POOL_VAULT_SEED, POSITION_SEED, VAULT_SEED};
+use ringfence::state::{
+    LP_ESCROW_SEED, LP_MINT_SEED, LP_REQUEST_SEED, MARKET_SEED, POOL_VAULT_SEED, POSITION_SEED, VAULT_SEED,
+};
 
 use crate::PROGRAM_ID;
 
@@ -14,6 +16,15 @@ pub fn pool_vault(market: &Pubkey) -> Pubkey {
 
 pub fn lp_mint(market: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(&[LP_MINT_SEED, market.as_ref()], &PROGRAM_ID).0
+}
+
+pub fn lp_escrow(market: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[LP_ESCROW_SEED, market.as_ref()], &PROGRAM_ID).0
+}
+
+/// The pending LP request of `provider` on `market`.
+pub fn lp_request(market: &Pubkey, provider: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[LP_REQUEST_SEED, market.as_ref(), provider.as_ref()], &PROGRAM_ID).0
 }
 
 pub fn position(market: &Pubkey, owner: &Pubkey, id: u64) -> Pubkey {

@@ -141,12 +141,13 @@ pub fn token_mint_to<'info>(
     invoke_signed(&ix, &[mint.clone(), to.clone(), authority.clone()], signer).map_err(Into::into)
 }
 
-/// SPL Token `Burn { amount }` from `from`, authorized by its owner (a signing wallet).
+/// SPL Token `Burn { amount }` from `from`, authorized by its owner (a PDA signing with `signer`).
 pub fn token_burn<'info>(
     from: &AccountInfo<'info>,
     mint: &AccountInfo<'info>,
     owner: &AccountInfo<'info>,
     amount: u64,
+    signer: &[&[&[u8]]],
 ) -> Result<()> {
     let data = amount_ix(8, amount); // TokenInstruction::Burn
     let ix = Instruction {
@@ -158,5 +159,5 @@ pub fn token_burn<'info>(
         ],
         data: data.to_vec(),
     };
-    invoke_signed(&ix, &[from.clone(), mint.clone(), owner.clone()], &[]).map_err(Into::into)
+    invoke_signed(&ix, &[from.clone(), mint.clone(), owner.clone()], signer).map_err(Into::into)
 }

@@ -113,6 +113,28 @@ pub enum RingfenceError {
     MathOverflow,
     #[msg("division by zero")]
     DivisionByZero,
+
+    // --- added by the pool-soundness review (appended: codes above stay stable) ---
+    #[msg("LP fee out of range (at most 1%, at least (open + close fee) / (2 * max profit))")]
+    LpFeeOutOfRange,
+    #[msg("minimum position size out of range (its keeper reward must be at least 3 token units)")]
+    MinPositionSizeOutOfRange,
+    #[msg("position size below the market's minimum (at open, or left after a decrease: close instead)")]
+    PositionTooSmall,
+    #[msg("a pool sweep is in progress (it can be replaced once complete or stale)")]
+    SweepInProgress,
+    #[msg("no live pool sweep (start one)")]
+    SweepNotLive,
+    #[msg("the pool sweep has not valued every open position, or is stale")]
+    SweepNotComplete,
+    #[msg("the pool sweep started, or its price was published, before the request: start a new one")]
+    SweepPredatesRequest,
+    #[msg("account is not the one recorded in the LP request")]
+    RequestAccountMismatch,
+    #[msg("account is not the market's LP escrow")]
+    LpEscrowMismatch,
+    #[msg("the LP request is too recent to cancel")]
+    RequestTooRecent,
 }
 
 impl From<MathError> for RingfenceError {

@@ -3,10 +3,11 @@
 //! `ringfence_math::PRICE_DECIMALS` decimals; amounts are in collateral base units.
 use anchor_lang::prelude::*;
 
-use crate::state::{Market, RiskParams, Side};
+use crate::state::{LpRequestKind, Market, PriceThreshold, RiskParams, Side};
 
-/// The market's pool and aggregate state after an action: with a mark price this gives the pool's
-/// NAV (`ringfence_math::pool_nav`) and the borrow fees every position owes.
+/// The market's pool and aggregate state after an action: free liquidity, reserves, shares, the
+/// borrow index and the per-side aggregates (open interest, base quantity, borrow-index sums), and
+/// the current pool sweep (its value + free liquidity is the exact pool value while complete).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolSnapshot {
     pub free_liquidity: u64,
@@ -21,6 +22,14 @@ pub struct PoolSnapshot {
     pub size_index_long: u128,
     pub size_index_short: u128,
     pub positions_open: u64,
+    /// Tokens of pending deposit requests (in the pool vault, not in the pool).
+    pub pending_deposits: u64,
+    /// Shares held by nobody (created by the first deposit).
+    pub dead_shares: u64,
+    pub sweep_epoch: u64,
+    /// Positions the current sweep has valued, and their total worth to the pool.
+    pub sweep_counted: u64,
+    pub sweep_value: u64,
 }
 
 impl PoolSnapshot {
@@ -39,6 +48,11 @@ impl PoolSnapshot {
             size_index_long: l.size_index,
             size_index_short: s.size_index,
             positions_open: m.positions_open,
+            pending_deposits: m.pending_deposits,
+            dead_shares: m.dead_shares,
+            sweep_epoch: m.sweep.epoch,
+            sweep_counted: m.sweep.counted,
+            sweep_value: m.sweep.value,
         }
     }
 }
@@ -79,7 +93,8 @@ pub struct PositionOpened {
     pub oracle_price: u64,
     pub price_publish_time: i64,
     pub borrow_index: u64,
-    pub liquidation_price: Option<u64>,
+    /// Where the position becomes liquidatable (close fee counted; no borrow fee owed yet).
+    pub liquidation_price: PriceThreshold,
     pub pool: PoolSnapshot,
     pub timestamp: i64,
 }
@@ -195,33 +210,93 @@ pub struct PositionLiquidated {
     pub timestamp: i64,
 }
 
+/// A pool sweep started: every open position will be valued at `price` (see `crate::sweep`).
 #[event]
 #[derive(Debug, Clone, PartialEq)]
-pub struct LiquidityDeposited {
+pub struct SweepStarted {
     pub market: Pubkey,
-    pub provider: Pubkey,
-    pub amount: u64,
-    pub shares: u64,
-    /// Pool value before the deposit, at `oracle_price`.
-    pub nav: u64,
-    pub oracle_price: u64,
+    pub caller: Pubkey,
+    /// The sweep's number.
+    pub epoch: u64,
+    /// Oracle mid price positions are valued at.
+    pub price: u64,
     pub price_publish_time: i64,
+    /// Borrow index up to which borrow fees owed are counted.
+    pub borrow_index: u64,
+    /// Last second at which LP requests can be executed against it.
+    pub expires_at: i64,
+    pub positions_open: u64,
     pub pool: PoolSnapshot,
     pub timestamp: i64,
 }
 
+/// A batch of positions was valued in the current sweep.
 #[event]
 #[derive(Debug, Clone, PartialEq)]
-pub struct LiquidityWithdrawn {
+pub struct PositionsSwept {
+    pub market: Pubkey,
+    pub epoch: u64,
+    /// Positions valued by this batch (already valued ones are skipped).
+    pub valued: u64,
+    /// Positions valued by the sweep so far.
+    pub counted: u64,
+    pub positions_open: u64,
+    /// Σ of the valued positions' worth to the pool.
+    pub value: u64,
+    /// Whether every open position is now valued (LP requests can execute).
+    pub complete: bool,
+    pub timestamp: i64,
+}
+
+/// An LP deposit or withdrawal was requested; its tokens or shares are escrowed.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct LpRequested {
     pub market: Pubkey,
     pub provider: Pubkey,
+    pub request: Pubkey,
+    pub kind: LpRequestKind,
+    /// Tokens (deposit) or shares (withdrawal) escrowed.
     pub amount: u64,
+    /// Tokens of all pending deposits after this one (in the pool vault, not in the pool).
+    pub pending_deposits: u64,
+    pub timestamp: i64,
+}
+
+/// An LP request was executed at the exact pool value of a complete sweep.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct LpRequestExecuted {
+    pub market: Pubkey,
+    pub provider: Pubkey,
+    pub request: Pubkey,
+    pub kind: LpRequestKind,
+    /// Shares minted (deposit) or burned (withdrawal).
     pub shares: u64,
-    /// Pool value before the withdrawal, at `oracle_price`.
-    pub nav: u64,
-    pub oracle_price: u64,
-    pub price_publish_time: i64,
+    /// Tokens that joined the pool (deposit, fee included) or were paid to the LP (withdrawal, net).
+    pub amount: u64,
+    /// LP fee kept by the pool.
+    pub lp_fee: u64,
+    /// Pool value the shares were priced at: free liquidity + the sweep's value of every position.
+    pub pool_value: u64,
+    pub sweep_epoch: u64,
+    pub sweep_price: u64,
+    pub sweep_publish_time: i64,
+    pub requested_at: i64,
     pub pool: PoolSnapshot,
+    pub timestamp: i64,
+}
+
+/// A pending LP request was cancelled and its escrow returned.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct LpRequestCancelled {
+    pub market: Pubkey,
+    pub provider: Pubkey,
+    pub request: Pubkey,
+    pub kind: LpRequestKind,
+    /// Tokens (deposit) or shares (withdrawal) returned.
+    pub amount: u64,
     pub timestamp: i64,
 }
 

@@ -32,6 +32,7 @@ pub mod instructions;
 pub mod oracle;
 pub mod settlement;
 pub mod state;
+pub mod sweep;
 pub mod token_account;
 
 use instructions::*;
@@ -50,14 +51,34 @@ pub mod ringfence {
         instructions::initialize_market::handler(ctx, args)
     }
 
-    /// Deposits collateral into the pool for LP shares. See [`DepositLiquidity`].
-    pub fn deposit_liquidity(ctx: Context<DepositLiquidity>, amount: u64) -> Result<()> {
-        instructions::deposit_liquidity::handler(ctx, amount)
+    /// Requests a deposit of collateral for LP shares (escrowed until executed). See [`RequestDeposit`].
+    pub fn request_deposit(ctx: Context<RequestDeposit>, amount: u64) -> Result<()> {
+        instructions::request_deposit::handler(ctx, amount)
     }
 
-    /// Burns LP shares for free liquidity. See [`WithdrawLiquidity`].
-    pub fn withdraw_liquidity(ctx: Context<WithdrawLiquidity>, shares: u64) -> Result<()> {
-        instructions::withdraw_liquidity::handler(ctx, shares)
+    /// Requests a withdrawal of LP shares for tokens (escrowed until executed). See [`RequestWithdrawal`].
+    pub fn request_withdrawal(ctx: Context<RequestWithdrawal>, shares: u64) -> Result<()> {
+        instructions::request_withdrawal::handler(ctx, shares)
+    }
+
+    /// Executes an LP request at the exact pool value of a complete sweep. See [`ExecuteLpRequest`].
+    pub fn execute_lp_request(ctx: Context<ExecuteLpRequest>) -> Result<()> {
+        instructions::execute_lp_request::handler(ctx)
+    }
+
+    /// Cancels an LP request that waited too long, returning its escrow. See [`CancelLpRequest`].
+    pub fn cancel_lp_request(ctx: Context<CancelLpRequest>) -> Result<()> {
+        instructions::cancel_lp_request::handler(ctx)
+    }
+
+    /// Starts a pool sweep at the oracle price. See [`StartSweep`].
+    pub fn start_sweep(ctx: Context<StartSweep>) -> Result<()> {
+        instructions::start_sweep::handler(ctx)
+    }
+
+    /// Values a batch of positions (remaining accounts) in the current sweep. See [`SweepPositions`].
+    pub fn sweep_positions<'info>(ctx: Context<'info, SweepPositions<'info>>) -> Result<()> {
+        instructions::sweep_positions::handler(ctx)
     }
 
     // ---- traders ----

@@ -52,7 +52,7 @@ pub fn read_price(update: &PriceUpdateV2, market: &Market, now: i64, use_: Price
     let msg = &update.price_message;
     require!(msg.feed_id == market.feed_id, RingfenceError::OracleFeedMismatch);
     let max_age = match use_ {
-        PriceUse::Trade => market.params.max_price_age_trade_secs,
+        PriceUse::Trade => u32::from(market.params.max_price_age_trade_secs),
         PriceUse::Liquidate => market.params.max_price_age_liquidate_secs,
     };
     let oldest = now.checked_sub(i64::from(max_age)).ok_or(RingfenceError::MathOverflow)?;

@@ -47,12 +47,13 @@ fn harmless_changes_apply_at_once_and_bounds_hold() {
     let mut f = MarketFixture::new();
     let a = admin(&f);
     let market = f.keys.market;
-    let p = RiskParams { initial_margin_bps: 2_000, open_fee_bps: 5, maintenance_margin_bps: 400, ..f.params };
+    let p = RiskParams { initial_margin_bps: 2_000, maintenance_margin_bps: 400, ..f.params };
     let res = f.env.send(&[ix::set_params(&a.pubkey(), &market, p)], &[&a]);
     assert!(matches!(&events(&res)[..], [Event::MarketParamsUpdated(e)] if e.params == p && !e.from_timelock));
     assert_eq!(f.market().params, p);
-    rejects(&mut f, RingfenceError::MaintenanceMarginOutOfRange, |f| {
-        let bad = RiskParams { maintenance_margin_bps: 2_000, ..p };
+    // Initial must cover maintenance + confidence + close fee + keeper reward.
+    rejects(&mut f, RingfenceError::InitialMarginOutOfRange, |f| {
+        let bad = RiskParams { maintenance_margin_bps: 1_800, ..p };
         f.env.send(&[ix::set_params(&a.pubkey(), &market, bad)], &[&a])
     });
     rejects(&mut f, RingfenceError::InvalidPauseFlags, |f| {
@@ -67,14 +68,14 @@ fn changes_that_hurt_positions_wait_for_the_timelock() {
     let market = f.keys.market;
     let t = f.wallet(1_000 * USDC);
     f.open(&t, 1, Side::Long, 100 * USDC, 1_000 * USDC).unwrap();
-    let stricter = RiskParams { maintenance_margin_bps: 900, ..f.params };
+    let stricter = RiskParams { maintenance_margin_bps: 700, ..f.params };
     let res = f.env.send(&[ix::set_params(&a.pubkey(), &market, stricter)], &[&a]);
     let ev = events(&res);
     let [Event::MarketChangeScheduled(e)] = &ev[..] else { panic!("{}", describe(&res)) };
     assert_eq!(e.effective_at, f.env.now() + 3_600);
     assert_eq!(f.market().params.maintenance_margin_bps, 500, "not yet");
     // The position is not liquidatable under the old rule while the change waits.
-    f.set_price(px(97));
+    f.set_price(px(96)); // equity 60: above 5%, below 7%
     let keeper = f.wallet(0);
     rejects(&mut f, RingfenceError::PositionHealthy, |f| f.liquidate(&keeper, &t, 1));
     rejects(&mut f, RingfenceError::TimelockNotElapsed, |f| f.env.send(&[ix::apply_pending_change(&market)], &[]));
@@ -82,7 +83,7 @@ fn changes_that_hurt_positions_wait_for_the_timelock() {
     // Anyone may apply it once due.
     let res = f.env.send(&[ix::apply_pending_change(&market)], &[]);
     assert!(matches!(&events(&res)[..], [Event::MarketParamsUpdated(e)] if e.from_timelock));
-    assert_eq!(f.market().params.maintenance_margin_bps, 900);
+    assert_eq!(f.market().params.maintenance_margin_bps, 700);
     rejects(&mut f, RingfenceError::NoPendingChange, |f| f.env.send(&[ix::apply_pending_change(&market)], &[]));
     assert!(f.liquidate(&keeper, &t, 1).is_ok(), "now below the stricter maintenance");
     f.assert_invariants();

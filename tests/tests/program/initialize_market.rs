@@ -18,7 +18,12 @@ fn creates_market_and_pool_vault_exactly() {
     assert_eq!(m.pool_vault, f.keys.pool_vault);
     assert_eq!(m.params, default_params());
     assert_eq!((m.long.open_interest, m.short.open_interest, m.positions_open), (0, 0, 0));
-    assert_eq!((m.free_liquidity, m.total_reserved, m.lp_supply), (INITIAL_LIQUIDITY, 0, INITIAL_LIQUIDITY));
+    // The first deposit's shares: one per unit, of which DEAD_SHARES belong to nobody.
+    let dead = ringfence_sdk::math::DEAD_SHARES;
+    assert_eq!(
+        (m.free_liquidity, m.total_reserved, m.lp_supply, m.dead_shares),
+        (INITIAL_LIQUIDITY, 0, INITIAL_LIQUIDITY - dead, dead)
+    );
     assert_eq!(m.lp_mint, f.keys.lp_mint);
     assert_eq!(f.env.account(&f.keys.market).unwrap().data.len(), MARKET_SPACE);
     let pool = f.env.token_account(&f.keys.pool_vault).expect("pool vault");
@@ -63,21 +68,23 @@ fn every_parameter_is_range_checked() {
         RiskParams { maintenance_margin_bps: 9, liquidation_fee_bps: 5, ..p },
         MaintenanceMarginOutOfRange,
     );
-    expect_param_error(RiskParams { maintenance_margin_bps: 1_000, ..p }, MaintenanceMarginOutOfRange); // == initial
+    // Initial margin below maintenance + widest confidence + close fee + keeper reward (800).
+    expect_param_error(RiskParams { maintenance_margin_bps: 1_000, ..p }, InitialMarginOutOfRange);
+    expect_param_error(RiskParams { initial_margin_bps: 799, ..p }, InitialMarginOutOfRange);
     expect_param_error(
         RiskParams { initial_margin_bps: 10_000, maintenance_margin_bps: 5_001, ..p },
         MaintenanceMarginOutOfRange,
     );
     expect_param_error(RiskParams { liquidation_fee_bps: 0, ..p }, LiquidationFeeOutOfRange);
-    expect_param_error(RiskParams { liquidation_fee_bps: 501, ..p }, LiquidationFeeOutOfRange); // > maintenance
+    expect_param_error(RiskParams { liquidation_fee_bps: 500, ..p }, LiquidationFeeOutOfRange); // = maintenance
     expect_param_error(RiskParams { max_conf_bps: 0, ..p }, MaxConfidenceOutOfRange);
     expect_param_error(RiskParams { max_conf_bps: 1_001, ..p }, MaxConfidenceOutOfRange);
     expect_param_error(RiskParams { max_price_age_trade_secs: 0, ..p }, MaxPriceAgeOutOfRange);
     expect_param_error(
-        RiskParams { max_price_age_trade_secs: 301, max_price_age_liquidate_secs: 400, ..p },
+        RiskParams { max_price_age_trade_secs: 31, max_price_age_liquidate_secs: 400, ..p },
         MaxPriceAgeOutOfRange,
     );
-    expect_param_error(RiskParams { max_price_age_liquidate_secs: 59, ..p }, MaxPriceAgeOutOfRange); // < trade age
+    expect_param_error(RiskParams { max_price_age_liquidate_secs: 29, ..p }, MaxPriceAgeOutOfRange); // < trade age
     expect_param_error(RiskParams { max_price_age_liquidate_secs: 3_601, ..p }, MaxPriceAgeOutOfRange);
     expect_param_error(RiskParams { open_fee_bps: 101, ..p }, TradeFeeOutOfRange);
     expect_param_error(RiskParams { close_fee_bps: 101, ..p }, TradeFeeOutOfRange);
@@ -86,17 +93,55 @@ fn every_parameter_is_range_checked() {
     expect_param_error(RiskParams { borrow_rate_min: 2, borrow_rate_max: 1, ..p }, BorrowRateOutOfRange);
     expect_param_error(RiskParams { borrow_rate_max: 317_099, ..p }, BorrowRateOutOfRange);
     expect_param_error(RiskParams { timelock_secs: 30 * 86_400 + 1, ..p }, TimelockOutOfRange);
+    // LP fee: at least (open + close) / (2 * max profit) = 20 here, at most 1%.
+    expect_param_error(
+        RiskParams { open_fee_bps: 10, close_fee_bps: 10, lp_fee_bps: 19, initial_margin_bps: 1_100, ..p },
+        LpFeeOutOfRange,
+    );
+    expect_param_error(RiskParams { lp_fee_bps: 101, ..p }, LpFeeOutOfRange);
+    // Dust: the smallest position's keeper reward (1%) must be at least 3 units.
+    expect_param_error(RiskParams { min_position_size: 299, ..p }, MinPositionSizeOutOfRange);
 }
 
 #[test]
 fn parameter_bounds_are_inclusive() {
     let p = default_params();
     for ok in [
-        RiskParams { initial_margin_bps: 50, maintenance_margin_bps: 49, liquidation_fee_bps: 1, ..p },
-        RiskParams { initial_margin_bps: 10_000, maintenance_margin_bps: 5_000, liquidation_fee_bps: 5_000, ..p },
+        // initial = maintenance + confidence + close fee + reward exactly.
+        RiskParams {
+            initial_margin_bps: 50,
+            maintenance_margin_bps: 10,
+            max_conf_bps: 39,
+            liquidation_fee_bps: 1,
+            ..p
+        },
+        RiskParams { initial_margin_bps: 800, ..p },
+        RiskParams {
+            initial_margin_bps: 10_000,
+            maintenance_margin_bps: 5_000,
+            max_conf_bps: 1,
+            liquidation_fee_bps: 4_999,
+            ..p
+        },
         RiskParams { max_conf_bps: 1, max_price_age_trade_secs: 1, max_price_age_liquidate_secs: 1, ..p },
-        RiskParams { max_conf_bps: 1_000, max_price_age_trade_secs: 300, max_price_age_liquidate_secs: 3_600, ..p },
-        RiskParams { open_fee_bps: 100, close_fee_bps: 100, max_profit_bps: 1_000, timelock_secs: 0, ..p },
+        RiskParams {
+            initial_margin_bps: 1_600,
+            max_conf_bps: 1_000,
+            max_price_age_trade_secs: 30,
+            max_price_age_liquidate_secs: 3_600,
+            ..p
+        },
+        // LP fee exactly (open + close) / (2 * max profit), at its 1% maximum.
+        RiskParams {
+            open_fee_bps: 100,
+            close_fee_bps: 100,
+            lp_fee_bps: 100,
+            max_profit_bps: 10_000,
+            timelock_secs: 0,
+            initial_margin_bps: 1_000,
+            ..p
+        },
+        RiskParams { min_position_size: 300, ..p },
         RiskParams {
             max_profit_bps: 100_000,
             borrow_rate_min: 317_098,

@@ -113,7 +113,7 @@ fn liquidating_twice_fails_and_moves_nothing() {
 fn stale_or_foreign_oracle_cannot_liquidate() {
     let mut c = setup(Side::Long);
     c.f.set_price(px(80));
-    // Liquidations accept prices up to 120 s old (trader actions 60 s).
+    // Liquidations accept prices up to 120 s old (trader actions 30 s).
     c.f.env.advance(200);
     let stale = PriceFixture { publish_time: c.f.env.now() - 121, ..c.f.price_fixture() };
     c.f.write_oracle(&stale);

@@ -9,6 +9,7 @@ use ringfence_sdk::ringfence::state::POSITION_SPACE;
 use ringfence_sdk::{pda, Side};
 
 use crate::common::*;
+use ringfence_sdk::ringfence::state::PriceThreshold;
 
 fn setup() -> (MarketFixture, Wallet) {
     let mut f = MarketFixture::new();
@@ -51,7 +52,8 @@ fn opens_long_with_exact_state_balances_and_event() {
     let [Event::PositionOpened(e)] = &ev[..] else { panic!("{ev:?}") };
     assert_eq!((e.position, e.owner, e.vault, e.id), (key, t.key(), p.vault, 7));
     assert_eq!((e.side, e.size, e.collateral, e.entry_price), (Side::Long, 1_000 * USDC, 100 * USDC, npx(100)));
-    assert_eq!(e.liquidation_price, Some(npx(95)));
+    // First liquidatable price: one unit below 95 (at exactly 95 equity equals maintenance).
+    assert_eq!(e.liquidation_price, PriceThreshold::At(npx(95) - 1));
     assert_eq!((e.pool.open_interest_long, e.pool.open_interest_short), (1_000 * USDC, 0));
     assert_eq!((e.open_fee, e.reserve, e.oracle_price), (0, 500 * USDC, npx(100)));
     f.assert_conserved();
@@ -80,7 +82,10 @@ fn rejects_zero_amounts_and_over_leverage() {
     rejects(&mut f, RingfenceError::ZeroAmount, |f| f.open(&t, 1, Side::Long, 100 * USDC, 0));
     // One unit of notional above 10x.
     rejects(&mut f, RingfenceError::LeverageTooHigh, |f| f.open(&t, 1, Side::Long, 100 * USDC, 1_000 * USDC + 1));
-    rejects(&mut f, RingfenceError::LeverageTooHigh, |f| f.open(&t, 1, Side::Short, 1, 11));
+    rejects(&mut f, RingfenceError::LeverageTooHigh, |f| f.open(&t, 1, Side::Short, 10 * USDC, 100 * USDC + 1));
+    // Dust: below the market's minimum size (its keeper reward would not pay for a liquidation).
+    rejects(&mut f, RingfenceError::PositionTooSmall, |f| f.open(&t, 1, Side::Short, 1, 11));
+    rejects(&mut f, RingfenceError::PositionTooSmall, |f| f.open(&t, 1, Side::Long, 5 * USDC, 10 * USDC - 1));
 }
 
 #[test]
@@ -149,7 +154,7 @@ fn rejects_every_bad_oracle() {
 
     let cases: [(PriceFixture, RingfenceError); 7] = [
         (PriceFixture { feed_id: [1; 32], ..good }, RingfenceError::OracleFeedMismatch),
-        (PriceFixture { publish_time: good.publish_time - 61, ..good }, RingfenceError::OraclePriceStale),
+        (PriceFixture { publish_time: good.publish_time - 31, ..good }, RingfenceError::OraclePriceStale),
         (PriceFixture { price: 0, conf: 0, ..good }, RingfenceError::OraclePriceNotPositive),
         (PriceFixture { price: -px(100), ..good }, RingfenceError::OraclePriceNotPositive),
         // 2% is the bound: 2.01% is too wide.
@@ -166,9 +171,9 @@ fn rejects_every_bad_oracle() {
         rejects(&mut f, e, open);
     }
 
-    // The bounds themselves are accepted: exactly max age (60 s), exactly 2% confidence.
+    // The bounds themselves are accepted: exactly max age (30 s), exactly 2% confidence.
     f.write_oracle(&PriceFixture { conf: (px(100) as u64) / 50, ..good });
-    f.env.advance(60);
+    f.env.advance(30);
     let res = open(&mut f);
     assert!(res.is_ok(), "{}", describe(&res));
 }

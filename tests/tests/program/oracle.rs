@@ -5,6 +5,7 @@ use ringfence_sdk::ringfence::error::RingfenceError;
 use ringfence_sdk::Side;
 
 use crate::common::*;
+use ringfence_sdk::ringfence::state::PriceThreshold;
 
 #[test]
 fn liquidations_accept_older_prices_than_traders() {
@@ -13,7 +14,7 @@ fn liquidations_accept_older_prices_than_traders() {
     let keeper = f.wallet(0);
     f.open(&t, 1, Side::Long, 100 * USDC, 1_000 * USDC).unwrap();
     f.set_price(px(90));
-    f.env.advance(90); // the price is now 90 s old: too old to trade (60), fine to liquidate (120)
+    f.env.advance(90); // the price is now 90 s old: too old to trade (30), fine to liquidate (120)
     rejects(&mut f, RingfenceError::OraclePriceStale, |f| f.close(&t, 1));
     assert!(f.liquidate(&keeper, &t, 1).is_ok());
     f.assert_invariants();
@@ -49,7 +50,11 @@ fn health_view_matches_the_liquidation_decision() {
     let keeper = f.wallet(0);
     f.open(&t, 1, Side::Short, 100 * USDC, 1_000 * USDC).unwrap();
     let h = f.health(&t.key(), 1).expect("view");
-    assert_eq!((h.liquidation_price, h.bankruptcy_price), (Some(npx(105)), Some(npx(110))));
+    // A short: liquidatable from one unit above 105, bankrupt from one unit above 110.
+    assert_eq!(
+        (h.liquidation_price, h.bankruptcy_price),
+        (PriceThreshold::At(npx(105) + 1), PriceThreshold::At(npx(110) + 1))
+    );
     assert!(!h.liquidatable);
     let before = f.snapshot();
     for p in [104, 105, 106] {

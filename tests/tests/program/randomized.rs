@@ -47,6 +47,7 @@ fn expected(code: u32) -> bool {
         InsufficientFreeLiquidity,
         WithdrawTooSmall,
         PositionAlreadyExists,
+        PositionTooSmall,
     ];
     code == 1 /* SPL Token: insufficient funds */ || ok.iter().any(|e| ringfence_sdk::error_code(*e) == code)
 }

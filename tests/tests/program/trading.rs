@@ -125,11 +125,13 @@ fn fees_open_close_and_a_year_of_borrowing() {
     assert_eq!(m.free_liquidity, INITIAL_LIQUIDITY + USDC - 500 * USDC);
     let r = rate(&p, 500 * USDC, m.free_liquidity);
     assert_eq!(m.borrow_rate, r);
+    // The index already grew at the empty pool's minimum rate while the LP deposit was executed.
+    let index0 = m.borrow_index;
     f.assert_invariants();
 
     f.advance(SECONDS_PER_YEAR as i64);
-    let index = r * SECONDS_PER_YEAR;
-    let borrow = (1_000 * USDC as u128 * index as u128).div_ceil(BORROW_INDEX_SCALE as u128) as u64;
+    let index = index0 + r * SECONDS_PER_YEAR;
+    let borrow = (1_000 * USDC as u128 * (index - index0) as u128).div_ceil(BORROW_INDEX_SCALE as u128) as u64;
     let h = f.health(&t.key(), 1).expect("health");
     assert_eq!((h.borrow_fee, h.close_fee), (borrow, USDC));
     let before = f.env.token_balance(&t.token);
@@ -149,18 +151,18 @@ fn borrow_index_is_exact_across_gaps_without_a_crank() {
     let mut f = MarketFixture::with_liquidity(p, INITIAL_LIQUIDITY);
     let t = f.wallet(10_000 * USDC);
     f.open(&t, 1, Side::Long, 5_050 * USDC, 50_000 * USDC).unwrap(); // fee 50, reserve 25,000
-    let r1 = f.market().borrow_rate;
+    let (r1, index0) = (f.market().borrow_rate, f.market().borrow_index);
     f.advance(86_400 * 10);
-    // A deposit accrues at r1 and changes utilization.
+    // A deposit (executed one second after its request) accrues at r1 and changes utilization.
     f.fund_pool(50_000 * USDC);
     let m = f.market();
-    assert_eq!(m.borrow_index, r1 * 86_400 * 10);
+    assert_eq!(m.borrow_index, index0 + r1 * (86_400 * 10 + 1));
     let r2 = m.borrow_rate;
     assert_eq!(r2, rate(&p, m.total_reserved, m.free_liquidity));
     assert!(r2 < r1, "more liquidity, lower utilization, lower rate");
     f.advance(86_400 * 3);
     let h = f.health(&t.key(), 1).expect("health");
-    let index = r1 * 86_400 * 10 + r2 * 86_400 * 3;
+    let index = r1 * (86_400 * 10 + 1) + r2 * 86_400 * 3;
     assert_eq!(h.borrow_fee, (50_000 * USDC as u128 * index as u128).div_ceil(BORROW_INDEX_SCALE as u128) as u64);
     f.assert_invariants();
 }

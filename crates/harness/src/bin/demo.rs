@@ -77,8 +77,8 @@ impl Demo {
             usdc(h.borrow_fee + h.close_fee),
             signed(h.equity),
             usdc(h.maintenance_requirement),
-            h.liquidation_price.map_or("-".into(), price),
-            h.bankruptcy_price.map_or("-".into(), price),
+            h.liquidation_price.describe(price),
+            h.bankruptcy_price.describe(price),
             if h.liquidatable { "\x1b[31mLIQUIDATABLE\x1b[0m" } else { "healthy" },
         );
     }

@@ -11,7 +11,7 @@ use crate::token_account::{check_token_account, token_balance};
 ///
 /// # Accounts
 /// - `owner`: signer, must be `position.owner`.
-/// - `market`: must be `position.market`.
+/// - `market`: must be `position.market` (writable: a position valued by a live pool sweep is re-valued).
 /// - `position`: the position (its `collateral` grows).
 /// - `vault`: must be `position.vault`.
 /// - `owner_token`: SPL Token account of the market's collateral mint owned by `owner` (source).
@@ -25,6 +25,7 @@ use crate::token_account::{check_token_account, token_balance};
 #[derive(Accounts)]
 pub struct AddMargin<'info> {
     pub owner: Signer<'info>,
+    #[account(mut)]
     pub market: AccountLoader<'info, Market>,
     #[account(
         mut,
@@ -45,17 +46,17 @@ pub struct AddMargin<'info> {
 pub fn handler(ctx: Context<AddMargin>, amount: u64) -> Result<()> {
     require!(amount > 0, RingfenceError::ZeroAmount);
     let a = ctx.accounts;
-    {
-        let market = a.market.load()?;
-        market.require_not_paused(pause::MARGIN)?;
-        check_token_account(&a.owner_token, &market.collateral_mint, Some(a.owner.key))?;
-    }
+    let now = Clock::get()?.unix_timestamp;
+    let mut market = a.market.load_mut()?;
+    market.require_not_paused(pause::MARGIN)?;
+    check_token_account(&a.owner_token, &market.collateral_mint, Some(a.owner.key))?;
     let mut position = a.position.load_mut()?;
     let collateral = position.collateral.checked_add(amount).ok_or(RingfenceError::MathOverflow)?;
     let vault_balance = token_balance(&a.vault)?.checked_add(amount).ok_or(RingfenceError::MathOverflow)?;
 
     token_transfer(&a.owner_token, &a.vault, &a.owner, amount, &[])?;
     position.collateral = collateral;
+    market.sweep_revalue(&mut position, now)?;
 
     emit!(MarginAdded {
         market: position.market,
@@ -64,7 +65,7 @@ pub fn handler(ctx: Context<AddMargin>, amount: u64) -> Result<()> {
         amount,
         collateral,
         vault_balance,
-        timestamp: Clock::get()?.unix_timestamp,
+        timestamp: now,
     });
     Ok(())
 }

@@ -28,6 +28,7 @@ pub fn handler(ctx: Context<ApplyPendingChange>) -> Result<()> {
     m.params = m.pending.params;
     m.oracle = m.pending.oracle;
     m.pending.active = 0;
+    m.end_sweep();
     m.refresh_rate()?;
     emit!(MarketParamsUpdated {
         market: key,

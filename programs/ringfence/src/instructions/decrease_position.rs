@@ -19,6 +19,7 @@ use crate::token_account::check_token_account;
 ///
 /// # Errors
 /// - `InvalidDecreaseSize`: `size_delta` is zero or not below the size (use `close_position`).
+/// - `PositionTooSmall`: what would remain is below the market's `min_position_size`.
 /// - `DecreaseNotCovered`: fees and losses exceed the collateral left (close it instead).
 /// - `OwnerMismatch`, `MarketMismatch`, `VaultMismatch`, `PoolVaultMismatch`, `MintMismatch`,
 ///   `TokenOwnerMismatch`, `NotTokenAccount`; oracle errors.
@@ -54,6 +55,10 @@ pub fn handler(ctx: Context<DecreasePosition>, size_delta: u64) -> Result<()> {
     let mut m: Market = *a.market.load()?;
     let mut pos: Position = *a.position.load()?;
     require!(size_delta > 0 && size_delta < pos.size, RingfenceError::InvalidDecreaseSize);
+    require!(
+        pos.size.checked_sub(size_delta).is_some_and(|left| left >= m.params.min_position_size),
+        RingfenceError::PositionTooSmall
+    );
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
     let ExitQuote { px, side, exit } = exit_quote(&a.oracle, &mut m, &pos, now)?;
     let pnl_delta = unrealized_pnl(side.into(), size_delta, pos.entry_price, exit).or_err()?;
@@ -89,6 +94,7 @@ pub fn handler(ctx: Context<DecreasePosition>, size_delta: u64) -> Result<()> {
     pos.qty = wide_set(qty_left);
     pos.borrow_index = m.borrow_index;
     pos.last_price_time = px.publish_time;
+    m.sweep_revalue(&mut pos, now)?;
     *a.position.load_mut()? = pos;
     *a.market.load_mut()? = m;
 

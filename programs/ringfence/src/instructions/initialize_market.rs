@@ -2,11 +2,12 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
-use crate::cpi::{create_pda_account, token_initialize_mint};
+use crate::cpi::{create_pda_account, token_initialize_account, token_initialize_mint};
 use crate::error::RingfenceError;
 use crate::events::MarketInitialized;
 use crate::state::{
-    Market, PendingChange, RiskParams, SideAggregate, LP_MINT_SEED, MARKET_SEED, MARKET_SPACE, POOL_VAULT_SEED,
+    Market, PendingChange, PoolSweep, RiskParams, SideAggregate, LP_ESCROW_SEED, LP_MINT_SEED, MARKET_SEED,
+    MARKET_SPACE, POOL_VAULT_SEED,
 };
 
 /// SPL Token mint size.
@@ -29,6 +30,8 @@ pub struct InitializeMarketArgs {
 /// - `oracle`: the `PriceUpdateV2` account the market pins (owner: Pyth receiver); must carry `feed_id`.
 /// - `pool_vault`: PDA `["pool_vault", market]`, created as a token account owned by `market`.
 /// - `lp_mint`: PDA `["lp_mint", market]`, created as a mint (collateral's decimals) of `market`.
+/// - `lp_escrow`: PDA `["lp_escrow", market]`, created as an LP token account of `market` (holds
+///   the shares of pending withdrawal requests).
 ///
 /// # Errors
 /// - Any parameter out of its on-chain bounds: `InitialMarginOutOfRange`,
@@ -66,6 +69,9 @@ pub struct InitializeMarket<'info> {
     /// CHECK: created by the handler at this PDA as an SPL Token mint whose authority is `market`.
     #[account(mut, seeds = [LP_MINT_SEED, market.key().as_ref()], bump)]
     pub lp_mint: UncheckedAccount<'info>,
+    /// CHECK: created by the handler at this PDA as an LP token account whose authority is `market`.
+    #[account(mut, seeds = [LP_ESCROW_SEED, market.key().as_ref()], bump)]
+    pub lp_escrow: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
 }
@@ -85,6 +91,16 @@ pub fn handler(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Re
         &lp_seeds,
     )?;
     token_initialize_mint(&a.lp_mint, a.collateral_mint.decimals, &market_key)?;
+    let escrow_seeds: [&[u8]; 3] = [LP_ESCROW_SEED, market_key.as_ref(), &[ctx.bumps.lp_escrow]];
+    create_pda_account(
+        &a.admin.to_account_info(),
+        &a.lp_escrow,
+        &a.system_program.to_account_info(),
+        crate::instructions::open_position::TOKEN_ACCOUNT_LEN,
+        &anchor_spl::token::ID,
+        &escrow_seeds,
+    )?;
+    token_initialize_account(&a.lp_escrow, &a.lp_mint, &market_key)?;
     let mut market = Market {
         creator: a.admin.key(),
         admin: a.admin.key(),
@@ -112,11 +128,16 @@ pub fn handler(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Re
             active: 0,
             _reserved: [0; 7],
         },
+        lp_escrow: a.lp_escrow.key(),
+        dead_shares: 0,
+        pending_deposits: 0,
+        sweep: PoolSweep::default(),
         paused: 0,
         bump: ctx.bumps.market,
         pool_vault_bump: ctx.bumps.pool_vault,
         lp_mint_bump: ctx.bumps.lp_mint,
-        _reserved: [0; 4],
+        lp_escrow_bump: ctx.bumps.lp_escrow,
+        _reserved: [0; 3],
     };
     market.refresh_rate()?;
     *a.market.load_init()? = market;

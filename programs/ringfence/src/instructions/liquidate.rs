@@ -96,6 +96,7 @@ pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
         &a.pool_vault,
         &a.owner,
     )?;
+    m.sweep_remove(&pos, now)?;
     release_position(&mut m, &pos, side, s.pool)?;
     m.note_price_time(px.publish_time);
     *a.market.load_mut()? = m;

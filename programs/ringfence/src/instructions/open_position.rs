@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
 use anchor_spl::token::{Token, ID as TOKEN_PROGRAM_ID};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use ringfence_math::{base_qty, bps_floor, liquidation_price, meets_initial_margin, notional_fee};
+use ringfence_math::{base_qty, liquidation_price, meets_initial_margin, notional_fee, reserve_for};
 
 use crate::cpi::{create_pda_account, token_initialize_account, token_transfer};
 use crate::error::{MathResultExt, RingfenceError};
@@ -41,6 +41,7 @@ pub const TOKEN_ACCOUNT_LEN: usize = 165;
 /// # Errors
 /// - `MarketPaused`: opening is paused.
 /// - `ZeroAmount`: zero collateral or size. `CollateralBelowFee`: collateral does not exceed the fee.
+/// - `PositionTooSmall`: `size` below the market's `min_position_size`.
 /// - `LeverageTooHigh`: collateral net of the fee below the initial margin of `size`.
 /// - `InsufficientPoolLiquidity`: the pool's free liquidity cannot fund the reserve.
 /// - `OpenInterestCapExceeded`: the side's open interest would exceed its cap.
@@ -92,6 +93,7 @@ pub fn handler(
     // Work on a copy; write it back after the CPIs (which borrow the market account).
     let mut m: Market = *a.market.load()?;
     m.require_not_paused(pause::OPEN)?;
+    require!(size >= m.params.min_position_size, RingfenceError::PositionTooSmall);
     m.accrue(now)?;
     let px = read_price(&a.oracle, &m, now, PriceUse::Trade)?;
     let entry = px.against_trader(side, true)?;
@@ -104,7 +106,7 @@ pub fn handler(
         meets_initial_margin(size, net, u64::from(params.initial_margin_bps)).or_err()?,
         RingfenceError::LeverageTooHigh
     );
-    let reserve = bps_floor(size, u64::from(params.max_profit_bps)).or_err()?;
+    let reserve = reserve_for(side.into(), size, u64::from(params.max_profit_bps)).or_err()?;
     require!(reserve <= m.free_liquidity, RingfenceError::InsufficientPoolLiquidity);
     let (oi, cap) = match side {
         Side::Long => (m.long.open_interest, params.max_open_interest_long),
@@ -145,7 +147,7 @@ pub fn handler(
     m.refresh_rate()?;
     m.note_price_time(px.publish_time);
 
-    let position = Position {
+    let mut position = Position {
         market: market_key,
         owner: owner_key,
         vault: a.vault.key(),
@@ -158,11 +160,15 @@ pub fn handler(
         borrow_index: m.borrow_index,
         opened_at: now,
         last_price_time: px.publish_time,
+        sweep_epoch: 0,
+        sweep_price: 0,
+        sweep_value: 0,
         side: side.to_u8(),
         bump: position_bump,
         vault_bump,
         _reserved: [0; 5],
     };
+    m.sweep_open(&mut position, px.price, now)?;
     {
         let mut data = a.position.try_borrow_mut_data()?;
         let (disc, body) = data.split_at_mut_checked(8).ok_or(RingfenceError::InvalidAccountData)?;
@@ -193,11 +199,13 @@ pub fn handler(
             side.into(),
             size,
             net,
+            reserve,
             entry,
             notional_fee(size, u64::from(params.close_fee_bps)).or_err()?,
             u64::from(params.maintenance_margin_bps)
         )
-        .or_err()?,
+        .or_err()?
+        .into(),
         pool: PoolSnapshot::of(&m),
         timestamp: now,
     });

@@ -5,7 +5,7 @@ use ringfence_math::{bankruptcy_price, liquidation_price};
 use crate::error::{MathResultExt, RingfenceError};
 use crate::oracle::{read_price, PriceUse};
 use crate::settlement::health_now;
-use crate::state::{Market, Position, Side};
+use crate::state::{Market, Position, PriceThreshold, Side};
 
 /// A position's health as the program sees it now (returned by `position_health`).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,10 +24,12 @@ pub struct HealthView {
     pub equity: i128,
     pub maintenance_requirement: u64,
     pub liquidatable: bool,
-    /// Mark price at which the position becomes liquidatable (fees owed now included).
-    pub liquidation_price: Option<u64>,
-    /// Mark price at which its equity (fees owed now included) reaches zero.
-    pub bankruptcy_price: Option<u64>,
+    /// Where the position becomes liquidatable (fees owed now included): the first mark price at
+    /// which `liquidatable` is true, `AnyPrice` when even its whole reserve cannot lift it above
+    /// maintenance, `Never` when no positive price gets there.
+    pub liquidation_price: PriceThreshold,
+    /// Where its equity (fees owed now included) becomes negative, same convention.
+    pub bankruptcy_price: PriceThreshold,
 }
 
 /// Read-only: returns a position's [`HealthView`] at the oracle price (liquidation age limit),
@@ -71,8 +73,19 @@ pub fn handler(ctx: Context<PositionHealth>) -> Result<HealthView> {
         equity: h.equity,
         maintenance_requirement: h.maintenance_requirement,
         liquidatable: h.liquidatable,
-        liquidation_price: liquidation_price(side.into(), pos.size, pos.collateral, pos.entry_price, fees, mm)
-            .or_err()?,
-        bankruptcy_price: bankruptcy_price(side.into(), pos.size, pos.collateral, pos.entry_price, fees).or_err()?,
+        liquidation_price: liquidation_price(
+            side.into(),
+            pos.size,
+            pos.collateral,
+            pos.reserve,
+            pos.entry_price,
+            fees,
+            mm,
+        )
+        .or_err()?
+        .into(),
+        bankruptcy_price: bankruptcy_price(side.into(), pos.size, pos.collateral, pos.reserve, pos.entry_price, fees)
+            .or_err()?
+            .into(),
     })
 }

@@ -39,6 +39,7 @@ pub fn handler(ctx: Context<SetParams>, params: RiskParams) -> Result<()> {
     // The borrow rate may change: accrue at the old rate up to now first.
     m.accrue(now)?;
     m.params = params;
+    m.end_sweep();
     m.refresh_rate()?;
     emit!(MarketParamsUpdated {
         market: key,

@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use ringfence_math::{accrue_index, borrow_rate, pool_nav, SideTotals};
+use ringfence_math::{accrue_index, borrow_rate, SideTotals};
 
 use crate::error::{MathResultExt, RingfenceError};
 
@@ -9,6 +9,8 @@ pub const MARKET_SEED: &[u8] = b"market";
 pub const POOL_VAULT_SEED: &[u8] = b"pool_vault";
 /// Seed prefix of the market's LP share mint: `["lp_mint", market]`.
 pub const LP_MINT_SEED: &[u8] = b"lp_mint";
+/// Seed prefix of the market's LP share escrow (shares of pending withdrawals): `["lp_escrow", market]`.
+pub const LP_ESCROW_SEED: &[u8] = b"lp_escrow";
 
 /// Pause flags: each stops one kind of action. Closing, decreasing and liquidating can never be
 /// paused: traders can always exit.
@@ -21,11 +23,13 @@ pub mod pause {
 
 /// On-chain bounds of every risk parameter (checked whenever parameters are set).
 pub mod bounds {
-    /// Initial margin: 0.5% (200x) ..= 100% (1x).
+    /// Initial margin: 0.5% (200x) ..= 100% (1x), and at least maintenance + widest confidence +
+    /// close fee + keeper reward, so that no position is liquidatable the moment it opens (it pays
+    /// the confidence spread at entry and is judged at the mid price with the close fee counted).
     pub const INITIAL_MARGIN_BPS: (u16, u16) = (50, 10_000);
-    /// Maintenance margin: 0.1% ..= 50%, and strictly below the initial margin.
+    /// Maintenance margin: 0.1% ..= 50%.
     pub const MAINTENANCE_MARGIN_BPS: (u16, u16) = (10, 5_000);
-    /// Keeper reward: at least 0.01%, at most the maintenance margin.
+    /// Keeper reward: at least 0.01%, strictly below the maintenance margin.
     pub const LIQUIDATION_FEE_BPS_MIN: u16 = 1;
     /// Widest confidence interval: 0.01% ..= 10% of the price.
     pub const MAX_CONF_BPS: (u16, u16) = (1, 1_000);
@@ -33,9 +37,15 @@ pub mod bounds {
     pub const MAX_TRADE_FEE_BPS: u16 = 100;
     /// Max profit (the reserve): 10% ..= 1,000% of notional.
     pub const MAX_PROFIT_BPS: (u32, u32) = (1_000, 100_000);
-    /// Oldest usable price for trader actions: 1 s ..= 5 min; for liquidations up to 1 h and
-    /// never shorter than the trader limit.
-    pub const MAX_PRICE_AGE_TRADE_SECS: (u32, u32) = (1, 300);
+    /// Oldest usable price for trader actions: 1 s ..= 30 s (the latency-arbitrage defence: a
+    /// trader who knows a newer price can only trade against one at most this old, and must
+    /// otherwise post the newer one); for liquidations up to 1 h and never shorter.
+    pub const MAX_PRICE_AGE_TRADE_SECS: (u16, u16) = (1, 30);
+    /// LP deposit and withdrawal fee: at most 1%, and at least `(open + close fee) / (2 * max
+    /// profit)` so that wrapping a trade in a deposit and a withdrawal cannot recapture its fees.
+    pub const MAX_LP_FEE_BPS: u16 = 100;
+    /// Smallest position notional: its keeper reward must be at least this many token units.
+    pub const MIN_KEEPER_REWARD_UNITS: u64 = 3;
     pub const MAX_PRICE_AGE_LIQUIDATE_SECS_MAX: u32 = 3_600;
     /// Borrow rate: at most 1,000% a year (in index units per second).
     pub const MAX_BORROW_RATE: u64 = 317_098;
@@ -62,10 +72,13 @@ pub struct RiskParams {
     pub open_fee_bps: u16,
     /// Fee on notional at close/decrease/liquidation, to the pool.
     pub close_fee_bps: u16,
-    /// Max profit as a share of notional: the reserve moved from the pool into each vault.
-    pub max_profit_bps: u32,
+    /// Fee on LP deposits and withdrawals, kept by the pool (the remaining LPs).
+    pub lp_fee_bps: u16,
     /// Oldest accepted oracle publish time for trader and LP actions, seconds before the clock.
-    pub max_price_age_trade_secs: u32,
+    pub max_price_age_trade_secs: u16,
+    /// Max profit as a share of notional: the reserve moved from the pool into each vault (a
+    /// short's reserve never exceeds its notional).
+    pub max_profit_bps: u32,
     /// Oldest accepted oracle publish time for liquidations.
     pub max_price_age_liquidate_secs: u32,
     /// Borrow rate at 0% utilization, index units per second (1e12 = 100% of notional).
@@ -78,23 +91,25 @@ pub struct RiskParams {
     pub max_open_interest_short: u64,
     /// Delay before a change that can hurt open positions takes effect.
     pub timelock_secs: u64,
+    /// Smallest notional a position may have, at open and after a decrease, so that its keeper
+    /// reward pays for the liquidation transaction (dust would never be liquidated).
+    pub min_position_size: u64,
 }
 
-const _: () = assert!(core::mem::size_of::<RiskParams>() == 2 * 6 + 4 * 3 + 8 * 5);
+const _: () = assert!(core::mem::size_of::<RiskParams>() == 2 * 8 + 4 * 2 + 8 * 6);
 
 impl RiskParams {
     /// Range-checks every parameter; each violation is its own named error.
     pub fn validate(&self) -> Result<()> {
         let in16 = |v: u16, (lo, hi): (u16, u16)| v >= lo && v <= hi;
-        require!(in16(self.initial_margin_bps, bounds::INITIAL_MARGIN_BPS), RingfenceError::InitialMarginOutOfRange);
+        let (im, mm) = (u32::from(self.initial_margin_bps), u32::from(self.maintenance_margin_bps));
         require!(
-            in16(self.maintenance_margin_bps, bounds::MAINTENANCE_MARGIN_BPS)
-                && self.maintenance_margin_bps < self.initial_margin_bps,
+            in16(self.maintenance_margin_bps, bounds::MAINTENANCE_MARGIN_BPS),
             RingfenceError::MaintenanceMarginOutOfRange
         );
         require!(
             self.liquidation_fee_bps >= bounds::LIQUIDATION_FEE_BPS_MIN
-                && self.liquidation_fee_bps <= self.maintenance_margin_bps,
+                && self.liquidation_fee_bps < self.maintenance_margin_bps,
             RingfenceError::LiquidationFeeOutOfRange
         );
         require!(in16(self.max_conf_bps, bounds::MAX_CONF_BPS), RingfenceError::MaxConfidenceOutOfRange);
@@ -102,13 +117,28 @@ impl RiskParams {
             self.open_fee_bps <= bounds::MAX_TRADE_FEE_BPS && self.close_fee_bps <= bounds::MAX_TRADE_FEE_BPS,
             RingfenceError::TradeFeeOutOfRange
         );
+        // Initial - maintenance covers the confidence spread paid at entry, the close fee counted
+        // by the liquidation test and the keeper reward (all at their worst).
+        let cushion = mm
+            .saturating_add(u32::from(self.max_conf_bps))
+            .saturating_add(u32::from(self.close_fee_bps))
+            .saturating_add(u32::from(self.liquidation_fee_bps));
+        require!(
+            in16(self.initial_margin_bps, bounds::INITIAL_MARGIN_BPS) && im >= cushion,
+            RingfenceError::InitialMarginOutOfRange
+        );
         let (lo, hi) = bounds::MAX_PROFIT_BPS;
         require!(self.max_profit_bps >= lo && self.max_profit_bps <= hi, RingfenceError::MaxProfitOutOfRange);
+        // 2 * lp_fee * max_profit >= (open + close) * BPS: see `bounds::MAX_LP_FEE_BPS`.
+        let lp_side = u64::from(self.lp_fee_bps).saturating_mul(2).saturating_mul(u64::from(self.max_profit_bps));
+        let trade_side = u64::from(self.open_fee_bps)
+            .saturating_add(u64::from(self.close_fee_bps))
+            .saturating_mul(ringfence_math::BPS);
+        require!(self.lp_fee_bps <= bounds::MAX_LP_FEE_BPS && lp_side >= trade_side, RingfenceError::LpFeeOutOfRange);
         let (lo, hi) = bounds::MAX_PRICE_AGE_TRADE_SECS;
         require!(
-            self.max_price_age_trade_secs >= lo
-                && self.max_price_age_trade_secs <= hi
-                && self.max_price_age_liquidate_secs >= self.max_price_age_trade_secs
+            in16(self.max_price_age_trade_secs, (lo, hi))
+                && self.max_price_age_liquidate_secs >= u32::from(self.max_price_age_trade_secs)
                 && self.max_price_age_liquidate_secs <= bounds::MAX_PRICE_AGE_LIQUIDATE_SECS_MAX,
             RingfenceError::MaxPriceAgeOutOfRange
         );
@@ -117,16 +147,25 @@ impl RiskParams {
             RingfenceError::BorrowRateOutOfRange
         );
         require!(self.timelock_secs <= bounds::MAX_TIMELOCK_SECS, RingfenceError::TimelockOutOfRange);
+        let min_reward =
+            ringfence_math::liquidation_reward(self.min_position_size, u64::from(self.liquidation_fee_bps));
+        require!(
+            min_reward.is_ok_and(|r| r >= bounds::MIN_KEEPER_REWARD_UNITS),
+            RingfenceError::MinPositionSizeOutOfRange
+        );
         Ok(())
     }
 
     /// Whether moving from `self` to `next` can hurt open positions (and so waits for the
-    /// timelock): stricter maintenance, higher keeper reward, close fee or borrow rates, lower max
-    /// profit, a shorter liquidation price age, or a shorter timelock.
+    /// timelock): stricter maintenance, higher keeper reward, close fee, LP fee or borrow rates,
+    /// lower max profit, a larger minimum size, a shorter liquidation price age, or a shorter
+    /// timelock.
     pub fn change_hurts_positions(&self, next: &RiskParams) -> bool {
         next.maintenance_margin_bps > self.maintenance_margin_bps
             || next.liquidation_fee_bps > self.liquidation_fee_bps
             || next.close_fee_bps > self.close_fee_bps
+            || next.lp_fee_bps > self.lp_fee_bps
+            || next.min_position_size > self.min_position_size
             || next.borrow_rate_min > self.borrow_rate_min
             || next.borrow_rate_max > self.borrow_rate_max
             || next.max_profit_bps < self.max_profit_bps
@@ -194,6 +233,32 @@ pub struct PendingChange {
     pub _reserved: [u8; 7],
 }
 
+/// A valuation of every open position at one oracle price, which LP requests are executed
+/// against (see `crate::sweep`). Positions record the sweep that valued them and their value in
+/// it; every change to a valued position re-values it at the same price, so while the sweep is
+/// complete `free_liquidity + value` is the exact pool value.
+#[zero_copy]
+#[derive(Debug, Default)]
+pub struct PoolSweep {
+    /// Number of the current sweep (0: none yet); positions it valued carry it.
+    pub epoch: u64,
+    /// Oracle mid price the sweep values positions at.
+    pub price: u64,
+    /// Publish time of that price.
+    pub publish_time: i64,
+    /// Borrow index at the sweep's start (borrow fees owed are counted up to it).
+    pub borrow_index: u64,
+    /// Cluster time when the sweep started.
+    pub started_at: i64,
+    /// Until when it can be executed against: its price's publish time + the trade price age at
+    /// its start (fixed then, so no later parameter change can revive a stale sweep).
+    pub expires_at: i64,
+    /// Open positions valued by this sweep (complete when it equals `positions_open`).
+    pub counted: u64,
+    /// Σ of those positions' values: what their vaults would return to the pool (`pool_claim`).
+    pub value: u64,
+}
+
 /// One perpetual market: a base asset priced by one Pyth feed, margined in one collateral mint,
 /// with an LP pool that is every trader's counterparty. Zero-copy (bytemuck).
 #[account(zero_copy)]
@@ -233,12 +298,20 @@ pub struct Market {
     pub last_price_time: i64,
     pub params: RiskParams,
     pub pending: PendingChange,
+    /// LP share escrow: holds the shares of pending withdrawal requests; authority: this market.
+    pub lp_escrow: Pubkey,
+    /// Shares created for nobody by the first deposit (counted in the share price, never paid).
+    pub dead_shares: u64,
+    /// Tokens of pending deposit requests, held in the pool vault but not part of the pool.
+    pub pending_deposits: u64,
+    pub sweep: PoolSweep,
     /// `pause::*` flags.
     pub paused: u8,
     pub bump: u8,
     pub pool_vault_bump: u8,
     pub lp_mint_bump: u8,
-    pub _reserved: [u8; 4],
+    pub lp_escrow_bump: u8,
+    pub _reserved: [u8; 3],
 }
 
 impl Market {
@@ -268,19 +341,6 @@ impl Market {
         Ok(())
     }
 
-    /// The pool's value at `mark` (see `ringfence_math::pool_nav`); accrue first.
-    pub fn nav(&self, mark: u64) -> Result<u64> {
-        pool_nav(
-            self.free_liquidity,
-            self.total_reserved,
-            &self.long.totals(),
-            &self.short.totals(),
-            mark,
-            self.borrow_index,
-        )
-        .or_err()
-    }
-
     pub fn require_not_paused(&self, flag: u8) -> Result<()> {
         require!(self.paused & flag == 0, RingfenceError::MarketPaused);
         Ok(())
@@ -302,5 +362,6 @@ impl Market {
 /// Bytes of a `Market` account, discriminator included.
 pub const MARKET_SPACE: usize = 8 + core::mem::size_of::<Market>();
 const _: () = assert!(core::mem::size_of::<SideAggregate>() == 40);
-const _: () = assert!(core::mem::size_of::<PendingChange>() == 64 + 32 + 8 + 8);
-const _: () = assert!(MARKET_SPACE == 8 + 32 * 8 + 8 * 3 + 40 * 2 + 8 * 5 + 64 + 112 + 8);
+const _: () = assert!(core::mem::size_of::<PendingChange>() == 72 + 32 + 8 + 8);
+const _: () = assert!(core::mem::size_of::<PoolSweep>() == 8 * 8);
+const _: () = assert!(MARKET_SPACE == 8 + 32 * 8 + 8 * 3 + 40 * 2 + 8 * 5 + 72 + 120 + 32 + 8 * 2 + 64 + 8);

@@ -40,6 +40,39 @@ impl From<Side> for ringfence_math::Side {
     }
 }
 
+/// Where a position's liquidation or bankruptcy price lies (`ringfence_math::Threshold`).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PriceThreshold {
+    /// No positive price reaches it.
+    Never,
+    /// The first price, moving against the position, at which it is reached: a long at every
+    /// mark at or below it, a short at every mark at or above it (`PRICE_DECIMALS` decimals).
+    At(u64),
+    /// Reached at every price (the position is liquidatable whatever the price does).
+    AnyPrice,
+}
+
+impl PriceThreshold {
+    /// How clients show it: the price through `price`, or "never" / "any price".
+    pub fn describe(&self, price: impl Fn(u64) -> String) -> String {
+        match self {
+            PriceThreshold::Never => "never".into(),
+            PriceThreshold::At(p) => price(*p),
+            PriceThreshold::AnyPrice => "any price".into(),
+        }
+    }
+}
+
+impl From<ringfence_math::Threshold> for PriceThreshold {
+    fn from(t: ringfence_math::Threshold) -> Self {
+        match t {
+            ringfence_math::Threshold::Never => PriceThreshold::Never,
+            ringfence_math::Threshold::At(p) => PriceThreshold::At(p),
+            ringfence_math::Threshold::Always => PriceThreshold::AnyPrice,
+        }
+    }
+}
+
 /// One isolated position. Its vault (a token account whose authority is this PDA) holds the
 /// trader's collateral plus the reserve the pool placed there (the position's maximum profit), so
 /// it can always be settled from the vault alone. Zero-copy (bytemuck).
@@ -67,6 +100,13 @@ pub struct Position {
     pub opened_at: i64,
     /// Publish time of the newest oracle price used on this position.
     pub last_price_time: i64,
+    /// The pool sweep that valued this position (`Market::sweep.epoch`), 0 if none.
+    pub sweep_epoch: u64,
+    /// The price it was valued at: the sweep's price, or the mid price at open for a position
+    /// opened during the sweep. Every later change re-values it at this same price.
+    pub sweep_price: u64,
+    /// Its value in that sweep: what its vault would return to the pool (`pool_claim`).
+    pub sweep_value: u64,
     /// [`Side`] as `u8` (0 long, 1 short).
     pub side: u8,
     pub bump: u8,
@@ -92,4 +132,4 @@ impl Position {
 
 /// Bytes of a `Position` account, discriminator included.
 pub const POSITION_SPACE: usize = 8 + core::mem::size_of::<Position>();
-const _: () = assert!(POSITION_SPACE == 8 + 32 * 3 + 8 * 5 + 16 + 8 * 3 + 8);
+const _: () = assert!(POSITION_SPACE == 8 + 32 * 3 + 8 * 5 + 16 + 8 * 3 + 8 * 3 + 8);

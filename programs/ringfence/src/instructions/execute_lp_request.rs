@@ -1,0 +1,119 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::Token;
+use ringfence_math::{quote_deposit, quote_withdraw};
+
+use crate::cpi::{token_burn, token_mint_to, token_transfer};
+use crate::error::{MathResultExt, RingfenceError};
+use crate::events::{LpRequestExecuted, PoolSnapshot};
+use crate::state::{LpRequest, LpRequestKind, Market};
+
+/// Executes a pending LP request at the exact pool value of a complete, live pool sweep that
+/// started after the request, at a price published after it (see `crate::sweep`): pool value =
+/// free liquidity + Σ over open positions of what each vault would return to the pool. Shares are
+/// priced pro rata over every share (LP and dead), rounded against the acting LP, after the LP fee
+/// (which stays in the pool). Anyone may call it (the keeper does, right after a sweep completes).
+///
+/// Deposit: the escrowed tokens join the free liquidity and shares are minted to the request's
+/// LP account. Withdrawal: the escrowed shares are burned and their value net of the fee is paid
+/// from free liquidity to the request's token account. The request closes (rent to the provider).
+///
+/// # Accounts
+/// - `market`; `request`: a pending request of this market; `provider`: `request.provider`.
+/// - `pool_vault`, `lp_mint`, `lp_escrow`: the market's.
+/// - `token_account`: `request.token_account`; `lp_account`: `request.lp_account`.
+///
+/// # Errors
+/// - `SweepNotComplete`: the sweep is not live or has not valued every open position.
+/// - `SweepPredatesRequest`: the sweep (or its price) is not later than the request.
+/// - `DepositTooSmall`, `WithdrawTooSmall`, `InsufficientFreeLiquidity` (the request stays and
+///   can be executed later or cancelled).
+/// - `MarketMismatch`, `RequestAccountMismatch`, `PoolVaultMismatch`, `LpMintMismatch`,
+///   `LpEscrowMismatch`.
+#[derive(Accounts)]
+pub struct ExecuteLpRequest<'info> {
+    #[account(mut)]
+    pub market: AccountLoader<'info, Market>,
+    #[account(mut, close = provider, has_one = market @ RingfenceError::MarketMismatch)]
+    pub request: AccountLoader<'info, LpRequest>,
+    /// CHECK: receives the request's rent; must be `request.provider`.
+    #[account(mut, address = request.load()?.provider @ RingfenceError::RequestAccountMismatch)]
+    pub provider: UncheckedAccount<'info>,
+    /// CHECK: address is `market.pool_vault`, created by this program as a token account.
+    #[account(mut, address = market.load()?.pool_vault @ RingfenceError::PoolVaultMismatch)]
+    pub pool_vault: UncheckedAccount<'info>,
+    /// CHECK: address is `market.lp_mint`, created by this program as a mint.
+    #[account(mut, address = market.load()?.lp_mint @ RingfenceError::LpMintMismatch)]
+    pub lp_mint: UncheckedAccount<'info>,
+    /// CHECK: address is `market.lp_escrow`, created by this program as an LP token account.
+    #[account(mut, address = market.load()?.lp_escrow @ RingfenceError::LpEscrowMismatch)]
+    pub lp_escrow: UncheckedAccount<'info>,
+    /// CHECK: must be `request.token_account` (validated as a collateral token account at request).
+    #[account(mut, address = request.load()?.token_account @ RingfenceError::RequestAccountMismatch)]
+    pub token_account: UncheckedAccount<'info>,
+    /// CHECK: must be `request.lp_account` (validated as an LP token account at request).
+    #[account(mut, address = request.load()?.lp_account @ RingfenceError::RequestAccountMismatch)]
+    pub lp_account: UncheckedAccount<'info>,
+    pub token_program: Program<'info, Token>,
+}
+
+pub fn handler(ctx: Context<ExecuteLpRequest>) -> Result<()> {
+    let a = ctx.accounts;
+    let now = Clock::get()?.unix_timestamp;
+    let mut m: Market = *a.market.load()?;
+    let req: LpRequest = *a.request.load()?;
+    require!(m.sweep_complete(now), RingfenceError::SweepNotComplete);
+    require!(
+        m.sweep.started_at > req.requested_at && m.sweep.publish_time > req.requested_at,
+        RingfenceError::SweepPredatesRequest
+    );
+    m.accrue(now)?;
+    let value = m.swept_pool_value()?;
+    let kind = req.kind()?;
+    let fee_bps = u64::from(m.params.lp_fee_bps);
+    let bump = [m.bump];
+    let seeds = m.signer_seeds(&bump);
+    let market_info = a.market.to_account_info();
+    let (shares, paid, fee) = match kind {
+        LpRequestKind::Deposit => {
+            let q = quote_deposit(req.amount, value, m.lp_supply, m.dead_shares, fee_bps)
+                .or_err()?
+                .ok_or(RingfenceError::DepositTooSmall)?;
+            token_mint_to(&a.lp_mint, &a.lp_account, &market_info, q.shares, &[&seeds])?;
+            m.pending_deposits = m.pending_deposits.checked_sub(req.amount).ok_or(RingfenceError::MathOverflow)?;
+            m.free_liquidity = m.free_liquidity.checked_add(req.amount).ok_or(RingfenceError::MathOverflow)?;
+            m.lp_supply = m.lp_supply.checked_add(q.shares).ok_or(RingfenceError::MathOverflow)?;
+            m.dead_shares = m.dead_shares.checked_add(q.dead_shares).ok_or(RingfenceError::MathOverflow)?;
+            (q.shares, req.amount, q.fee)
+        }
+        LpRequestKind::Withdrawal => {
+            let (gross, fee) = quote_withdraw(req.amount, value, m.lp_supply, m.dead_shares, fee_bps).or_err()?;
+            let pay = gross.checked_sub(fee).ok_or(RingfenceError::MathOverflow)?;
+            require!(pay > 0, RingfenceError::WithdrawTooSmall);
+            require!(pay <= m.free_liquidity, RingfenceError::InsufficientFreeLiquidity);
+            token_burn(&a.lp_escrow, &a.lp_mint, &market_info, req.amount, &[&seeds])?;
+            token_transfer(&a.pool_vault, &a.token_account, &market_info, pay, &[&seeds])?;
+            m.free_liquidity = m.free_liquidity.checked_sub(pay).ok_or(RingfenceError::MathOverflow)?;
+            m.lp_supply = m.lp_supply.checked_sub(req.amount).ok_or(RingfenceError::MathOverflow)?;
+            (req.amount, pay, fee)
+        }
+    };
+    m.refresh_rate()?;
+    *a.market.load_mut()? = m;
+    emit!(LpRequestExecuted {
+        market: a.market.key(),
+        provider: req.provider,
+        request: a.request.key(),
+        kind,
+        shares,
+        amount: paid,
+        lp_fee: fee,
+        pool_value: value,
+        sweep_epoch: m.sweep.epoch,
+        sweep_price: m.sweep.price,
+        sweep_publish_time: m.sweep.publish_time,
+        requested_at: req.requested_at,
+        pool: PoolSnapshot::of(&m),
+        timestamp: now,
+    });
+    Ok(())
+}

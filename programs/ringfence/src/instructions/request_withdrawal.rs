@@ -1,0 +1,79 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::Token;
+
+use crate::cpi::token_transfer;
+use crate::error::RingfenceError;
+use crate::events::LpRequested;
+use crate::state::{LpRequest, LpRequestKind, Market, LP_REQUEST_SEED, LP_REQUEST_SPACE};
+use crate::token_account::check_token_account;
+
+/// Requests an LP withdrawal: `shares` move into the market's LP escrow and wait there until the
+/// request is executed against a pool sweep started after it (`execute_lp_request`), which pays
+/// their exact value net of the LP fee from free liquidity. Never paused.
+///
+/// # Accounts
+/// - `provider`: signer, owner of `provider_lp`, pays the request's rent.
+/// - `market`; `lp_escrow`: `market.lp_escrow`.
+/// - `provider_lp`: SPL Token account of the LP mint owned by `provider` (source; a cancelled
+///   request is refunded here).
+/// - `provider_token`: SPL Token account of the collateral mint (receives the tokens; any owner).
+/// - `request`: PDA `["lp_request", market, provider]`, created.
+///
+/// # Errors
+/// - `ZeroAmount`; `LpEscrowMismatch`, `MintMismatch`, `TokenOwnerMismatch`, `NotTokenAccount`;
+///   SPL Token's insufficient funds for more shares than held; "already in use" when pending.
+#[derive(Accounts)]
+pub struct RequestWithdrawal<'info> {
+    #[account(mut)]
+    pub provider: Signer<'info>,
+    pub market: AccountLoader<'info, Market>,
+    /// CHECK: address is `market.lp_escrow`, created by this program as an LP token account.
+    #[account(mut, address = market.load()?.lp_escrow @ RingfenceError::LpEscrowMismatch)]
+    pub lp_escrow: UncheckedAccount<'info>,
+    /// CHECK: checked in the handler: SPL Token account of the LP mint owned by `provider`.
+    #[account(mut)]
+    pub provider_lp: UncheckedAccount<'info>,
+    /// CHECK: checked in the handler: SPL Token account of the collateral mint.
+    pub provider_token: UncheckedAccount<'info>,
+    #[account(
+        init,
+        payer = provider,
+        space = LP_REQUEST_SPACE,
+        seeds = [LP_REQUEST_SEED, market.key().as_ref(), provider.key().as_ref()],
+        bump,
+    )]
+    pub request: AccountLoader<'info, LpRequest>,
+    pub token_program: Program<'info, Token>,
+    pub system_program: Program<'info, System>,
+}
+
+pub fn handler(ctx: Context<RequestWithdrawal>, shares: u64) -> Result<()> {
+    require!(shares > 0, RingfenceError::ZeroAmount);
+    let a = ctx.accounts;
+    let now = Clock::get()?.unix_timestamp;
+    let m: Market = *a.market.load()?;
+    check_token_account(&a.provider_lp, &m.lp_mint, Some(a.provider.key))?;
+    check_token_account(&a.provider_token, &m.collateral_mint, None)?;
+    token_transfer(&a.provider_lp, &a.lp_escrow, &a.provider, shares, &[])?;
+    *a.request.load_init()? = LpRequest {
+        market: a.market.key(),
+        provider: a.provider.key(),
+        token_account: a.provider_token.key(),
+        lp_account: a.provider_lp.key(),
+        amount: shares,
+        requested_at: now,
+        kind: LpRequestKind::Withdrawal.to_u8(),
+        bump: ctx.bumps.request,
+        _reserved: [0; 6],
+    };
+    emit!(LpRequested {
+        market: a.market.key(),
+        provider: a.provider.key(),
+        request: a.request.key(),
+        kind: LpRequestKind::Withdrawal,
+        amount: shares,
+        pending_deposits: m.pending_deposits,
+        timestamp: now,
+    });
+    Ok(())
+}

@@ -1,0 +1,67 @@
+use anchor_lang::prelude::*;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+
+use crate::error::RingfenceError;
+use crate::events::{PoolSnapshot, SweepStarted};
+use crate::oracle::{read_price, PriceUse};
+use crate::state::{Market, PoolSweep};
+
+/// Starts a pool sweep (see `crate::sweep`): fixes the oracle mid price and the borrow index at
+/// which every open position will be valued. Anyone may call it (the keeper does, for pending LP
+/// requests). A new sweep may only replace one that is complete or stale, so nobody can keep a
+/// sweep from completing by restarting it.
+///
+/// # Accounts
+/// - `caller`: signer (anyone).
+/// - `market`; `oracle`: must be `market.oracle` (trade age, not older than the market's last price).
+///
+/// # Errors
+/// - `SweepInProgress`: the current sweep is live and not complete.
+/// - Oracle errors (`OracleAccountMismatch`, `OraclePriceStale`, `OraclePriceOlderThanMarket`, ...).
+#[derive(Accounts)]
+pub struct StartSweep<'info> {
+    pub caller: Signer<'info>,
+    #[account(mut)]
+    pub market: AccountLoader<'info, Market>,
+    #[account(address = market.load()?.oracle @ RingfenceError::OracleAccountMismatch)]
+    pub oracle: Box<Account<'info, PriceUpdateV2>>,
+}
+
+pub fn handler(ctx: Context<StartSweep>) -> Result<()> {
+    let a = ctx.accounts;
+    let now = Clock::get()?.unix_timestamp;
+    let mut m: Market = *a.market.load()?;
+    require!(!m.sweep_live(now) || m.sweep_complete(now), RingfenceError::SweepInProgress);
+    m.accrue(now)?;
+    let px = read_price(&a.oracle, &m, now, PriceUse::Trade)?;
+    let epoch = m.sweep.epoch.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
+    let expires_at = px
+        .publish_time
+        .checked_add(i64::from(m.params.max_price_age_trade_secs))
+        .ok_or(RingfenceError::MathOverflow)?;
+    m.sweep = PoolSweep {
+        epoch,
+        price: px.price,
+        publish_time: px.publish_time,
+        borrow_index: m.borrow_index,
+        started_at: now,
+        expires_at,
+        counted: 0,
+        value: 0,
+    };
+    m.note_price_time(px.publish_time);
+    *a.market.load_mut()? = m;
+    emit!(SweepStarted {
+        market: a.market.key(),
+        caller: a.caller.key(),
+        epoch,
+        price: px.price,
+        price_publish_time: px.publish_time,
+        borrow_index: m.borrow_index,
+        expires_at,
+        positions_open: m.positions_open,
+        pool: PoolSnapshot::of(&m),
+        timestamp: now,
+    });
+    Ok(())
+}

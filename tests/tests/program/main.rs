@@ -5,11 +5,13 @@
 mod add_margin;
 mod admin;
 mod common;
+mod economic;
 mod initialize_market;
 mod isolation;
 mod liquidate;
 mod lp_pool;
 mod open_position;
 mod oracle;
+mod pool_review;
 mod randomized;
 mod trading;

@@ -56,7 +56,7 @@ fn attempt(
 ) -> bool {
     let before = f.snapshot();
     let res = send(f);
-    if let Err(_) = &res {
+    if res.is_err() {
         let code = custom_code(&res);
         assert!(
             code.is_some_and(|c| allowed.iter().any(|e| ringfence_sdk::error_code(*e) == c)),

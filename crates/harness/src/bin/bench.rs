@@ -12,14 +12,21 @@ use ringfence_sdk::ix::{self, MarketKeys};
 use ringfence_sdk::ringfence::state::{pause, MARKET_SPACE, POSITION_SPACE};
 use ringfence_sdk::{RiskParams, Side};
 
+/// Budgets: the pool review's (open 32,000, liquidate 25,000, deposit and withdrawal 25,000 for
+/// each instruction of the flow) and the earlier ones.
 const BUDGETS: &[(&str, u64)] = &[
-    ("open_position", 40_000),
-    ("add_margin", 10_000),
+    ("open_position", 32_000),
+    ("add_margin", 12_000),
     ("remove_margin", 20_000),
     ("close_position", 35_000),
-    ("liquidate", 30_000),
-    ("deposit_liquidity", 25_000),
-    ("withdraw_liquidity", 25_000),
+    ("liquidate", 25_000),
+    ("request_deposit", 25_000),
+    ("execute_lp_request (deposit)", 25_000),
+    ("request_withdrawal", 25_000),
+    ("execute_lp_request (withdrawal)", 25_000),
+    ("start_sweep", 25_000),
+    ("sweep_positions (1 position)", 25_000),
+    ("sweep_positions (10 positions)", 25_000),
 ];
 
 struct Bench(Vec<(&'static str, u64)>);
@@ -51,16 +58,39 @@ fn main() {
     let res = f.env.send(&[ix::initialize_market(&admin.pubkey(), &keys, feed, f.params)], &[&admin]);
     b.record("initialize_market", res);
 
+    // The LP flow: request, sweep, execution (deposit, then withdrawal).
     let lp = f.wallet(200_000 * USDC);
-    let res = f.deposit(&lp, 100_000 * USDC);
-    b.record("deposit_liquidity", res);
-    let res = f.withdraw(&lp, 1_000 * USDC);
-    b.record("withdraw_liquidity", res);
+    let res = f.request_deposit(&lp, 100_000 * USDC);
+    b.record("request_deposit", res);
+    f.advance(1);
+    let res = f.start_sweep();
+    b.record("start_sweep", res);
+    let res = f.execute(&lp.key());
+    b.record("execute_lp_request (deposit)", res);
+    // Ten positions to value (a second deposit from another LP makes the sweep needed again).
+    let crowd = f.wallet(100_000 * USDC);
+    for id in 0..10 {
+        f.open(&crowd, id, Side::Long, 101 * USDC, 1_000 * USDC).expect("open");
+    }
+    let res = f.request_withdrawal(&lp, 1_000 * USDC);
+    b.record("request_withdrawal", res);
+    f.advance(1);
+    f.start_sweep().expect("sweep");
+    let positions: Vec<Pubkey> = f.positions().into_iter().map(|(k, _)| k).collect();
+    let res = f.step(&[ix::sweep_positions(&market, &positions[..1])], &[]);
+    b.record("sweep_positions (1 position)", res);
+    let res = f.step(&[ix::sweep_positions(&market, &positions[1..])], &[]);
+    b.record("sweep_positions (10 positions)", res);
+    let res = f.execute(&lp.key());
+    b.record("execute_lp_request (withdrawal)", res);
 
+    // Trader instructions inside a live sweep (the worst case: every change re-values the position).
     let trader = f.wallet(10_000 * USDC);
     let keeper = f.wallet(0);
+    assert!(f.market().sweep.epoch > 0);
     let res = f.open(&trader, 1, Side::Long, 202 * USDC, 2_000 * USDC);
     b.record("open_position", res);
+    assert_eq!(f.position(&trader.key(), 1).sweep_epoch, f.market().sweep.epoch, "valued by the live sweep");
     let res = f.add_margin(&trader, 1, 50 * USDC);
     b.record("add_margin", res);
     let res = f.remove_margin(&trader, 1, 40 * USDC);
@@ -71,8 +101,12 @@ fn main() {
     let res = f.close(&trader, 1);
     b.record("close_position", res);
 
-    // Liquidation with all three payouts: 10x long, price down to leave a residual.
+    // Liquidation with all three payouts: 10x long, price down to leave a residual (the sweep is
+    // restarted so that the position is valued by a live one).
     f.open(&trader, 2, Side::Long, 101 * USDC, 1_000 * USDC).expect("open");
+    f.advance(1);
+    f.start_sweep().expect("sweep");
+    f.sweep_all().expect("sweep all");
     f.set_price(pyth_price(93.5)); // equity ~ 100 - 65 - 1 = 34 < 50: keeper 10, trader ~24, pool rest
     let view = {
         let ix = ix::position_health(&f.keys, &f.position_key(&trader.key(), 2));

@@ -17,12 +17,7 @@ export interface MarketKeys {
   lpEscrow: PublicKey;
 }
 
-/** The fields of a pending LP request an execution takes its accounts from. */
-export interface LpRequestAccounts {
-  provider: PublicKey;
-  tokenAccount: PublicKey;
-  lpAccount: PublicKey;
-}
+
 
 /** RiskParams as the program takes them (bps as numbers, amounts and rates as BN). */
 export type RiskParams = Parameters<Program<Ringfence>["methods"]["setParams"]>[0];
@@ -53,7 +48,7 @@ export class RingfenceClient {
   requestDeposit(provider: PublicKey, providerToken: PublicKey, providerLp: PublicKey, k: MarketKeys, amount: bigint) {
     return this.program.methods
       .requestDeposit(new BN(amount.toString()))
-      .accountsStrict({ provider, market: k.market, poolVault: k.poolVault, providerToken, providerLp,
+      .accountsStrict({ provider, market: k.market, oracle: k.oracle, poolVault: k.poolVault, providerToken, providerLp,
         request: lpRequestPda(k.market, provider), tokenProgram: TOKEN_PROGRAM_ID, systemProgram: SystemProgram.programId })
       .instruction();
   }
@@ -62,7 +57,7 @@ export class RingfenceClient {
   requestWithdrawal(provider: PublicKey, providerToken: PublicKey, providerLp: PublicKey, k: MarketKeys, shares: bigint) {
     return this.program.methods
       .requestWithdrawal(new BN(shares.toString()))
-      .accountsStrict({ provider, market: k.market, lpEscrow: k.lpEscrow, providerLp, providerToken,
+      .accountsStrict({ provider, market: k.market, oracle: k.oracle, lpEscrow: k.lpEscrow, providerLp, providerToken,
         request: lpRequestPda(k.market, provider), tokenProgram: TOKEN_PROGRAM_ID, systemProgram: SystemProgram.programId })
       .instruction();
   }
@@ -81,12 +76,21 @@ export class RingfenceClient {
       .instruction();
   }
 
-  /** Executes a pending request (anyone); every account comes from the request itself. */
-  executeLpRequest(k: MarketKeys, request: PublicKey, req: LpRequestAccounts) {
+  /** Executes a pending request (anyone); the shares or tokens wait in escrow for the claim. */
+  executeLpRequest(k: MarketKeys, request: PublicKey) {
     return this.program.methods
       .executeLpRequest()
-      .accountsStrict({ market: k.market, request, provider: req.provider, poolVault: k.poolVault, lpMint: k.lpMint,
-        lpEscrow: k.lpEscrow, tokenAccount: req.tokenAccount, lpAccount: req.lpAccount, tokenProgram: TOKEN_PROGRAM_ID })
+      .accountsStrict({ market: k.market, request, poolVault: k.poolVault, lpMint: k.lpMint, lpEscrow: k.lpEscrow,
+        tokenProgram: TOKEN_PROGRAM_ID })
+      .instruction();
+  }
+
+  /** The provider claims its executed request into `destination` (its LP account for a deposit, its token account for a withdrawal). */
+  claimLpRequest(provider: PublicKey, k: MarketKeys, destination: PublicKey) {
+    return this.program.methods
+      .claimLpRequest()
+      .accountsStrict({ provider, market: k.market, request: lpRequestPda(k.market, provider), poolVault: k.poolVault,
+        lpEscrow: k.lpEscrow, destination, tokenProgram: TOKEN_PROGRAM_ID })
       .instruction();
   }
 
@@ -100,11 +104,7 @@ export class RingfenceClient {
     const txs: TransactionInstruction[][] = [[...before, await this.startSweep(caller, k)]];
     const positions = (await this.positions(k.market)).map((p) => p.publicKey);
     for (let i = 0; i < positions.length; i += 10) txs.push([await this.sweepPositions(k, positions.slice(i, i + 10))]);
-    for (const request of requests) {
-      const req = await this.fetchLpRequest(request);
-      if (!req) throw new Error(`no pending LP request at ${request.toBase58()}`);
-      txs.push([await this.executeLpRequest(k, request, req)]);
-    }
+    for (const request of requests) txs.push([await this.executeLpRequest(k, request)]);
     return txs;
   }
 

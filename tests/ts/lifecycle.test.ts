@@ -103,6 +103,8 @@ describe("TypeScript client on a local validator", function () {
     await new Promise((r) => setTimeout(r, 1_500));
     const request = lpRequestPda(keys.market, lp.publicKey);
     for (const ixs of await client.sweepAndExecute(admin.publicKey, keys, [request], [price(150)])) await send(ixs, [admin]);
+    // The shares wait in escrow; the LP claims them into its own account.
+    await send([await client.claimLpRequest(lp.publicKey, keys, lpShares)], [lp]);
     // First deposit: one share per unit net of the 0.2% LP fee, 1,000 of them held by nobody.
     assert.equal((await getAccount(connection, lpShares)).amount, 99_800n * USDC - 1_000n);
     assert.equal(await client.fetchLpRequest(request), null);

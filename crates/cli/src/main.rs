@@ -246,13 +246,28 @@ impl Ctx {
     }
 
     /// Executes the signer's pending LP request itself (all permissionless: a sweep at the
-    /// current oracle price, every position valued, the execution), as the keeper would.
+    /// current oracle price, every position valued, the execution), as the keeper would, then
+    /// claims the shares or tokens into the signer's associated token account.
     async fn execute_own_request(&self, market: &Pubkey) -> Result<()> {
         if self.dry_run {
             return Ok(());
         }
         let signer = self.signer()?;
         let request = pda::lp_request(market, &signer.pubkey());
+        if self.client.lp_request(&request).await?.executed == 0 {
+            self.execute_request(market, &request).await?;
+        }
+        let req = self.client.lp_request(&request).await?;
+        let (_, keys) = self.market(market).await?;
+        let mint = if req.kind == 0 { keys.lp_mint } else { keys.collateral_mint };
+        let (destination, create) = ata(&signer.pubkey(), &mint, &signer.pubkey());
+        let claim = ix::claim_lp_request(&keys, &request, &signer.pubkey(), &destination);
+        self.run("claim_lp_request", vec![create, claim], json!({"claimable": req.claimable})).await
+    }
+
+    async fn execute_request(&self, market: &Pubkey, request: &Pubkey) -> Result<()> {
+        let signer = self.signer()?;
+        let request = *request;
         let results = self
             .client
             .sweep_and_execute(market, signer, &[], &[request])
@@ -260,7 +275,9 @@ impl Ctx {
             .context("execute_lp_request failed")?;
         let sig = match results.into_iter().next() {
             Some((_, Ok(sig))) => sig,
-            Some((_, Err(e))) => return Err(e.context("execute_lp_request failed")),
+            Some((_, Err(e))) => {
+                return Err(e.context("execute_lp_request failed (the request stays; the keeper retries)"))
+            }
             None => bail!("execute_lp_request: no request"),
         };
         if self.json {

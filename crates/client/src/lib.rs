@@ -219,11 +219,13 @@ impl Client {
         Ok(())
     }
 
-    /// Runs a pool sweep to completion and executes the LP requests at `requests`: `before_sweep`
-    /// (e.g. posting a fresh price) and `start_sweep` in one transaction once the cluster clock is
-    /// past every request, every open position valued in batches, then each execution. This is
-    /// what the keeper does for pending requests, and what an LP's own client may do (all of it is
-    /// permissionless). Every account of an execution comes from the request itself.
+    /// Runs a pool sweep to completion and executes the LP requests at `requests`: once the
+    /// cluster clock is past every request, a live sweep that started after them is finished;
+    /// otherwise `before_sweep` (e.g. posting a fresh price) and `start_sweep` go in one
+    /// transaction (first finishing and executing an older sweep that blocks it), every open
+    /// position is valued in concurrent batches, then each request is executed. What the keeper
+    /// does for pending requests and what an LP's own client may do (all of it is permissionless);
+    /// the results wait in escrow for the providers' claims.
     pub async fn sweep_and_execute(
         &self,
         market: &Pubkey,
@@ -231,34 +233,56 @@ impl Client {
         before_sweep: &[Instruction],
         requests: &[Pubkey],
     ) -> Result<Vec<(Pubkey, Result<String>)>> {
-        let m = self.market(market).await?;
-        let keys = ringfence_sdk::ix::MarketKeys::of(market, &m);
-        let mut pending = Vec::new();
         let mut latest = i64::MIN;
         for r in requests {
-            let acc = self.rpc.get_account(r).await.with_context(|| format!("LP request {r}"))?;
-            let req: LpRequest = decode_account(&acc.data).map_err(|e| anyhow!("LP request {r}: {e}"))?;
-            latest = latest.max(req.requested_at);
-            pending.push((*r, req));
+            latest = latest.max(self.lp_request(r).await?.requested_at);
         }
         self.wait_clock_after(latest, Duration::from_secs(30)).await?;
-        let mut ixs = before_sweep.to_vec();
-        ixs.push(ringfence_sdk::ix::start_sweep(&payer.pubkey(), &keys));
-        self.send(&ixs, payer, &[], 3).await.context("start_sweep")?;
+        let m = self.market(market).await?;
+        let keys = ringfence_sdk::ix::MarketKeys::of(market, &m);
+        let now = self.cluster_time().await?;
+        let reusable = m.sweep.epoch > 0 && now <= m.sweep.expires_at && m.sweep.started_at > latest;
+        if !reusable {
+            let mut ixs = before_sweep.to_vec();
+            ixs.push(ringfence_sdk::ix::start_sweep(&payer.pubkey(), &keys));
+            if self.send(&ixs, payer, &[], 3).await.is_err() {
+                // An older sweep is in progress or has requests due: finish it and execute them.
+                self.sweep_remaining(market, payer).await?;
+                for (r, req) in self.lp_requests(market).await? {
+                    if req.executed == 0 {
+                        let _ = self.send(&[ringfence_sdk::ix::execute_lp_request(&keys, &r)], payer, &[], 3).await;
+                    }
+                }
+                self.send(&ixs, payer, &[], 3).await.context("start_sweep")?;
+            }
+        }
+        self.sweep_remaining(market, payer).await?;
+        let mut out = Vec::new();
+        for r in requests {
+            let ix = ringfence_sdk::ix::execute_lp_request(&keys, r);
+            out.push((*r, self.send(&[ix], payer, &[], 3).await));
+        }
+        Ok(out)
+    }
+
+    /// Values, in concurrent batches, every open position the current sweep has not valued yet.
+    pub async fn sweep_remaining(&self, market: &Pubkey, payer: &Keypair) -> Result<()> {
         let epoch = self.market(market).await?.sweep.epoch;
         let todo: Vec<Pubkey> =
             self.positions(market).await?.into_iter().filter(|(_, p)| p.sweep_epoch != epoch).map(|(k, _)| k).collect();
-        for chunk in todo.chunks(SWEEP_BATCH) {
-            self.send(&[ringfence_sdk::ix::sweep_positions(market, chunk)], payer, &[], 3)
-                .await
-                .context("sweep_positions")?;
+        let sends = todo.chunks(SWEEP_BATCH).map(|chunk| {
+            let ix = ringfence_sdk::ix::sweep_positions(market, chunk);
+            async move { self.send(&[ix], payer, &[], 3).await }
+        });
+        for res in futures::future::join_all(sends).await {
+            res.context("sweep_positions")?;
         }
-        let mut out = Vec::new();
-        for (r, req) in pending {
-            let ix = ringfence_sdk::ix::execute_lp_request(&keys, &r, &req);
-            out.push((r, self.send(&[ix], payer, &[], 3).await));
-        }
-        Ok(out)
+        Ok(())
+    }
+
+    pub async fn lp_request(&self, key: &Pubkey) -> Result<LpRequest> {
+        let acc = self.rpc.get_account(key).await.with_context(|| format!("LP request {key}"))?;
+        decode_account(&acc.data).map_err(|e| anyhow!("LP request {key}: {e}"))
     }
 
     /// Every pending LP request of `market`.

@@ -7,7 +7,7 @@ use ringfence_sdk::ix::{self, LiquidateAccounts, MarketKeys, PositionAccounts};
 use ringfence_sdk::math::{borrow_fee, SideTotals};
 use ringfence_sdk::pda;
 use ringfence_sdk::ringfence::instructions::HealthView;
-use ringfence_sdk::ringfence::state::{wide_get, POSITION_SPACE};
+use ringfence_sdk::ringfence::state::{wide_get, LP_REQUEST_SPACE, POSITION_SPACE};
 use ringfence_sdk::{Market, Position, RiskParams, Side, PROGRAM_ID};
 
 use crate::{simulate_return, Env, Keypair, PriceFixture, Signer, TxResult};
@@ -157,10 +157,13 @@ impl MarketFixture {
         let fixture = PriceFixture::new(feed_id, price, self.env.now());
         self.env.write_price(&oracle, &fixture);
         let request = pda::lp_request(&keys.market, &lp.key());
-        let req: ringfence_sdk::LpRequest = self.env.decode(&request);
         let keeper = self.keeper.insecure_clone();
-        let ixs = [ix::start_sweep(&keeper.pubkey(), &keys), ix::execute_lp_request(&keys, &request, &req)];
-        self.env.send(&ixs, &[&keeper]).expect("fund second market");
+        let ixs = [
+            ix::start_sweep(&keeper.pubkey(), &keys),
+            ix::execute_lp_request(&keys, &request),
+            ix::claim_lp_request(&keys, &request, &lp.key(), &lp.lp),
+        ];
+        self.env.send(&ixs, &[&keeper, &lp.kp]).expect("fund second market");
         keys
     }
 
@@ -214,20 +217,33 @@ impl MarketFixture {
         res
     }
 
-    /// A whole LP deposit as the keeper runs it: the request, one second later a sweep at the
-    /// price published then, every position valued, the execution. Returns the first failure, or
-    /// the execution's result (its `LpRequestExecuted` event).
+    /// A whole LP deposit as the keeper and the LP run it: the request, one second later a sweep
+    /// at the price published then, every position valued, the execution, the LP's claim. Returns
+    /// the first failure, or the execution's result (its `LpRequestExecuted` event).
     pub fn deposit(&mut self, w: &Wallet, amount: u64) -> TxResult {
         self.request_deposit(w, amount)?;
         self.advance(1);
-        self.sweep_and_execute(&w.key())
+        let res = self.sweep_and_execute(&w.key())?;
+        self.claim(w)?;
+        Ok(res)
     }
 
-    /// A whole LP withdrawal (request, sweep one second later, execution), as [`Self::deposit`].
+    /// A whole LP withdrawal (request, sweep one second later, execution, claim), as [`Self::deposit`].
     pub fn withdraw(&mut self, w: &Wallet, shares: u64) -> TxResult {
         self.request_withdrawal(w, shares)?;
         self.advance(1);
-        self.sweep_and_execute(&w.key())
+        let res = self.sweep_and_execute(&w.key())?;
+        self.claim(w)?;
+        Ok(res)
+    }
+
+    /// The LP claims its executed request into its own share or token account.
+    pub fn claim(&mut self, w: &Wallet) -> TxResult {
+        let request = pda::lp_request(&self.keys.market, &w.key());
+        let req: ringfence_sdk::LpRequest = self.env.decode(&request);
+        let destination = if req.kind == 0 { w.lp } else { w.token };
+        let ix = ix::claim_lp_request(&self.keys, &request, &w.key(), &destination);
+        self.step(&[ix], &[&w.kp])
     }
 
     pub fn request_deposit(&mut self, w: &Wallet, amount: u64) -> TxResult {
@@ -267,9 +283,8 @@ impl MarketFixture {
     /// Executes `provider`'s pending request (accounts from the request itself).
     pub fn execute(&mut self, provider: &Pubkey) -> TxResult {
         let request = pda::lp_request(&self.keys.market, provider);
-        let req: ringfence_sdk::LpRequest = self.env.decode(&request);
         let before = self.exact_pool_value_at_sweep();
-        let res = self.step(&[ix::execute_lp_request(&self.keys, &request, &req)], &[]);
+        let res = self.step(&[ix::execute_lp_request(&self.keys, &request)], &[]);
         if res.is_ok() {
             // LP fairness, checked against the fixture's own valuation of every position.
             let ev = crate::events(&res);
@@ -281,9 +296,19 @@ impl MarketFixture {
         res
     }
 
-    /// Starts a sweep, values every position, executes `provider`'s request.
+    /// What the keeper does for `provider`'s request: a live sweep that started after it (and whose
+    /// price is newer than the request's) is finished and used; otherwise a new one is started;
+    /// every position is valued; the request is executed.
     pub fn sweep_and_execute(&mut self, provider: &Pubkey) -> TxResult {
-        self.start_sweep()?;
+        let req: ringfence_sdk::LpRequest = self.env.decode(&pda::lp_request(&self.keys.market, provider));
+        let s = self.market().sweep;
+        let usable = s.epoch > 0
+            && self.env.now() <= s.expires_at
+            && s.started_at > req.requested_at
+            && s.publish_time > req.after_publish_time;
+        if !usable {
+            self.start_sweep()?;
+        }
         self.sweep_all()?;
         self.execute(provider)
     }
@@ -400,8 +425,33 @@ impl MarketFixture {
         let m = self.market();
         assert_eq!(
             self.env.token_balance(&self.keys.pool_vault),
-            m.free_liquidity + m.pending_deposits + self.donated,
-            "pool vault != free liquidity + pending deposits (+ test donations)"
+            m.free_liquidity + m.pending_deposits + m.pending_payouts + self.donated,
+            "pool vault != free liquidity + pending deposits + pending payouts (+ test donations)"
+        );
+        // The LP escrow holds exactly the shares of pending withdrawals and executed deposits; the
+        // pool vault's pending amounts are exactly those of the requests.
+        let (mut escrowed, mut deposits, mut payouts, mut pending) = (0u64, 0u64, 0u64, 0u64);
+        for (_, a) in self.env.svm.get_program_accounts(&PROGRAM_ID) {
+            if a.lamports == 0 || a.data.len() != LP_REQUEST_SPACE {
+                continue;
+            }
+            let Ok(r) = ringfence_sdk::decode_account::<ringfence_sdk::LpRequest>(&a.data) else { continue };
+            if r.market != self.keys.market {
+                continue;
+            }
+            match (r.kind, r.executed) {
+                (0, 0) => deposits += r.amount,
+                (0, _) => escrowed += r.claimable,
+                (_, 0) => escrowed += r.amount,
+                (_, _) => payouts += r.claimable,
+            }
+            pending += u64::from(r.executed == 0);
+        }
+        assert_eq!(self.env.token_balance(&m.lp_escrow), escrowed, "LP escrow != escrowed shares of requests");
+        assert_eq!(
+            (m.pending_deposits, m.pending_payouts, m.pending_requests),
+            (deposits, payouts, pending),
+            "pending LP amounts"
         );
         assert_eq!(self.env.mint_supply(&self.keys.lp_mint), m.lp_supply, "LP mint supply != lp_supply");
         let (mut long, mut short) = (SideTotals::default(), SideTotals::default());

@@ -149,7 +149,10 @@ impl Keeper {
                     continue;
                 }
             };
-            let keys: Vec<Pubkey> = requests.iter().map(|(k, _)| *k).collect();
+            let keys: Vec<Pubkey> = requests.iter().filter(|(_, r)| r.executed == 0).map(|(k, _)| *k).collect();
+            if keys.is_empty() {
+                continue;
+            }
             match self.client.sweep_and_execute(market, &self.payer, &[], &keys).await {
                 Ok(results) => {
                     for (request, res) in results {

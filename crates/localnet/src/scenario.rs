@@ -53,6 +53,8 @@ impl Scenario {
         for (_, res) in s.client.sweep_and_execute(&s.market.keys.market, s.payer(), &[price], &[request]).await? {
             res.context("deposit")?;
         }
+        let claim = ix::claim_lp_request(&s.market.keys, &request, &lp.pubkey(), &shares);
+        s.client.send(&[claim], s.payer(), &[&lp], 3).await.context("claim")?;
         Ok(s)
     }
 

@@ -65,6 +65,8 @@ async fn deploy_migrate_and_trade_on_a_real_validator() {
     for (_, res) in client.sweep_and_execute(&sol.keys.market, &v.payer, &[price], &[request]).await.expect("sweep") {
         res.expect("deposit");
     }
+    let claim = ix::claim_lp_request(&sol.keys, &request, &lp.pubkey(), &lp_shares);
+    client.send(&[claim], &v.payer, &[&lp], 3).await.expect("claim");
     let open = ix::open_position(
         &trader.pubkey(),
         &trader_token,

@@ -42,6 +42,7 @@ ringfence_events!(
     LpRequested,
     LpRequestExecuted,
     LpRequestCancelled,
+    LpRequestClaimed,
     AdminProposed,
     AdminAccepted,
     MarketChangeScheduled,

@@ -263,6 +263,7 @@ pub fn request_deposit(
         accounts::RequestDeposit {
             provider: *provider,
             market: keys.market,
+            oracle: keys.oracle,
             pool_vault: keys.pool_vault,
             provider_token: *provider_token,
             provider_lp: *provider_lp,
@@ -286,6 +287,7 @@ pub fn request_withdrawal(
         accounts::RequestWithdrawal {
             provider: *provider,
             market: keys.market,
+            oracle: keys.oracle,
             lp_escrow: keys.lp_escrow,
             provider_lp: *provider_lp,
             provider_token: *provider_token,
@@ -297,21 +299,35 @@ pub fn request_withdrawal(
     )
 }
 
-/// Executes the pending request at `request`; every account comes from the request itself.
-pub fn execute_lp_request(keys: &MarketKeys, request: &Pubkey, req: &LpRequest) -> Instruction {
+/// Executes the pending request at `request` (anyone; the result waits in escrow for its claim).
+pub fn execute_lp_request(keys: &MarketKeys, request: &Pubkey) -> Instruction {
     build(
         accounts::ExecuteLpRequest {
             market: keys.market,
             request: *request,
-            provider: req.provider,
             pool_vault: keys.pool_vault,
             lp_mint: keys.lp_mint,
             lp_escrow: keys.lp_escrow,
-            token_account: req.token_account,
-            lp_account: req.lp_account,
             token_program: TOKEN_PROGRAM_ID,
         },
         instruction::ExecuteLpRequest {},
+    )
+}
+
+/// The provider claims its executed request into `destination` (its LP share account for a
+/// deposit, its collateral token account for a withdrawal).
+pub fn claim_lp_request(keys: &MarketKeys, request: &Pubkey, provider: &Pubkey, destination: &Pubkey) -> Instruction {
+    build(
+        accounts::ClaimLpRequest {
+            provider: *provider,
+            market: keys.market,
+            request: *request,
+            pool_vault: keys.pool_vault,
+            lp_escrow: keys.lp_escrow,
+            destination: *destination,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::ClaimLpRequest {},
     )
 }
 
@@ -324,6 +340,7 @@ pub fn cancel_lp_request(keys: &MarketKeys, request: &Pubkey, req: &LpRequest) -
             request: *request,
             pool_vault: keys.pool_vault,
             lp_escrow: keys.lp_escrow,
+            lp_mint: keys.lp_mint,
             token_account: req.token_account,
             lp_account: req.lp_account,
             token_program: TOKEN_PROGRAM_ID,

@@ -135,6 +135,14 @@ pub enum RingfenceError {
     LpEscrowMismatch,
     #[msg("the LP request is too recent to cancel")]
     RequestTooRecent,
+    #[msg("oracle publish time is further in the future than the allowed clock skew")]
+    OraclePriceInFuture,
+    #[msg("the LP request has already been executed (claim it)")]
+    RequestAlreadyExecuted,
+    #[msg("the LP request has not been executed yet")]
+    RequestNotExecuted,
+    #[msg("the sweep cannot be replaced while LP requests due at it are pending")]
+    SweepRequestsDue,
 }
 
 impl From<MathError> for RingfenceError {

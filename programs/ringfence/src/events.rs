@@ -24,6 +24,8 @@ pub struct PoolSnapshot {
     pub positions_open: u64,
     /// Tokens of pending deposit requests (in the pool vault, not in the pool).
     pub pending_deposits: u64,
+    /// Tokens of executed withdrawals awaiting their claim (in the pool vault, not in the pool).
+    pub pending_payouts: u64,
     /// Shares held by nobody (created by the first deposit).
     pub dead_shares: u64,
     pub sweep_epoch: u64,
@@ -49,6 +51,7 @@ impl PoolSnapshot {
             size_index_short: s.size_index,
             positions_open: m.positions_open,
             pending_deposits: m.pending_deposits,
+            pending_payouts: m.pending_payouts,
             dead_shares: m.dead_shares,
             sweep_epoch: m.sweep.epoch,
             sweep_counted: m.sweep.counted,
@@ -273,7 +276,8 @@ pub struct LpRequestExecuted {
     pub kind: LpRequestKind,
     /// Shares minted (deposit) or burned (withdrawal).
     pub shares: u64,
-    /// Tokens that joined the pool (deposit, fee included) or were paid to the LP (withdrawal, net).
+    /// Tokens that joined the pool (deposit, fee included) or are owed to the LP (withdrawal, net,
+    /// held for its claim).
     pub amount: u64,
     /// LP fee kept by the pool.
     pub lp_fee: u64,
@@ -287,7 +291,7 @@ pub struct LpRequestExecuted {
     pub timestamp: i64,
 }
 
-/// A pending LP request was cancelled and its escrow returned.
+/// A pending LP request was cancelled and its escrow returned, less the LP fee.
 #[event]
 #[derive(Debug, Clone, PartialEq)]
 pub struct LpRequestCancelled {
@@ -297,6 +301,22 @@ pub struct LpRequestCancelled {
     pub kind: LpRequestKind,
     /// Tokens (deposit) or shares (withdrawal) returned.
     pub amount: u64,
+    /// Tokens kept by the pool (deposit) or shares burned (withdrawal).
+    pub lp_fee: u64,
+    pub timestamp: i64,
+}
+
+/// An executed LP request's shares or tokens left escrow for the provider's account.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct LpRequestClaimed {
+    pub market: Pubkey,
+    pub provider: Pubkey,
+    pub request: Pubkey,
+    pub kind: LpRequestKind,
+    /// Shares (deposit) or tokens (withdrawal) paid out.
+    pub amount: u64,
+    pub destination: Pubkey,
     pub timestamp: i64,
 }
 

@@ -66,6 +66,11 @@ pub mod ringfence {
         instructions::execute_lp_request::handler(ctx)
     }
 
+    /// Moves an executed LP request's shares or tokens to the provider. See [`ClaimLpRequest`].
+    pub fn claim_lp_request(ctx: Context<ClaimLpRequest>) -> Result<()> {
+        instructions::claim_lp_request::handler(ctx)
+    }
+
     /// Cancels an LP request that waited too long, returning its escrow. See [`CancelLpRequest`].
     pub fn cancel_lp_request(ctx: Context<CancelLpRequest>) -> Result<()> {
         instructions::cancel_lp_request::handler(ctx)

@@ -12,6 +12,11 @@ use ringfence_math::{confidence_ok, normalize_conf, normalize_price};
 use crate::error::{MathResultExt, RingfenceError};
 use crate::state::{Market, Side};
 
+/// Largest accepted lead of an oracle publish time over the cluster clock: Pyth's and the
+/// cluster's clocks differ by a second or two; a price further in the future is refused, so it
+/// cannot pass for one published after an LP request or outlive its age limit.
+pub const MAX_CLOCK_SKEW_SECS: i64 = 10;
+
 /// What a price is used for: it decides the age limit and the market-recency check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PriceUse {
@@ -57,6 +62,8 @@ pub fn read_price(update: &PriceUpdateV2, market: &Market, now: i64, use_: Price
     };
     let oldest = now.checked_sub(i64::from(max_age)).ok_or(RingfenceError::MathOverflow)?;
     require!(msg.publish_time >= oldest, RingfenceError::OraclePriceStale);
+    let newest = now.checked_add(MAX_CLOCK_SKEW_SECS).ok_or(RingfenceError::MathOverflow)?;
+    require!(msg.publish_time <= newest, RingfenceError::OraclePriceInFuture);
     if use_ == PriceUse::Trade {
         require!(msg.publish_time >= market.last_price_time, RingfenceError::OraclePriceOlderThanMarket);
     }

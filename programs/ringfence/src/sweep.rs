@@ -14,10 +14,13 @@
 //! 4. When every open position is valued (`counted == positions_open`), the pool is worth exactly
 //!    `free_liquidity + value`, and LP requests made before the sweep started are executed at it.
 //!
-//! A sweep whose price is older than `max_price_age_trade_secs` (as it was at the sweep's start) is
-//! stale: nothing can execute against it any more, so changes stop maintaining it (staleness never
-//! ends: time only grows) and a new one may replace it. A parameter change ends the sweep at once
-//! (the values depend on the parameters).
+//! A sweep whose price is older than `max_price_age_liquidate_secs` (as it was at the sweep's
+//! start) is stale: nothing can execute against it any more, so changes stop maintaining it
+//! (staleness never ends: time only grows) and a new one may replace it. A parameter change ends
+//! the sweep at once (the values depend on the parameters), and so does a margin change that moves
+//! a valued position's worth at the sweep's price (only possible for a position bankrupt or short
+//! of its keeper reward there): its owner could otherwise move the pool value an LP request is
+//! about to execute at and move it back after.
 use anchor_lang::prelude::*;
 use ringfence_math::{borrow_fee, liquidation_reward, notional_fee, pool_claim};
 
@@ -75,9 +78,10 @@ impl Market {
     }
 
     /// Re-values a changed position at the price it was valued at (its state is already updated).
-    pub fn sweep_revalue(&mut self, pos: &mut Position, now: i64) -> Result<()> {
+    /// Returns whether its value changed.
+    pub fn sweep_revalue(&mut self, pos: &mut Position, now: i64) -> Result<bool> {
         if !self.sweep_live(now) || pos.sweep_epoch != self.sweep.epoch {
-            return Ok(());
+            return Ok(false);
         }
         let v = position_value(pos, self, pos.sweep_price)?;
         self.sweep.value = self
@@ -86,7 +90,17 @@ impl Market {
             .checked_sub(pos.sweep_value)
             .and_then(|x| x.checked_add(v))
             .ok_or(RingfenceError::MathOverflow)?;
+        let changed = v != pos.sweep_value;
         pos.sweep_value = v;
+        Ok(changed)
+    }
+
+    /// A margin change: re-values the position, and ends the sweep if that moved its value (see
+    /// the module docs).
+    pub fn sweep_margin_change(&mut self, pos: &mut Position, now: i64) -> Result<()> {
+        if self.sweep_revalue(pos, now)? {
+            self.end_sweep();
+        }
         Ok(())
     }
 

@@ -157,6 +157,7 @@ fn run_path(prices: &[f64], adversary: bool) -> Outcome {
             publish(&mut f, p);
             (on_price, on_time) = (p, now);
             f.sweep_and_execute(&adv.key()).expect("keeper executes the LP request");
+            f.claim(&adv).expect("claim");
             if sandwich_state == 1 {
                 let shares = f.lp_balance(&adv);
                 f.request_withdrawal(&adv, shares).expect("withdrawal request");
@@ -204,6 +205,7 @@ fn run_path(prices: &[f64], adversary: bool) -> Outcome {
         f.env.advance(1);
         publish(&mut f, last);
         f.sweep_and_execute(&adv.key()).expect("final LP execution");
+        f.claim(&adv).expect("claim");
         if sandwich_state == 1 {
             let shares = f.lp_balance(&adv);
             f.request_withdrawal(&adv, shares).expect("final withdrawal request");

@@ -43,6 +43,9 @@ fn first_deposit_creates_dead_shares_and_withdrawing_all_returns_all_but_them() 
         (e.provider, e.amount, e.shares, e.pool_value, e.lp_fee),
         (lp.key(), 5_000 * USDC, 5_000 * USDC - DEAD_SHARES, 0, 0)
     );
+    // The shares wait in the LP escrow until the provider claims them.
+    assert_eq!((f.lp_balance(&lp), f.env.token_balance(&f.keys.lp_escrow)), (0, 5_000 * USDC - DEAD_SHARES));
+    f.claim(&lp).unwrap();
     assert_eq!(f.lp_balance(&lp), 5_000 * USDC - DEAD_SHARES);
     let m = f.market();
     assert_eq!((m.free_liquidity, m.pending_deposits, m.dead_shares), (5_000 * USDC, 0, DEAD_SHARES));
@@ -152,6 +155,7 @@ fn a_deposit_request_cannot_use_the_price_it_was_made_at() {
     f.env.advance(1);
     f.set_price(px(95));
     let e = executed(&f.sweep_and_execute(&adversary.key()));
+    f.claim(&adversary).unwrap();
     assert_eq!(e.sweep_price, npx(95));
     assert_eq!(u128::from(e.pool_value), f.exact_pool_value_at(npx(95)) - 100_000 * USDC as u128);
     let res = f.withdraw(&adversary, e.shares);
@@ -194,12 +198,14 @@ fn withdrawals_take_only_free_liquidity_and_wait() {
     f.start_sweep().unwrap();
     f.sweep_all().unwrap();
     rejects(&mut f, RingfenceError::InsufficientFreeLiquidity, |f| f.execute(&lp.key()));
-    // The request waits; once the position closes the same request executes.
+    // The request waits (and its sweep cannot be replaced); once the position closes, the same
+    // request executes at the same sweep, which the close kept exact.
     f.set_price(px(104));
     f.close(&trader, 1).unwrap();
-    f.advance(1);
-    let res = f.sweep_and_execute(&lp.key());
+    rejects(&mut f, RingfenceError::SweepRequestsDue, |f| f.start_sweep());
+    let res = f.execute(&lp.key());
     assert!(res.is_ok(), "{}", describe(&res));
+    f.claim(&lp).unwrap();
     assert_eq!(f.env.token_balance(&trader.token), 8_000 * USDC + 2_000 * USDC + 640 * USDC);
 }
 
@@ -245,19 +251,19 @@ fn sweep_and_request_rejections_move_nothing() {
     rejects(&mut f, RingfenceError::SweepInProgress, |f| f.start_sweep());
     f.sweep_all().unwrap();
     rejects(&mut f, RingfenceError::SweepPredatesRequest, |f| f.execute(&lp.key()));
-    f.advance(1);
+    // That sweep had the request due (it was pending at its start) though it cannot serve it:
+    // it blocks replacement until it expires.
+    rejects(&mut f, RingfenceError::SweepRequestsDue, |f| f.start_sweep());
+    f.advance(i64::from(f.params.max_price_age_liquidate_secs) + 1);
     f.start_sweep().unwrap();
     rejects(&mut f, RingfenceError::SweepNotComplete, |f| f.execute(&lp.key()));
-    // Accounts other than the request's own are refused.
+    // Nothing to claim before execution.
     let request = pda::lp_request(&f.keys.market, &lp.key());
     let req: ringfence_sdk::LpRequest = f.env.decode(&request);
     f.sweep_all().unwrap();
-    rejects(&mut f, RingfenceError::RequestAccountMismatch, |f| {
-        let bad = ringfence_sdk::LpRequest { token_account: other.token, ..req };
-        f.env.send(&[ix::execute_lp_request(&f.keys, &request, &bad)], &[])
-    });
-    // A stale sweep cannot be executed against.
-    f.env.advance(i64::from(f.params.max_price_age_trade_secs) + 1);
+    rejects(&mut f, RingfenceError::RequestNotExecuted, |f| f.claim(&lp));
+    // A stale sweep (its price older than the liquidation price age) cannot be executed against.
+    f.env.advance(i64::from(f.params.max_price_age_liquidate_secs) + 1);
     rejects(&mut f, RingfenceError::SweepNotComplete, |f| f.execute(&lp.key()));
     // Cancelling waits for the cancel delay, then refunds in full.
     rejects(&mut f, RingfenceError::RequestTooRecent, |f| {
@@ -266,7 +272,7 @@ fn sweep_and_request_rejections_move_nothing() {
     f.env.advance(600);
     let res = f.step(&[ix::cancel_lp_request(&f.keys, &request, &req)], &[&lp.kp]);
     assert!(res.is_ok(), "{}", describe(&res));
-    assert_eq!(f.env.token_balance(&lp.token), 1_000 * USDC);
+    assert_eq!(f.env.token_balance(&lp.token), 1_000 * USDC, "no LP fee on this market");
     assert_eq!(f.market().pending_deposits, 0);
     // Deposits can be paused; withdrawal requests cannot.
     let provider = f.lp.take().expect("lp");
@@ -276,6 +282,16 @@ fn sweep_and_request_rejections_move_nothing() {
     rejects(&mut f, RingfenceError::MarketPaused, |f| f.request_deposit(&lp, 10 * USDC));
     let res = f.withdraw(&provider, 10 * USDC);
     assert!(res.is_ok(), "withdraw while paused: {}", describe(&res));
+    // A claim goes only to the provider's own account.
+    f.request_withdrawal(&provider, 10 * USDC).unwrap();
+    f.advance(1);
+    f.sweep_and_execute(&provider.key()).unwrap();
+    let request = pda::lp_request(&f.keys.market, &provider.key());
+    rejects(&mut f, RingfenceError::TokenOwnerMismatch, |f| {
+        f.env.send(&[ix::claim_lp_request(&f.keys, &request, &provider.key(), &other.token)], &[&provider.kp])
+    });
+    rejects(&mut f, RingfenceError::RequestAlreadyExecuted, |f| f.execute(&provider.key()));
+    assert!(f.claim(&provider).is_ok());
 }
 
 #[test]

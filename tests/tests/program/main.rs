@@ -14,4 +14,5 @@ mod open_position;
 mod oracle;
 mod pool_review;
 mod randomized;
+mod review_attacks;
 mod trading;

@@ -127,8 +127,13 @@ impl Run {
         self.f.env.advance(1);
         let price = self.price;
         self.publish(price);
-        let ok = attempt(&mut self.f, step, "start_sweep", &[], |f| f.start_sweep());
-        assert!(ok);
+        // A sweep with requests due that it cannot execute (not enough free liquidity) is retried
+        // as it is; otherwise a new one starts at the current price.
+        let m = self.f.market();
+        if !(m.sweep_live(self.f.env.now()) && m.sweep.requests_due > 0) {
+            let ok = attempt(&mut self.f, step, "start_sweep", &[], |f| f.start_sweep());
+            assert!(ok);
+        }
         let ok = attempt(&mut self.f, step, "sweep_positions", &[], |f| f.sweep_all());
         assert!(ok);
         for lp in self.pending.clone() {
@@ -142,6 +147,9 @@ impl Run {
                 self.worst_deviation = self.worst_deviation.max(dev);
                 self.executions += 1;
                 self.pending.remove(&lp);
+                let w = &self.lps[lp];
+                let ok = attempt(&mut self.f, step, "claim", &[], |f| f.claim(w));
+                assert!(ok);
             } else {
                 let allowed = [InsufficientFreeLiquidity, DepositTooSmall, WithdrawTooSmall];
                 let code = custom_code(&res);

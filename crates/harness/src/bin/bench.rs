@@ -24,6 +24,7 @@ const BUDGETS: &[(&str, u64)] = &[
     ("execute_lp_request (deposit)", 25_000),
     ("request_withdrawal", 25_000),
     ("execute_lp_request (withdrawal)", 25_000),
+    ("claim_lp_request", 25_000),
     ("start_sweep", 25_000),
     ("sweep_positions (1 position)", 25_000),
     ("sweep_positions (10 positions)", 25_000),
@@ -67,6 +68,8 @@ fn main() {
     b.record("start_sweep", res);
     let res = f.execute(&lp.key());
     b.record("execute_lp_request (deposit)", res);
+    let res = f.claim(&lp);
+    b.record("claim_lp_request", res);
     // Ten positions to value (a second deposit from another LP makes the sweep needed again).
     let crowd = f.wallet(100_000 * USDC);
     for id in 0..10 {
@@ -83,6 +86,7 @@ fn main() {
     b.record("sweep_positions (10 positions)", res);
     let res = f.execute(&lp.key());
     b.record("execute_lp_request (withdrawal)", res);
+    f.claim(&lp).expect("claim");
 
     // Trader instructions inside a live sweep (the worst case: every change re-values the position).
     let trader = f.wallet(10_000 * USDC);

@@ -108,9 +108,13 @@ fn main() {
     );
     println!("   market {}  pinned oracle {}", d.f.keys.market, d.f.oracle);
 
-    d.step("An LP deposits 10,000 USDC into the pool (the traders' counterparty) for LP shares");
+    d.step("An LP requests a 10,000 USDC deposit into the pool (the traders' counterparty); a second later a keeper sweeps the pool (values every position at a price published after the request) and executes it");
     let lp = d.f.fund_pool(10_000 * USDC);
-    println!("   LP received {} shares", usdc(d.f.lp_balance(&lp)));
+    println!(
+        "   LP received {} shares ({} dead shares belong to nobody, so the share price cannot be inflated)",
+        usdc(d.f.lp_balance(&lp)),
+        d.f.market().dead_shares
+    );
     let alice = d.f.wallet(1_000 * USDC);
     let bob = d.f.wallet(1_000 * USDC);
     let keeper = d.f.wallet(0);

@@ -56,7 +56,7 @@ pub fn handler(ctx: Context<AddMargin>, amount: u64) -> Result<()> {
 
     token_transfer(&a.owner_token, &a.vault, &a.owner, amount, &[])?;
     position.collateral = collateral;
-    market.sweep_revalue(&mut position, now)?;
+    market.sweep_margin_change(&mut position, now)?;
 
     emit!(MarginAdded {
         market: position.market,

@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 
-use crate::cpi::token_transfer;
-use crate::error::RingfenceError;
+use crate::cpi::{token_burn, token_transfer};
+use crate::error::{MathResultExt, RingfenceError};
 use crate::events::LpRequestCancelled;
 use crate::state::{LpRequest, LpRequestKind, Market};
 
@@ -11,7 +11,9 @@ use crate::state::{LpRequest, LpRequestKind, Market};
 pub const LP_REQUEST_CANCEL_AFTER_SECS: i64 = 600;
 
 /// Cancels a pending LP request that has not been executed for `LP_REQUEST_CANCEL_AFTER_SECS`:
-/// the escrowed tokens (deposit) or shares (withdrawal) go back in full.
+/// the escrowed tokens (deposit) or shares (withdrawal) go back, less the LP fee (kept by the
+/// pool: tokens join the free liquidity, shares are burned), so waiting out a request is never a
+/// free option against the price.
 ///
 /// # Accounts
 /// - `provider`: signer, `request.provider`; receives the rent.
@@ -20,7 +22,9 @@ pub const LP_REQUEST_CANCEL_AFTER_SECS: i64 = 600;
 ///
 /// # Errors
 /// - `RequestTooRecent`: fewer than `LP_REQUEST_CANCEL_AFTER_SECS` since the request.
-/// - `OwnerMismatch`, `MarketMismatch`, `RequestAccountMismatch`, `PoolVaultMismatch`, `LpEscrowMismatch`.
+/// - `RequestAlreadyExecuted`: claim it instead.
+/// - `OwnerMismatch`, `MarketMismatch`, `RequestAccountMismatch`, `PoolVaultMismatch`,
+///   `LpEscrowMismatch`, `LpMintMismatch`.
 #[derive(Accounts)]
 pub struct CancelLpRequest<'info> {
     #[account(mut)]
@@ -40,6 +44,9 @@ pub struct CancelLpRequest<'info> {
     /// CHECK: address is `market.lp_escrow`, created by this program as an LP token account.
     #[account(mut, address = market.load()?.lp_escrow @ RingfenceError::LpEscrowMismatch)]
     pub lp_escrow: UncheckedAccount<'info>,
+    /// CHECK: address is `market.lp_mint` (a cancelled withdrawal's fee shares are burned).
+    #[account(mut, address = market.load()?.lp_mint @ RingfenceError::LpMintMismatch)]
+    pub lp_mint: UncheckedAccount<'info>,
     /// CHECK: must be `request.token_account`.
     #[account(mut, address = request.load()?.token_account @ RingfenceError::RequestAccountMismatch)]
     pub token_account: UncheckedAccount<'info>,
@@ -54,28 +61,40 @@ pub fn handler(ctx: Context<CancelLpRequest>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let mut m: Market = *a.market.load()?;
     let req: LpRequest = *a.request.load()?;
+    require!(req.executed == 0, RingfenceError::RequestAlreadyExecuted);
     let earliest = req.requested_at.checked_add(LP_REQUEST_CANCEL_AFTER_SECS).ok_or(RingfenceError::MathOverflow)?;
     require!(now >= earliest, RingfenceError::RequestTooRecent);
     let bump = [m.bump];
     let seeds = m.signer_seeds(&bump);
     let market_info = a.market.to_account_info();
     let kind = req.kind()?;
+    let fee = ringfence_math::bps_ceil(req.amount, u64::from(m.params.lp_fee_bps)).or_err()?;
+    let back = req.amount.checked_sub(fee).ok_or(RingfenceError::MathOverflow)?;
     match kind {
         LpRequestKind::Deposit => {
-            token_transfer(&a.pool_vault, &a.token_account, &market_info, req.amount, &[&seeds])?;
+            token_transfer(&a.pool_vault, &a.token_account, &market_info, back, &[&seeds])?;
             m.pending_deposits = m.pending_deposits.checked_sub(req.amount).ok_or(RingfenceError::MathOverflow)?;
+            m.free_liquidity = m.free_liquidity.checked_add(fee).ok_or(RingfenceError::MathOverflow)?;
         }
         LpRequestKind::Withdrawal => {
-            token_transfer(&a.lp_escrow, &a.lp_account, &market_info, req.amount, &[&seeds])?;
+            token_transfer(&a.lp_escrow, &a.lp_account, &market_info, back, &[&seeds])?;
+            token_burn(&a.lp_escrow, &a.lp_mint, &market_info, fee, &[&seeds])?;
+            m.lp_supply = m.lp_supply.checked_sub(fee).ok_or(RingfenceError::MathOverflow)?;
         }
     }
+    m.pending_requests = m.pending_requests.checked_sub(1).ok_or(RingfenceError::MathOverflow)?;
+    if m.sweep.started_at > req.requested_at {
+        m.sweep.requests_due = m.sweep.requests_due.saturating_sub(1);
+    }
+    m.refresh_rate()?;
     *a.market.load_mut()? = m;
     emit!(LpRequestCancelled {
         market: a.market.key(),
         provider: req.provider,
         request: a.request.key(),
         kind,
-        amount: req.amount,
+        amount: back,
+        lp_fee: fee,
         timestamp: now,
     });
     Ok(())

@@ -2,42 +2,42 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 use ringfence_math::{quote_deposit, quote_withdraw};
 
-use crate::cpi::{token_burn, token_mint_to, token_transfer};
+use crate::cpi::{token_burn, token_mint_to};
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::{LpRequestExecuted, PoolSnapshot};
 use crate::state::{LpRequest, LpRequestKind, Market};
 
 /// Executes a pending LP request at the exact pool value of a complete, live pool sweep that
-/// started after the request, at a price published after it (see `crate::sweep`): pool value =
-/// free liquidity + Σ over open positions of what each vault would return to the pool. Shares are
-/// priced pro rata over every share (LP and dead), rounded against the acting LP, after the LP fee
-/// (which stays in the pool). Anyone may call it (the keeper does, right after a sweep completes).
+/// started after the request, at a price published after the newest one known at the request (see
+/// `crate::sweep`): pool value = free liquidity + Σ over open positions of what each vault would
+/// return to the pool. Shares are priced pro rata over every share (LP and dead), rounded against
+/// the acting LP, after the LP fee (which stays in the pool). Anyone may call it (the keeper does,
+/// in the transaction that completes the sweep).
 ///
-/// Deposit: the escrowed tokens join the free liquidity and shares are minted to the request's
-/// LP account. Withdrawal: the escrowed shares are burned and their value net of the fee is paid
-/// from free liquidity to the request's token account. The request closes (rent to the provider).
+/// Deposit: the escrowed tokens join the free liquidity and the shares are minted into the LP
+/// escrow. Withdrawal: the escrowed shares are burned and their value net of the fee leaves the
+/// free liquidity, held in the pool vault. Either way the result waits for `claim_lp_request`: no
+/// account the LP controls takes part, so the LP cannot make the execution fail to choose a later
+/// moment.
 ///
 /// # Accounts
-/// - `market`; `request`: a pending request of this market; `provider`: `request.provider`.
-/// - `pool_vault`, `lp_mint`, `lp_escrow`: the market's.
-/// - `token_account`: `request.token_account`; `lp_account`: `request.lp_account`.
+/// - `market`; `request`: a pending request of this market; `pool_vault`, `lp_mint`, `lp_escrow`:
+///   the market's.
 ///
 /// # Errors
+/// - `RequestAlreadyExecuted`.
 /// - `SweepNotComplete`: the sweep is not live or has not valued every open position.
-/// - `SweepPredatesRequest`: the sweep (or its price) is not later than the request.
-/// - `DepositTooSmall`, `WithdrawTooSmall`, `InsufficientFreeLiquidity` (the request stays and
-///   can be executed later or cancelled).
-/// - `MarketMismatch`, `RequestAccountMismatch`, `PoolVaultMismatch`, `LpMintMismatch`,
-///   `LpEscrowMismatch`.
+/// - `SweepPredatesRequest`: the sweep started before the request, or its price is not newer than
+///   the newest one known at the request.
+/// - `DepositTooSmall`, `WithdrawTooSmall`, `InsufficientFreeLiquidity` (the request stays; a
+///   later sweep can execute it).
+/// - `MarketMismatch`, `PoolVaultMismatch`, `LpMintMismatch`, `LpEscrowMismatch`.
 #[derive(Accounts)]
 pub struct ExecuteLpRequest<'info> {
     #[account(mut)]
     pub market: AccountLoader<'info, Market>,
-    #[account(mut, close = provider, has_one = market @ RingfenceError::MarketMismatch)]
+    #[account(mut, has_one = market @ RingfenceError::MarketMismatch)]
     pub request: AccountLoader<'info, LpRequest>,
-    /// CHECK: receives the request's rent; must be `request.provider`.
-    #[account(mut, address = request.load()?.provider @ RingfenceError::RequestAccountMismatch)]
-    pub provider: UncheckedAccount<'info>,
     /// CHECK: address is `market.pool_vault`, created by this program as a token account.
     #[account(mut, address = market.load()?.pool_vault @ RingfenceError::PoolVaultMismatch)]
     pub pool_vault: UncheckedAccount<'info>,
@@ -47,12 +47,6 @@ pub struct ExecuteLpRequest<'info> {
     /// CHECK: address is `market.lp_escrow`, created by this program as an LP token account.
     #[account(mut, address = market.load()?.lp_escrow @ RingfenceError::LpEscrowMismatch)]
     pub lp_escrow: UncheckedAccount<'info>,
-    /// CHECK: must be `request.token_account` (validated as a collateral token account at request).
-    #[account(mut, address = request.load()?.token_account @ RingfenceError::RequestAccountMismatch)]
-    pub token_account: UncheckedAccount<'info>,
-    /// CHECK: must be `request.lp_account` (validated as an LP token account at request).
-    #[account(mut, address = request.load()?.lp_account @ RingfenceError::RequestAccountMismatch)]
-    pub lp_account: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
 }
 
@@ -60,10 +54,11 @@ pub fn handler(ctx: Context<ExecuteLpRequest>) -> Result<()> {
     let a = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
     let mut m: Market = *a.market.load()?;
-    let req: LpRequest = *a.request.load()?;
+    let mut req: LpRequest = *a.request.load()?;
+    require!(req.executed == 0, RingfenceError::RequestAlreadyExecuted);
     require!(m.sweep_complete(now), RingfenceError::SweepNotComplete);
     require!(
-        m.sweep.started_at > req.requested_at && m.sweep.publish_time > req.requested_at,
+        m.sweep.started_at > req.requested_at && m.sweep.publish_time > req.after_publish_time,
         RingfenceError::SweepPredatesRequest
     );
     m.accrue(now)?;
@@ -73,16 +68,17 @@ pub fn handler(ctx: Context<ExecuteLpRequest>) -> Result<()> {
     let bump = [m.bump];
     let seeds = m.signer_seeds(&bump);
     let market_info = a.market.to_account_info();
-    let (shares, paid, fee) = match kind {
+    let (shares, amount, fee) = match kind {
         LpRequestKind::Deposit => {
             let q = quote_deposit(req.amount, value, m.lp_supply, m.dead_shares, fee_bps)
                 .or_err()?
                 .ok_or(RingfenceError::DepositTooSmall)?;
-            token_mint_to(&a.lp_mint, &a.lp_account, &market_info, q.shares, &[&seeds])?;
+            token_mint_to(&a.lp_mint, &a.lp_escrow, &market_info, q.shares, &[&seeds])?;
             m.pending_deposits = m.pending_deposits.checked_sub(req.amount).ok_or(RingfenceError::MathOverflow)?;
             m.free_liquidity = m.free_liquidity.checked_add(req.amount).ok_or(RingfenceError::MathOverflow)?;
             m.lp_supply = m.lp_supply.checked_add(q.shares).ok_or(RingfenceError::MathOverflow)?;
             m.dead_shares = m.dead_shares.checked_add(q.dead_shares).ok_or(RingfenceError::MathOverflow)?;
+            req.claimable = q.shares;
             (q.shares, req.amount, q.fee)
         }
         LpRequestKind::Withdrawal => {
@@ -91,13 +87,18 @@ pub fn handler(ctx: Context<ExecuteLpRequest>) -> Result<()> {
             require!(pay > 0, RingfenceError::WithdrawTooSmall);
             require!(pay <= m.free_liquidity, RingfenceError::InsufficientFreeLiquidity);
             token_burn(&a.lp_escrow, &a.lp_mint, &market_info, req.amount, &[&seeds])?;
-            token_transfer(&a.pool_vault, &a.token_account, &market_info, pay, &[&seeds])?;
             m.free_liquidity = m.free_liquidity.checked_sub(pay).ok_or(RingfenceError::MathOverflow)?;
+            m.pending_payouts = m.pending_payouts.checked_add(pay).ok_or(RingfenceError::MathOverflow)?;
             m.lp_supply = m.lp_supply.checked_sub(req.amount).ok_or(RingfenceError::MathOverflow)?;
+            req.claimable = pay;
             (req.amount, pay, fee)
         }
     };
+    req.executed = 1;
+    m.pending_requests = m.pending_requests.checked_sub(1).ok_or(RingfenceError::MathOverflow)?;
+    m.sweep.requests_due = m.sweep.requests_due.saturating_sub(1);
     m.refresh_rate()?;
+    *a.request.load_mut()? = req;
     *a.market.load_mut()? = m;
     emit!(LpRequestExecuted {
         market: a.market.key(),
@@ -105,7 +106,7 @@ pub fn handler(ctx: Context<ExecuteLpRequest>) -> Result<()> {
         request: a.request.key(),
         kind,
         shares,
-        amount: paid,
+        amount,
         lp_fee: fee,
         pool_value: value,
         sweep_epoch: m.sweep.epoch,

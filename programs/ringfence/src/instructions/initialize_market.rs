@@ -131,6 +131,8 @@ pub fn handler(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Re
         lp_escrow: a.lp_escrow.key(),
         dead_shares: 0,
         pending_deposits: 0,
+        pending_payouts: 0,
+        pending_requests: 0,
         sweep: PoolSweep::default(),
         paused: 0,
         bump: ctx.bumps.market,

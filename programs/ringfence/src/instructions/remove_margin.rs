@@ -72,7 +72,7 @@ pub fn handler(ctx: Context<RemoveMargin>, amount: u64) -> Result<()> {
     pos.collateral = pos.collateral.checked_sub(amount).ok_or(RingfenceError::MathOverflow)?;
     pos.last_price_time = px.publish_time;
     m.note_price_time(px.publish_time);
-    m.sweep_revalue(&mut pos, now)?;
+    m.sweep_margin_change(&mut pos, now)?;
     *a.position.load_mut()? = pos;
     *a.market.load_mut()? = m;
 

@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::cpi::token_transfer;
 use crate::error::RingfenceError;
@@ -14,7 +15,7 @@ use crate::token_account::check_token_account;
 ///
 /// # Accounts
 /// - `provider`: signer, pays the request's rent, funds the deposit.
-/// - `market`; `pool_vault`: `market.pool_vault`.
+/// - `market`; `oracle`: `market.oracle`; `pool_vault`: `market.pool_vault`.
 /// - `provider_token`: SPL Token account of the collateral mint owned by `provider` (source; a
 ///   cancelled request is refunded here).
 /// - `provider_lp`: SPL Token account of the LP mint (receives the shares; any owner).
@@ -29,6 +30,9 @@ pub struct RequestDeposit<'info> {
     pub provider: Signer<'info>,
     #[account(mut)]
     pub market: AccountLoader<'info, Market>,
+    /// The market's pinned price account: the executing sweep's price must be newer than its.
+    #[account(address = market.load()?.oracle @ RingfenceError::OracleAccountMismatch)]
+    pub oracle: Box<Account<'info, PriceUpdateV2>>,
     /// CHECK: address is `market.pool_vault`, created by this program as a token account.
     #[account(mut, address = market.load()?.pool_vault @ RingfenceError::PoolVaultMismatch)]
     pub pool_vault: UncheckedAccount<'info>,
@@ -59,6 +63,7 @@ pub fn handler(ctx: Context<RequestDeposit>, amount: u64) -> Result<()> {
     check_token_account(&a.provider_lp, &m.lp_mint, None)?;
     token_transfer(&a.provider_token, &a.pool_vault, &a.provider, amount, &[])?;
     m.pending_deposits = m.pending_deposits.checked_add(amount).ok_or(RingfenceError::MathOverflow)?;
+    m.pending_requests = m.pending_requests.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
     *a.market.load_mut()? = m;
     *a.request.load_init()? = LpRequest {
         market: a.market.key(),
@@ -67,9 +72,12 @@ pub fn handler(ctx: Context<RequestDeposit>, amount: u64) -> Result<()> {
         lp_account: a.provider_lp.key(),
         amount,
         requested_at: now,
+        after_publish_time: a.oracle.price_message.publish_time.max(m.last_price_time),
+        claimable: 0,
+        executed: 0,
         kind: LpRequestKind::Deposit.to_u8(),
         bump: ctx.bumps.request,
-        _reserved: [0; 6],
+        _reserved: [0; 5],
     };
     emit!(LpRequested {
         market: a.market.key(),

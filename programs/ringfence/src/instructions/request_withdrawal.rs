@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::cpi::token_transfer;
 use crate::error::RingfenceError;
@@ -13,7 +14,7 @@ use crate::token_account::check_token_account;
 ///
 /// # Accounts
 /// - `provider`: signer, owner of `provider_lp`, pays the request's rent.
-/// - `market`; `lp_escrow`: `market.lp_escrow`.
+/// - `market`; `oracle`: `market.oracle`; `lp_escrow`: `market.lp_escrow`.
 /// - `provider_lp`: SPL Token account of the LP mint owned by `provider` (source; a cancelled
 ///   request is refunded here).
 /// - `provider_token`: SPL Token account of the collateral mint (receives the tokens; any owner).
@@ -26,7 +27,11 @@ use crate::token_account::check_token_account;
 pub struct RequestWithdrawal<'info> {
     #[account(mut)]
     pub provider: Signer<'info>,
+    #[account(mut)]
     pub market: AccountLoader<'info, Market>,
+    /// The market's pinned price account: the executing sweep's price must be newer than its.
+    #[account(address = market.load()?.oracle @ RingfenceError::OracleAccountMismatch)]
+    pub oracle: Box<Account<'info, PriceUpdateV2>>,
     /// CHECK: address is `market.lp_escrow`, created by this program as an LP token account.
     #[account(mut, address = market.load()?.lp_escrow @ RingfenceError::LpEscrowMismatch)]
     pub lp_escrow: UncheckedAccount<'info>,
@@ -51,10 +56,12 @@ pub fn handler(ctx: Context<RequestWithdrawal>, shares: u64) -> Result<()> {
     require!(shares > 0, RingfenceError::ZeroAmount);
     let a = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
-    let m: Market = *a.market.load()?;
+    let mut m: Market = *a.market.load()?;
     check_token_account(&a.provider_lp, &m.lp_mint, Some(a.provider.key))?;
     check_token_account(&a.provider_token, &m.collateral_mint, None)?;
     token_transfer(&a.provider_lp, &a.lp_escrow, &a.provider, shares, &[])?;
+    m.pending_requests = m.pending_requests.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
+    *a.market.load_mut()? = m;
     *a.request.load_init()? = LpRequest {
         market: a.market.key(),
         provider: a.provider.key(),
@@ -62,9 +69,12 @@ pub fn handler(ctx: Context<RequestWithdrawal>, shares: u64) -> Result<()> {
         lp_account: a.provider_lp.key(),
         amount: shares,
         requested_at: now,
+        after_publish_time: a.oracle.price_message.publish_time.max(m.last_price_time),
+        claimable: 0,
+        executed: 0,
         kind: LpRequestKind::Withdrawal.to_u8(),
         bump: ctx.bumps.request,
-        _reserved: [0; 6],
+        _reserved: [0; 5],
     };
     emit!(LpRequested {
         market: a.market.key(),

@@ -8,8 +8,9 @@ use crate::state::{Market, PoolSweep};
 
 /// Starts a pool sweep (see `crate::sweep`): fixes the oracle mid price and the borrow index at
 /// which every open position will be valued. Anyone may call it (the keeper does, for pending LP
-/// requests). A new sweep may only replace one that is complete or stale, so nobody can keep a
-/// sweep from completing by restarting it.
+/// requests). A new sweep may only replace one that is stale, or complete with every LP request
+/// due at it executed or cancelled: nobody can keep a sweep from completing by restarting it, nor
+/// skip a request's first sweep to pick a later price. It lives for the liquidation price age.
 ///
 /// # Accounts
 /// - `caller`: signer (anyone).
@@ -17,6 +18,7 @@ use crate::state::{Market, PoolSweep};
 ///
 /// # Errors
 /// - `SweepInProgress`: the current sweep is live and not complete.
+/// - `SweepRequestsDue`: it is complete but LP requests due at it are still pending.
 /// - Oracle errors (`OracleAccountMismatch`, `OraclePriceStale`, `OraclePriceOlderThanMarket`, ...).
 #[derive(Accounts)]
 pub struct StartSweep<'info> {
@@ -32,12 +34,13 @@ pub fn handler(ctx: Context<StartSweep>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let mut m: Market = *a.market.load()?;
     require!(!m.sweep_live(now) || m.sweep_complete(now), RingfenceError::SweepInProgress);
+    require!(!m.sweep_live(now) || m.sweep.requests_due == 0, RingfenceError::SweepRequestsDue);
     m.accrue(now)?;
     let px = read_price(&a.oracle, &m, now, PriceUse::Trade)?;
     let epoch = m.sweep.epoch.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
     let expires_at = px
         .publish_time
-        .checked_add(i64::from(m.params.max_price_age_trade_secs))
+        .checked_add(i64::from(m.params.max_price_age_liquidate_secs))
         .ok_or(RingfenceError::MathOverflow)?;
     m.sweep = PoolSweep {
         epoch,
@@ -48,6 +51,7 @@ pub fn handler(ctx: Context<StartSweep>) -> Result<()> {
         expires_at,
         counted: 0,
         value: 0,
+        requests_due: m.pending_requests,
     };
     m.note_price_time(px.publish_time);
     *a.market.load_mut()? = m;

@@ -16,8 +16,10 @@ pub enum LpRequestKind {
 }
 
 /// A pending LP deposit or withdrawal. It is executed (by anyone) against a pool sweep that
-/// started after it, at a price published after it, so an LP cannot trade on a price it already
-/// knows; until then its tokens or shares are escrowed and take no part in the pool.
+/// started after it, at a price published after the newest one known when it was made, so an LP
+/// cannot trade on a price it already knows; until then its tokens or shares are escrowed and take
+/// no part in the pool. Execution pays into the market's escrows (never into an account the LP
+/// controls, so the LP cannot block it to choose its moment); the provider then claims.
 #[account(zero_copy)]
 #[derive(Debug)]
 pub struct LpRequest {
@@ -31,10 +33,17 @@ pub struct LpRequest {
     pub amount: u64,
     /// Cluster time of the request.
     pub requested_at: i64,
+    /// The newest oracle publish time known at the request (the pinned account's, or the newest
+    /// the market used): the executing sweep's price must be newer.
+    pub after_publish_time: i64,
+    /// After execution: shares (deposit) or tokens (withdrawal) waiting in escrow for the claim.
+    pub claimable: u64,
     /// [`LpRequestKind`] as `u8` (0 deposit, 1 withdrawal).
     pub kind: u8,
     pub bump: u8,
-    pub _reserved: [u8; 6],
+    /// 1 once executed (then only `claim_lp_request` remains).
+    pub executed: u8,
+    pub _reserved: [u8; 5],
 }
 
 impl LpRequest {
@@ -58,4 +67,4 @@ impl LpRequestKind {
 
 /// Bytes of an `LpRequest` account, discriminator included.
 pub const LP_REQUEST_SPACE: usize = 8 + core::mem::size_of::<LpRequest>();
-const _: () = assert!(LP_REQUEST_SPACE == 8 + 32 * 4 + 8 * 2 + 8);
+const _: () = assert!(LP_REQUEST_SPACE == 8 + 32 * 4 + 8 * 4 + 8);

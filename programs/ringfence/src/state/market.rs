@@ -257,6 +257,9 @@ pub struct PoolSweep {
     pub counted: u64,
     /// Σ of those positions' values: what their vaults would return to the pool (`pool_claim`).
     pub value: u64,
+    /// LP requests pending at its start (all due at this sweep); while any is neither executed nor
+    /// cancelled, a complete sweep cannot be replaced (nobody can skip a request's first sweep).
+    pub requests_due: u64,
 }
 
 /// One perpetual market: a base asset priced by one Pyth feed, margined in one collateral mint,
@@ -304,6 +307,10 @@ pub struct Market {
     pub dead_shares: u64,
     /// Tokens of pending deposit requests, held in the pool vault but not part of the pool.
     pub pending_deposits: u64,
+    /// Tokens of executed withdrawals waiting to be claimed, held in the pool vault, not the pool's.
+    pub pending_payouts: u64,
+    /// LP requests neither executed nor cancelled.
+    pub pending_requests: u64,
     pub sweep: PoolSweep,
     /// `pause::*` flags.
     pub paused: u8,
@@ -363,5 +370,5 @@ impl Market {
 pub const MARKET_SPACE: usize = 8 + core::mem::size_of::<Market>();
 const _: () = assert!(core::mem::size_of::<SideAggregate>() == 40);
 const _: () = assert!(core::mem::size_of::<PendingChange>() == 72 + 32 + 8 + 8);
-const _: () = assert!(core::mem::size_of::<PoolSweep>() == 8 * 8);
-const _: () = assert!(MARKET_SPACE == 8 + 32 * 8 + 8 * 3 + 40 * 2 + 8 * 5 + 72 + 120 + 32 + 8 * 2 + 64 + 8);
+const _: () = assert!(core::mem::size_of::<PoolSweep>() == 8 * 9);
+const _: () = assert!(MARKET_SPACE == 8 + 32 * 8 + 8 * 3 + 40 * 2 + 8 * 5 + 72 + 120 + 32 + 8 * 4 + 72 + 8);

@@ -24,7 +24,7 @@ step "clippy (money-code lints in program and math)"
 cargo clippy --workspace --all-targets --locked -q -- -D warnings
 step "tests (math unit + property, program in LiteSVM, localnet + keeper e2e on solana-test-validator)"
 set +e
-cargo test --workspace --locked 2>&1 | tee "$LOG"
+cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}
 set -e
 step "TypeScript client tests (mocha: shared math vectors, lifecycle on solana-test-validator)"

@@ -126,18 +126,33 @@ enum PositionCmd {
 
 #[derive(Subcommand)]
 enum LpCmd {
+    /// Requests a deposit of AMOUNT, then waits up to WAIT seconds for its execution (by a keeper,
+    /// or by this command itself once a price newer than the request is on chain) and claims the
+    /// shares. `--wait 0` only requests (then `lp claim`).
     Deposit {
         #[arg(long)]
         market: Pubkey,
         #[arg(long)]
         amount: f64,
+        #[arg(long, default_value_t = 60)]
+        wait: u64,
     },
-    /// Burns SHARES (whole share tokens).
+    /// Requests burning SHARES (whole share tokens), then waits and claims as `deposit`.
     Withdraw {
         #[arg(long)]
         market: Pubkey,
         #[arg(long)]
         shares: f64,
+        #[arg(long, default_value_t = 60)]
+        wait: u64,
+    },
+    /// Executes the signer's pending request if it can (a sweep at the on-chain price, when that
+    /// price is newer than the request) and claims its shares or tokens.
+    Claim {
+        #[arg(long)]
+        market: Pubkey,
+        #[arg(long, default_value_t = 0)]
+        wait: u64,
     },
     /// The pool's value at the oracle price and the value of one share.
     Value {
@@ -245,17 +260,35 @@ impl Ctx {
         Ok(())
     }
 
-    /// Executes the signer's pending LP request itself (all permissionless: a sweep at the
-    /// current oracle price, every position valued, the execution), as the keeper would, then
-    /// claims the shares or tokens into the signer's associated token account.
-    async fn execute_own_request(&self, market: &Pubkey) -> Result<()> {
+    /// Waits up to `wait` seconds for the signer's pending LP request to be executed: by a keeper,
+    /// or by this command itself (all permissionless: a sweep, every position valued, the
+    /// execution) as soon as the on-chain price is newer than the request. Then claims the shares
+    /// or tokens into the signer's associated token account.
+    async fn execute_own_request(&self, market: &Pubkey, wait: u64) -> Result<()> {
         if self.dry_run {
             return Ok(());
         }
         let signer = self.signer()?;
         let request = pda::lp_request(market, &signer.pubkey());
-        if self.client.lp_request(&request).await?.executed == 0 {
-            self.execute_request(market, &request).await?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait);
+        loop {
+            let req = self.client.lp_request(&request).await?;
+            if req.executed == 1 {
+                break;
+            }
+            let (m, _) = self.market(market).await?;
+            let published = self.client.price_update(&m.oracle).await?.price_message.publish_time;
+            if published > req.after_publish_time {
+                self.execute_request(market, &request).await?;
+                break;
+            }
+            if std::time::Instant::now() >= deadline {
+                bail!(
+                    "the request waits for a price newer than the one on chain when it was made (a keeper \
+                     executes it then); run `ringfence lp claim --market {market}` later"
+                );
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
         }
         let req = self.client.lp_request(&request).await?;
         let (_, keys) = self.market(market).await?;
@@ -431,7 +464,8 @@ async fn accounts(ctx: &Ctx, market: &Pubkey, id: u64) -> Result<(PositionAccoun
 
 async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {
     match cmd {
-        LpCmd::Deposit { market, amount } => {
+        LpCmd::Claim { market, wait } => ctx.execute_own_request(&market, wait).await,
+        LpCmd::Deposit { market, amount, wait } => {
             let signer = ctx.signer()?;
             let (_, keys) = ctx.market(&market).await?;
             let amount = ctx.units(&keys.collateral_mint, amount).await?;
@@ -439,9 +473,12 @@ async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {
             let (shares, create) = ata(&signer.pubkey(), &keys.lp_mint, &signer.pubkey());
             let ix = ix::request_deposit(&signer.pubkey(), &token, &shares, &keys, amount);
             ctx.run("request_deposit", vec![create, ix], json!({"amount": amount})).await?;
-            ctx.execute_own_request(&market).await
+            if wait == 0 {
+                return Ok(());
+            }
+            ctx.execute_own_request(&market, wait).await
         }
-        LpCmd::Withdraw { market, shares } => {
+        LpCmd::Withdraw { market, shares, wait } => {
             let signer = ctx.signer()?;
             let (_, keys) = ctx.market(&market).await?;
             let amount = ctx.units(&keys.lp_mint, shares).await?;
@@ -449,7 +486,10 @@ async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {
             let (lp, _) = ata(&signer.pubkey(), &keys.lp_mint, &signer.pubkey());
             let ix = ix::request_withdrawal(&signer.pubkey(), &token, &lp, &keys, amount);
             ctx.run("request_withdrawal", vec![create, ix], json!({"shares": amount})).await?;
-            ctx.execute_own_request(&market).await
+            if wait == 0 {
+                return Ok(());
+            }
+            ctx.execute_own_request(&market, wait).await
         }
         LpCmd::Value { market } => {
             let (m, _) = ctx.market(&market).await?;

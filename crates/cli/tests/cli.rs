@@ -103,7 +103,34 @@ async fn trader_and_lp_commands_on_a_real_validator() {
     let (ok, out, err) = cli(&s, &path, &["--json", "lp", "value", "--market", &market]);
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert!(v[0]["nav"].as_u64().expect("nav") > 0);
+    assert!(v[0]["pool_value"].as_u64().expect("pool value") > 0);
+    // An LP deposit and withdrawal from the CLI: the request, the sweep and execution it runs
+    // itself (permissionless), the claim into the signer's associated token accounts.
+    // The request executes at a price published after it: request only, publish, then claim.
+    let publish = |price: &str| {
+        std::thread::sleep(std::time::Duration::from_millis(1_100));
+        let (ok, _, err) =
+            cli(&s, &s.validator.payer_path, &["admin", "localnet-price", "--market", &market, "--price", price]);
+        assert!(ok, "{err}");
+    };
+    let (ok, out, err) =
+        cli(&s, &path, &["--json", "lp", "deposit", "--market", &market, "--amount", "100", "--wait", "0"]);
+    assert!(ok && out.contains("request_deposit"), "{out}{err}");
+    let (ok, _, err) = cli(&s, &path, &["lp", "claim", "--market", &market]);
+    assert!(!ok && err.contains("waits for a price newer"), "nothing newer than the request yet: {err}");
+    publish("150.6");
+    let (ok, out, err) = cli(&s, &path, &["--json", "lp", "claim", "--market", &market]);
+    assert!(ok && out.contains("execute_lp_request") && out.contains("claim_lp_request"), "{out}{err}");
+    let (ok, _, err) =
+        cli(&s, &path, &["--json", "lp", "withdraw", "--market", &market, "--shares", "50", "--wait", "0"]);
+    assert!(ok, "{err}");
+    publish("150.7");
+    let (ok, out, err) = cli(&s, &path, &["--json", "lp", "claim", "--market", &market, "--wait", "10"]);
+    assert!(ok && out.contains("claim_lp_request"), "{out}{err}");
+    assert!(
+        v[0]["deposit_cost_per_share"].as_f64().expect("deposit cost")
+            >= v[0]["withdrawal_value_per_share"].as_f64().expect("withdrawal value")
+    );
 
     let (ok, _, err) = cli(&s, &path, &["position", "add-margin", "--market", &market, "--id", "0", "--amount", "5"]);
     assert!(ok, "{err}");

@@ -85,9 +85,11 @@ pub struct MarketFixture {
     pub donated: u64,
     /// Tokens sent straight to position vaults by a test (they go to the pool at settlement).
     pub vault_donations: std::collections::HashMap<Pubkey, u64>,
-    /// Runs the sweep for every LP request right away (`deposit`/`withdraw`); tests that play the
-    /// steps themselves turn it off.
+    /// Signs the keeper's sweeps and executions.
     pub keeper: Keypair,
+    /// Publish prices with a zero confidence interval (prices carry 1 bp by default, as real
+    /// ones do); only for tests that reproduce numbers stated at exact prices.
+    pub exact_prices: bool,
 }
 
 impl MarketFixture {
@@ -132,6 +134,7 @@ impl MarketFixture {
             donated: 0,
             vault_donations: Default::default(),
             keeper: Keypair::new(),
+            exact_prices: false,
         };
         f.set_price(crate::pyth_price(100.0));
         let res = f.env.send(&[ix::initialize_market(&f.admin.pubkey(), &f.keys, FEED_ID, params)], &[&f.admin]);
@@ -170,7 +173,7 @@ impl MarketFixture {
     /// Publishes `price` (mantissa, exponent -8) at the current clock.
     pub fn set_price(&mut self, price: i64) {
         self.price = price;
-        let fixture = PriceFixture::new(FEED_ID, price, self.env.now());
+        let fixture = self.price_fixture();
         self.env.write_price(&self.oracle, &fixture);
     }
 
@@ -179,8 +182,23 @@ impl MarketFixture {
         self.env.write_price(&self.oracle, fixture);
     }
 
+    /// The update `set_price` publishes: the current price at the current clock, with the default
+    /// confidence (zero under `exact_prices`).
     pub fn price_fixture(&self) -> PriceFixture {
-        PriceFixture::new(FEED_ID, self.price, self.env.now())
+        let f = PriceFixture::new(FEED_ID, self.price, self.env.now());
+        if self.exact_prices {
+            PriceFixture { conf: 0, ..f }
+        } else {
+            f
+        }
+    }
+
+    /// A market like `with_liquidity` whose prices carry no confidence interval (see `exact_prices`).
+    pub fn at_exact_prices(params: RiskParams, liquidity: u64) -> Self {
+        let mut f = Self::with_liquidity(params, liquidity);
+        f.exact_prices = true;
+        f.set_price(f.price);
+        f
     }
 
     /// Moves the clock and republishes the current price at the new time.

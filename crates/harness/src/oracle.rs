@@ -34,7 +34,8 @@ impl PriceFixture {
         PriceFixture {
             feed_id,
             price,
-            conf: 0, // exact prices by default; confidence tests set it
+            // Non-zero by default, as real Pyth prices: 1 bp of the price (rounded up).
+            conf: price.unsigned_abs().div_ceil(10_000),
             exponent: PRICE_EXPO,
             publish_time,
             verification: VerificationLevel::Full,

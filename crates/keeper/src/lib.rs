@@ -149,7 +149,16 @@ impl Keeper {
                     continue;
                 }
             };
-            let keys: Vec<Pubkey> = requests.iter().filter(|(_, r)| r.executed == 0).map(|(k, _)| *k).collect();
+            // Executable once the on-chain price is newer than the newest known at the request.
+            let published = match self.client.market(market).await {
+                Ok(m) => self.client.price_update(&m.oracle).await.map(|u| u.price_message.publish_time).unwrap_or(0),
+                Err(_) => 0,
+            };
+            let keys: Vec<Pubkey> = requests
+                .iter()
+                .filter(|(_, r)| r.executed == 0 && published > r.after_publish_time)
+                .map(|(k, _)| *k)
+                .collect();
             if keys.is_empty() {
                 continue;
             }

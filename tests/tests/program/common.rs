@@ -36,3 +36,33 @@ pub fn px(units: i64) -> i64 {
 pub fn npx(units: u64) -> u64 {
     units * ringfence_sdk::math::PRICE_ONE
 }
+
+/// The confidence every fixture price carries by default: 1 bp of the price (normalized).
+pub fn conf_of(units: u64) -> u64 {
+    npx(units) / 10_000
+}
+
+/// Entry price of a position opened at `units` (the confidence interval's worse side).
+pub fn entry_at(side: ringfence_sdk::Side, units: u64) -> u64 {
+    match side {
+        ringfence_sdk::Side::Long => npx(units) + conf_of(units),
+        ringfence_sdk::Side::Short => npx(units) - conf_of(units),
+    }
+}
+
+/// Exit price of a trader action at `units` (the worse side for the trader).
+pub fn exit_at(side: ringfence_sdk::Side, units: u64) -> u64 {
+    match side {
+        ringfence_sdk::Side::Long => npx(units) - conf_of(units),
+        ringfence_sdk::Side::Short => npx(units) + conf_of(units),
+    }
+}
+
+/// PnL of `size` from `entry` to `mark`, rounded toward -infinity, written out independently.
+pub fn pnl(side: ringfence_sdk::Side, size: u64, entry: u64, mark: u64) -> i128 {
+    let diff = match side {
+        ringfence_sdk::Side::Long => i128::from(mark) - i128::from(entry),
+        ringfence_sdk::Side::Short => i128::from(entry) - i128::from(mark),
+    };
+    (i128::from(size) * diff).div_euclid(i128::from(entry))
+}

@@ -57,12 +57,23 @@ fn liquidate_and_check(c: &mut Case, keeper_gets: u64, trader_gets: u64, pool_ge
     e.clone()
 }
 
+/// The entry paid the confidence interval (100 ± 0.01); liquidation judges at the mid price.
+/// PnL at `mark` and the resulting split, to the unit.
+fn expected(side: Side, mark: u64) -> (i128, u64, u64) {
+    let pnl = pnl(side, 1_000 * USDC, entry_at(side, 100), npx(mark));
+    let equity = 100 * USDC as i128 + pnl;
+    let trader = (equity - 10 * USDC as i128).max(0) as u64;
+    (equity, trader, 100 * USDC + RESERVE - 10 * USDC - trader)
+}
+
 #[test]
 fn long_below_maintenance_pays_keeper_then_trader_then_pool() {
     let mut c = setup(Side::Long);
-    c.f.set_price(px(94)); // pnl -60, equity 40 < 50
-    let e = liquidate_and_check(&mut c, 10 * USDC, 30 * USDC, 60 * USDC + RESERVE);
-    assert_eq!((e.pnl, e.equity, e.maintenance_requirement), (-60_000_000, 40_000_000, 50 * USDC));
+    c.f.set_price(px(94)); // pnl -60.09 (entry 100.01), equity 39.9 < 50
+    let (equity, trader, pool) = expected(Side::Long, 94);
+    assert_eq!((equity, trader), (39_906_009, 29_906_009));
+    let e = liquidate_and_check(&mut c, 10 * USDC, trader, pool);
+    assert_eq!((e.pnl, e.equity, e.maintenance_requirement), (equity - 100 * USDC as i128, equity, 50 * USDC));
     assert_eq!((e.mark_price, e.bad_debt), (npx(94), 0));
 }
 
@@ -70,31 +81,38 @@ fn long_below_maintenance_pays_keeper_then_trader_then_pool() {
 fn short_is_liquidated_when_price_rises() {
     let mut c = setup(Side::Short);
     c.f.set_price(px(106));
-    let e = liquidate_and_check(&mut c, 10 * USDC, 30 * USDC, 60 * USDC + RESERVE);
-    assert_eq!((e.side, e.equity), (Side::Short, 40_000_000));
+    let (equity, trader, pool) = expected(Side::Short, 106);
+    let e = liquidate_and_check(&mut c, 10 * USDC, trader, pool);
+    assert_eq!((e.side, e.equity), (Side::Short, equity));
 }
 
 #[test]
-fn equity_equal_to_reward_leaves_nothing_for_trader() {
+fn equity_below_reward_leaves_nothing_for_trader() {
     let mut c = setup(Side::Long);
-    c.f.set_price(px(91)); // equity 10 = reward
-    let e = liquidate_and_check(&mut c, 10 * USDC, 0, 90 * USDC + RESERVE);
-    assert_eq!(e.bad_debt, 0);
+    c.f.set_price(px(91)); // equity 9.9 < reward 10
+    let (equity, trader, pool) = expected(Side::Long, 91);
+    assert_eq!(trader, 0);
+    let e = liquidate_and_check(&mut c, 10 * USDC, 0, pool);
+    assert_eq!(e.bad_debt, (10 * USDC as i128 - equity) as u128);
 }
 
 #[test]
 fn bankrupt_position_pays_keeper_and_pool_takes_the_rest() {
     let mut c = setup(Side::Long);
-    c.f.set_price(px(85)); // pnl -150, equity -50
-    let e = liquidate_and_check(&mut c, 10 * USDC, 0, 90 * USDC + RESERVE);
-    assert_eq!(e.equity, -50_000_000);
-    assert_eq!(e.bad_debt, 60_000_000); // reward 10 - equity (-50)
+    c.f.set_price(px(85)); // pnl -150.1, equity -50.1
+    let (equity, _, pool) = expected(Side::Long, 85);
+    let e = liquidate_and_check(&mut c, 10 * USDC, 0, pool);
+    assert_eq!(e.equity, equity);
+    assert_eq!(e.bad_debt, (10 * USDC as i128 - equity) as u128); // reward - equity
 }
 
 #[test]
 fn healthy_at_exact_maintenance_is_rejected() {
     let mut c = setup(Side::Long);
-    c.f.set_price(px(95)); // equity 50 == maintenance 50
+    // Equity exactly 50 == maintenance: the mark where pnl = -50 from the entry 100.01.
+    let mark = entry_at(Side::Long, 100) * 95 / 100;
+    c.f.set_price((mark / 100) as i64);
+    assert_eq!(pnl(Side::Long, 1_000 * USDC, entry_at(Side::Long, 100), mark), -50 * USDC as i128);
     let (k, t) = (&c.keeper, &c.trader);
     rejects(&mut c.f, RingfenceError::PositionHealthy, |f| f.liquidate(k, t, 1));
 }

@@ -61,9 +61,9 @@ fn first_deposit_creates_dead_shares_and_withdrawing_all_returns_all_but_them() 
 
 #[test]
 fn below_par_the_last_lp_withdraws_everything() {
-    // Review scenario: with the virtual offset, a share price below 1 made the last LP's
+    // Review scenario (its numbers are at exact prices): with the virtual offset, a share price below 1 made the last LP's
     // withdrawal exceed the free liquidity. A trader takes 4,000 of a 10,000 pool.
-    let mut f = MarketFixture::with_liquidity(default_params(), 10_000 * USDC);
+    let mut f = MarketFixture::at_exact_prices(default_params(), 10_000 * USDC);
     let lp = f.lp.take().expect("lp");
     let t = f.wallet(2_000 * USDC);
     f.open(&t, 1, Side::Long, 1_600 * USDC, 16_000 * USDC).unwrap();
@@ -87,7 +87,7 @@ fn profit_past_the_cap_is_not_a_loss_of_the_pool() {
     // uncapped PnL (100,000) exceeds the reserve (50,000) and the old value floored to 0, so 1 USDC
     // minted more shares than the 100,000 deposit had.
     let params = RiskParams { max_profit_bps: 1_000, ..default_params() };
-    let mut f = MarketFixture::with_liquidity(params, INITIAL_LIQUIDITY);
+    let mut f = MarketFixture::at_exact_prices(params, INITIAL_LIQUIDITY);
     let lp = f.lp.take().expect("lp");
     let t = f.wallet(50_000 * USDC);
     f.open(&t, 1, Side::Long, 50_000 * USDC, 500_000 * USDC).unwrap();
@@ -113,7 +113,7 @@ fn profit_past_the_cap_is_not_a_loss_of_the_pool() {
 fn bad_debt_is_not_counted_as_a_gain() {
     // Review scenario: two LPs of 50,000; a 10x long of 100,000 falls 30%. The old value counted
     // the whole 30,000 loss (130,000) though the vault holds only 10,000 of collateral.
-    let mut f = MarketFixture::with_liquidity(default_params(), 50_000 * USDC);
+    let mut f = MarketFixture::at_exact_prices(default_params(), 50_000 * USDC);
     let lp1 = f.lp.take().expect("lp");
     let lp2 = f.fund_pool(50_000 * USDC);
     let t = f.wallet(10_000 * USDC);
@@ -206,7 +206,10 @@ fn withdrawals_take_only_free_liquidity_and_wait() {
     let res = f.execute(&lp.key());
     assert!(res.is_ok(), "{}", describe(&res));
     f.claim(&lp).unwrap();
-    assert_eq!(f.env.token_balance(&trader.token), 8_000 * USDC + 2_000 * USDC + 640 * USDC);
+    // Closed at 104 (exit 103.9896) from an entry of 100.01.
+    let gain = pnl(Side::Long, 16_000 * USDC, entry_at(Side::Long, 100), exit_at(Side::Long, 104));
+    assert_eq!(gain, 636_672_332);
+    assert_eq!(f.env.token_balance(&trader.token), 8_000 * USDC + 2_000 * USDC + gain as u64);
 }
 
 #[test]

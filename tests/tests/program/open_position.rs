@@ -27,7 +27,9 @@ fn opens_long_with_exact_state_balances_and_event() {
     let key = f.position_key(&t.key(), 7);
     let p = f.position(&t.key(), 7);
     assert_eq!((p.market, p.owner, p.vault, p.id), (f.keys.market, t.key(), pda::vault(&key), 7));
-    assert_eq!((p.side, p.size, p.collateral, p.entry_price), (0, 1_000 * USDC, 100 * USDC, npx(100)));
+    // The entry pays the confidence interval (1 bp of the price) against the trader, to the unit.
+    assert_eq!(p.entry_price, npx(100) + npx(100) / 10_000);
+    assert_eq!((p.side, p.size, p.collateral, p.entry_price), (0, 1_000 * USDC, 100 * USDC, entry_at(Side::Long, 100)));
     assert_eq!((p.opened_at, p.last_price_time), (f.env.now(), f.env.now()));
     assert_eq!(p.bump, pda::position_with_bump(&f.keys.market, &t.key(), 7).1);
     assert_eq!(f.env.account(&key).unwrap().data.len(), POSITION_SPACE);
@@ -51,9 +53,9 @@ fn opens_long_with_exact_state_balances_and_event() {
     let ev = events(&res);
     let [Event::PositionOpened(e)] = &ev[..] else { panic!("{ev:?}") };
     assert_eq!((e.position, e.owner, e.vault, e.id), (key, t.key(), p.vault, 7));
-    assert_eq!((e.side, e.size, e.collateral, e.entry_price), (Side::Long, 1_000 * USDC, 100 * USDC, npx(100)));
-    // First liquidatable price: one unit below 95 (at exactly 95 equity equals maintenance).
-    assert_eq!(e.liquidation_price, PriceThreshold::At(npx(95) - 1));
+    assert_eq!((e.side, e.size, e.collateral, e.entry_price), (Side::Long, 1_000 * USDC, 100 * USDC, p.entry_price));
+    // First liquidatable price: one unit below 95% of the entry (there equity equals maintenance).
+    assert_eq!(e.liquidation_price, PriceThreshold::At(entry_at(Side::Long, 100) * 95 / 100 - 1));
     assert_eq!((e.pool.open_interest_long, e.pool.open_interest_short), (1_000 * USDC, 0));
     assert_eq!((e.open_fee, e.reserve, e.oracle_price), (0, 500 * USDC, npx(100)));
     f.assert_conserved();

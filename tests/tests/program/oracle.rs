@@ -50,17 +50,23 @@ fn health_view_matches_the_liquidation_decision() {
     let keeper = f.wallet(0);
     f.open(&t, 1, Side::Short, 100 * USDC, 1_000 * USDC).unwrap();
     let h = f.health(&t.key(), 1).expect("view");
-    // A short: liquidatable from one unit above 105, bankrupt from one unit above 110.
+    // A short entered at 99.99 (the price minus its confidence): liquidatable from one unit above
+    // 105% of the entry, bankrupt from one unit above 110% of it.
+    let entry = entry_at(Side::Short, 100);
     assert_eq!(
         (h.liquidation_price, h.bankruptcy_price),
-        (PriceThreshold::At(npx(105) + 1), PriceThreshold::At(npx(110) + 1))
+        (PriceThreshold::At(entry * 105 / 100 + 1), PriceThreshold::At(entry * 110 / 100 + 1))
     );
     assert!(!h.liquidatable);
     let before = f.snapshot();
     for p in [104, 105, 106] {
         f.set_price(px(p));
         let h = f.health(&t.key(), 1).expect("view");
-        assert_eq!(h.pnl, -(p as i128 - 100) * 10 * USDC as i128);
+        assert_eq!(
+            h.pnl,
+            pnl(Side::Short, 1_000 * USDC, entry, npx(p as u64)),
+            "at the mid price, from the entry 99.99"
+        );
         let res = f.env.svm.simulate_transaction(solana_tx(&f, &keeper, &t));
         assert_eq!(h.liquidatable, res.is_ok(), "view and liquidate disagree at {p}");
     }

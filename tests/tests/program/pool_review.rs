@@ -56,8 +56,8 @@ fn a_short_reserve_never_exceeds_its_notional() {
     // A short can gain at most 100% (the price cannot fall below zero); a long 300% here.
     assert_eq!(f.position(&t.key(), 1).reserve, 1_000 * USDC);
     assert_eq!(f.position(&t.key(), 2).reserve, 3_000 * USDC);
-    // Even at the lowest price the short's whole reserve is enough.
-    f.set_price(1);
+    // Even at a price near zero the short's whole reserve is enough.
+    f.set_price(px(1));
     f.close(&t, 1).unwrap();
 }
 
@@ -79,7 +79,8 @@ fn the_view_says_liquidatable_at_any_price_when_even_the_whole_reserve_cannot_sa
     let t = f.wallet(1_000 * USDC);
     f.open(&t, 1, Side::Long, 101 * USDC, 1_000 * USDC).unwrap(); // 100 collateral, 500 reserve
     let h = f.health(&t.key(), 1).expect("view");
-    assert_eq!(h.liquidation_price, PriceThreshold::At(npx(95) + npx(1) / 10 - 1), "95.1: 1 close fee counted");
+    // 95.1% of the entry (100.01): the 1 close fee counts.
+    assert_eq!(h.liquidation_price, PriceThreshold::At(entry_at(Side::Long, 100) * 951 / 1_000 - 1));
     // 0.07 of a year: ~697 of borrow fees > 100 + 500 - 50 maintenance.
     f.advance(2_200_000);
     let h = f.health(&t.key(), 1).expect("view");

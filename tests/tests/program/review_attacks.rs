@@ -220,7 +220,7 @@ fn margin_sandwich_on_a_position_bankrupt_at_the_sweep_price_cannot_move_the_lp_
     // remove_margin (allowed at 100), execute own deposit, add the margin back: one transaction.
     let request = pda::lp_request(&f.keys.market, &attacker.key());
     let pos = f.position_key(&attacker.key(), 1);
-    let c = 50_000 * USDC;
+    let c = 49_000 * USDC; // what the initial margin lets it remove at 100 (after the entry's spread)
     let ixs = [
         ix::remove_margin(&f.position_accounts(&attacker, 1), c),
         ix::execute_lp_request(&f.keys, &request),

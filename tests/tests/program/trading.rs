@@ -32,18 +32,30 @@ fn close_and_check(f: &mut MarketFixture, t: &Wallet, to_trader: u64, to_pool: u
     f.assert_invariants();
 }
 
+/// What closing `size` of the long (entered at 100.01: the price plus its confidence) at `mark`
+/// (exit at the mark minus its confidence) realizes, capped at its reserve: (PnL, to trader, to pool).
+fn close_split(size: u64, collateral: u64, reserve: u64, mark: u64) -> (i128, u64, u64) {
+    let pnl = pnl(Side::Long, size, entry_at(Side::Long, 100), exit_at(Side::Long, mark)).min(i128::from(reserve));
+    let to_trader = (i128::from(collateral) + pnl).max(0) as u64;
+    (pnl, to_trader, collateral + reserve - to_trader)
+}
+
 #[test]
 fn close_in_profit_pays_from_the_reserve() {
     let (mut f, t) = long_position();
-    f.set_price(px(120)); // +200
-    close_and_check(&mut f, &t, 300 * USDC, 300 * USDC);
+    f.set_price(px(120)); // about +200 (the confidence is paid on both sides)
+    let (pnl, to_trader, to_pool) = close_split(1_000 * USDC, 100 * USDC, 500 * USDC, 120);
+    assert_eq!(pnl, 199_760_023, "1,000 * (119.988 - 100.01) / 100.01, rounded down");
+    close_and_check(&mut f, &t, to_trader, to_pool);
 }
 
 #[test]
 fn close_in_loss_returns_loss_and_reserve_to_pool() {
     let (mut f, t) = long_position();
-    f.set_price(px(95)); // -50
-    close_and_check(&mut f, &t, 50 * USDC, 550 * USDC);
+    f.set_price(px(95)); // about -50
+    let (pnl, to_trader, to_pool) = close_split(1_000 * USDC, 100 * USDC, 500 * USDC, 95);
+    assert_eq!(pnl, -50_189_982, "1,000 * (94.9905 - 100.01) / 100.01, rounded toward -infinity");
+    close_and_check(&mut f, &t, to_trader, to_pool);
 }
 
 #[test]
@@ -61,13 +73,14 @@ fn decrease_half_releases_pro_rata() {
     assert!(res.is_ok(), "{}", describe(&res));
     let p = f.position(&t.key(), 1);
     assert_eq!((p.size, p.collateral, p.reserve), (500 * USDC, 50 * USDC, 250 * USDC));
-    assert_eq!(f.env.token_balance(&t.token), 900 * USDC + 100 * USDC); // 50 collateral + 50 profit
+    let (half_pnl, to_trader, to_pool) = close_split(500 * USDC, 50 * USDC, 250 * USDC, 110);
+    assert_eq!(f.env.token_balance(&t.token), 900 * USDC + to_trader); // 50 collateral + ~50 profit
     let ev = events(&res);
     let [Event::PositionDecreased(e)] = &ev[..] else { panic!("{ev:?}") };
-    assert_eq!((e.realized_pnl, e.to_trader, e.to_pool), (50 * USDC as i128, 100 * USDC, 200 * USDC));
+    assert_eq!((e.realized_pnl, e.to_trader, e.to_pool), (half_pnl, to_trader, to_pool));
     f.assert_invariants();
-    // The rest closes normally at the same price: +50 on the remaining half.
-    close_and_check(&mut f, &t, 100 * USDC, 200 * USDC);
+    // The rest closes normally at the same price: the same on the remaining half.
+    close_and_check(&mut f, &t, to_trader, to_pool);
 }
 
 #[test]
@@ -87,16 +100,19 @@ fn remove_margin_keeps_initial_margin_with_losses_and_without_profits() {
     rejects(&mut f, RingfenceError::RemoveMarginBreaksInitialMargin, |f| f.remove_margin(&t, 1, 100 * USDC + 1));
     f.set_price(px(110)); // profits are not counted
     rejects(&mut f, RingfenceError::RemoveMarginBreaksInitialMargin, |f| f.remove_margin(&t, 1, 100 * USDC + 1));
-    f.set_price(px(98)); // a 20 loss is
-    rejects(&mut f, RingfenceError::RemoveMarginBreaksInitialMargin, |f| f.remove_margin(&t, 1, 80 * USDC + 1));
+    f.set_price(px(98)); // a ~20 loss is (at the exit side of the confidence interval)
+    let loss = pnl(Side::Long, 1_000 * USDC, entry_at(Side::Long, 100), exit_at(Side::Long, 98));
+    let most = (100 * USDC as i128 + loss) as u64; // 200 - 100 initial margin - the loss
+    assert_eq!(most, 79_804_019);
+    rejects(&mut f, RingfenceError::RemoveMarginBreaksInitialMargin, |f| f.remove_margin(&t, 1, most + 1));
     rejects(&mut f, RingfenceError::ZeroAmount, |f| f.remove_margin(&t, 1, 0));
-    let res = f.remove_margin(&t, 1, 80 * USDC);
+    let res = f.remove_margin(&t, 1, most);
     assert!(res.is_ok(), "{}", describe(&res));
-    assert_eq!(f.position(&t.key(), 1).collateral, 120 * USDC);
-    assert_eq!(f.env.token_balance(&t.token), 880 * USDC);
+    assert_eq!(f.position(&t.key(), 1).collateral, 200 * USDC - most);
+    assert_eq!(f.env.token_balance(&t.token), 800 * USDC + most);
     let ev = events(&res);
     let [Event::MarginRemoved(e)] = &ev[..] else { panic!("{ev:?}") };
-    assert_eq!((e.amount, e.collateral, e.vault_balance), (80 * USDC, 120 * USDC, 620 * USDC));
+    assert_eq!((e.amount, e.collateral, e.vault_balance), (most, 200 * USDC - most, 700 * USDC - most));
     f.assert_invariants();
     // Another wallet cannot take it.
     let thief = f.wallet(0);
@@ -139,8 +155,11 @@ fn fees_open_close_and_a_year_of_borrowing() {
     assert!(res.is_ok(), "{}", describe(&res));
     let ev = events(&res);
     let [Event::PositionClosed(e)] = &ev[..] else { panic!("{ev:?}") };
-    assert_eq!((e.borrow_fee, e.close_fee, e.pnl), (borrow, USDC, 0));
-    assert_eq!(f.env.token_balance(&t.token) - before, 100 * USDC - borrow - USDC);
+    // At an unchanged price the round trip costs the confidence interval on both sides.
+    let spread = pnl(Side::Long, 1_000 * USDC, entry_at(Side::Long, 100), exit_at(Side::Long, 100));
+    assert_eq!(spread, -199_981);
+    assert_eq!((e.borrow_fee, e.close_fee, e.pnl), (borrow, USDC, spread));
+    assert_eq!(f.env.token_balance(&t.token) - before, (100 * USDC as i128 + spread) as u64 - borrow - USDC);
     assert_eq!(e.pool.borrow_index, index);
     f.assert_invariants();
 }
@@ -173,7 +192,7 @@ fn maintenance_counts_fees() {
     let t = f.wallet(1_000 * USDC);
     let keeper = f.wallet(0);
     f.open(&t, 1, Side::Long, 101 * USDC, 1_000 * USDC).unwrap();
-    f.set_price(px(95) + px(1) / 5); // 95.2: pnl -48, equity 52 - 1 close fee = 51 >= 50
+    f.set_price(px(95) + px(1) / 5); // 95.2: pnl -48.1 from 100.01, equity - 1 close fee = 50.9 >= 50
     rejects(&mut f, RingfenceError::PositionHealthy, |f| f.liquidate(&keeper, &t, 1));
     f.advance(SECONDS_PER_YEAR as i64); // ~10 of borrow fees accrue
     let h = f.health(&t.key(), 1).expect("health");
@@ -182,7 +201,8 @@ fn maintenance_counts_fees() {
     assert!(res.is_ok(), "{}", describe(&res));
     let ev = events(&res);
     let [Event::PositionLiquidated(e)] = &ev[..] else { panic!("{ev:?}") };
-    assert_eq!(e.equity, 100 * USDC as i128 - 48 * USDC as i128 - (h.borrow_fee + h.close_fee) as i128);
+    let at_mark = pnl(Side::Long, 1_000 * USDC, entry_at(Side::Long, 100), npx(95) + npx(1) / 5);
+    assert_eq!(e.equity, 100 * USDC as i128 + at_mark - (h.borrow_fee + h.close_fee) as i128);
     assert_eq!(e.to_trader as i128, e.equity - 10 * USDC as i128);
     f.assert_invariants();
 }

@@ -23,6 +23,8 @@
 //!
 //! `RINGFENCE_ECON_PATHS` (default 32) and `RINGFENCE_ECON_SECS` (default 600) set the campaign.
 use ringfence_harness::*;
+
+use crate::common::Rng;
 use ringfence_sdk::math::{notional_fee, pool_nav, unrealized_pnl, PRICE_ONE};
 use ringfence_sdk::{RiskParams, Side};
 
@@ -57,28 +59,6 @@ const OLD_TRADE_AGE: i64 = 60;
 const TRADE_COLLATERAL: u64 = 1_010 * USDC; // 10x on 10,000 notional after the 0.1% open fee
 const TRADE_SIZE: u64 = 10_000 * USDC;
 const SANDWICH: u64 = 1_000_000 * USDC;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn uniform(&mut self) -> f64 {
-        ((self.next() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    /// A standard normal (Box-Muller).
-    fn normal(&mut self) -> f64 {
-        let (u1, u2) = (self.uniform(), self.uniform());
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-    }
-}
 
 /// One off-chain price per second: GBM at 100% a year.
 fn path(seed: u64, secs: usize) -> Vec<f64> {

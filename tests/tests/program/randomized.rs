@@ -15,36 +15,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use ringfence_harness::*;
+
+use crate::common::Rng;
 use ringfence_sdk::events::Event;
 use ringfence_sdk::ix::{self, MarketKeys, PositionAccounts};
 use ringfence_sdk::ringfence::error::RingfenceError::{self, *};
 use ringfence_sdk::ringfence::state::pause;
 use ringfence_sdk::{pda, RiskParams, Side};
-
-/// SplitMix64: small, seedable, good enough to explore.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.below(hi - lo + 1)
-    }
-
-    fn pick(&mut self, n: usize) -> usize {
-        usize::try_from(self.below(n as u64)).unwrap_or(0)
-    }
-}
 
 /// Sends a step; a failure must be one of `allowed` and must leave every account unchanged.
 fn attempt(

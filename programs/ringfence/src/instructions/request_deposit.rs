@@ -5,7 +5,7 @@ use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use crate::cpi::token_transfer;
 use crate::error::RingfenceError;
 use crate::events::LpRequested;
-use crate::state::{pause, LpRequest, LpRequestKind, Market, LP_REQUEST_SEED, LP_REQUEST_SPACE};
+use crate::state::{pause, LpRequest, LpRequestKind, Market, RequestParties, LP_REQUEST_SEED, LP_REQUEST_SPACE};
 use crate::token_account::check_token_account;
 
 /// Requests an LP deposit: `amount` collateral tokens move into the pool vault, where they wait,
@@ -65,20 +65,15 @@ pub fn handler(ctx: Context<RequestDeposit>, amount: u64) -> Result<()> {
     m.pending_deposits = m.pending_deposits.checked_add(amount).ok_or(RingfenceError::MathOverflow)?;
     m.pending_requests = m.pending_requests.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
     *a.market.load_mut()? = m;
-    *a.request.load_init()? = LpRequest {
+    let parties = RequestParties {
         market: a.market.key(),
         provider: a.provider.key(),
         token_account: a.provider_token.key(),
         lp_account: a.provider_lp.key(),
-        amount,
-        requested_at: now,
-        after_publish_time: a.oracle.price_message.publish_time.max(m.last_price_time),
-        claimable: 0,
-        executed: 0,
-        kind: LpRequestKind::Deposit.to_u8(),
-        bump: ctx.bumps.request,
-        _reserved: [0; 5],
     };
+    let after = a.oracle.price_message.publish_time.max(m.last_price_time);
+    *a.request.load_init()? =
+        LpRequest::pending(parties, LpRequestKind::Deposit, amount, now, after, ctx.bumps.request);
     emit!(LpRequested {
         market: a.market.key(),
         provider: a.provider.key(),

@@ -46,7 +46,40 @@ pub struct LpRequest {
     pub _reserved: [u8; 5],
 }
 
+/// Who and what a new request names.
+pub struct RequestParties {
+    pub market: Pubkey,
+    pub provider: Pubkey,
+    pub token_account: Pubkey,
+    pub lp_account: Pubkey,
+}
+
 impl LpRequest {
+    /// A new pending request (what `request_deposit` and `request_withdrawal` both record).
+    pub fn pending(
+        p: RequestParties,
+        kind: LpRequestKind,
+        amount: u64,
+        requested_at: i64,
+        after_publish_time: i64,
+        bump: u8,
+    ) -> Self {
+        LpRequest {
+            market: p.market,
+            provider: p.provider,
+            token_account: p.token_account,
+            lp_account: p.lp_account,
+            amount,
+            requested_at,
+            after_publish_time,
+            claimable: 0,
+            kind: kind.to_u8(),
+            bump,
+            executed: 0,
+            _reserved: [0; 5],
+        }
+    }
+
     pub fn kind(&self) -> Result<LpRequestKind> {
         match self.kind {
             0 => Ok(LpRequestKind::Deposit),

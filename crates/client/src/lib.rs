@@ -233,15 +233,20 @@ impl Client {
         before_sweep: &[Instruction],
         requests: &[Pubkey],
     ) -> Result<Vec<(Pubkey, Result<String>)>> {
-        let mut latest = i64::MIN;
+        let (mut latest_seq, mut latest_price) = (0u64, i64::MIN);
         for r in requests {
-            latest = latest.max(self.lp_request(r).await?.requested_at);
+            let req = self.lp_request(r).await?;
+            latest_seq = latest_seq.max(req.seq);
+            latest_price = latest_price.max(req.after_publish_time);
         }
-        self.wait_clock_after(latest, Duration::from_secs(30)).await?;
         let m = self.market(market).await?;
         let keys = ringfence_sdk::ix::MarketKeys::of(market, &m);
         let now = self.cluster_time().await?;
-        let reusable = m.sweep.epoch > 0 && now <= m.sweep.expires_at && m.sweep.started_at > latest;
+        // A live sweep that started after the requests, at a price newer than they knew, serves them.
+        let reusable = m.sweep.epoch > 0
+            && now <= m.sweep.expires_at
+            && m.sweep.seq_at_start >= latest_seq
+            && m.sweep.publish_time > latest_price;
         if !reusable {
             let mut ixs = before_sweep.to_vec();
             ixs.push(ringfence_sdk::ix::start_sweep(&payer.pubkey(), &keys));

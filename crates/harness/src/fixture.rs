@@ -87,6 +87,9 @@ pub struct MarketFixture {
     pub vault_donations: std::collections::HashMap<Pubkey, u64>,
     /// Signs the keeper's sweeps and executions.
     pub keeper: Keypair,
+    /// The current sweep's number and the exact pool value the fixture computed at its start,
+    /// moved since only by LP flows (see `follow_sweep`).
+    pub sweep_snapshot: Option<(u64, i128)>,
     /// Publish prices with a zero confidence interval (prices carry 1 bp by default, as real
     /// ones do); only for tests that reproduce numbers stated at exact prices.
     pub exact_prices: bool,
@@ -135,6 +138,7 @@ impl MarketFixture {
             vault_donations: Default::default(),
             keeper: Keypair::new(),
             exact_prices: false,
+            sweep_snapshot: None,
         };
         f.set_price(crate::pyth_price(100.0));
         let res = f.env.send(&[ix::initialize_market(&f.admin.pubkey(), &f.keys, FEED_ID, params)], &[&f.admin]);
@@ -231,8 +235,54 @@ impl MarketFixture {
         signers: &[&Keypair],
     ) -> TxResult {
         let res = self.env.send(ixs, signers);
+        self.follow_sweep(&res);
         self.assert_invariants();
         res
+    }
+
+    /// Follows the pool sweep through a transaction's events: at a start, the fixture values the
+    /// pool itself (`exact_claim` of every position at the sweep's price and index, plus free
+    /// liquidity) — the exact value LP requests must execute at; every execution must use exactly
+    /// that value (LP fairness), and only LP flows move it.
+    fn follow_sweep(&mut self, res: &TxResult) {
+        use ringfence_sdk::events::Event;
+        use ringfence_sdk::ringfence::state::LpRequestKind;
+        for ev in crate::events(res) {
+            match ev {
+                Event::SweepStarted(e) if e.market == self.keys.market => {
+                    let m = self.market();
+                    let claims: u128 = self
+                        .positions()
+                        .iter()
+                        .map(|(_, p)| exact_claim(p, &m.params, m.sweep.price, m.sweep.borrow_index))
+                        .sum();
+                    self.sweep_snapshot = Some((e.epoch, i128::from(m.free_liquidity) + claims as i128));
+                }
+                Event::LpRequestExecuted(e) if e.market == self.keys.market => {
+                    let Some((epoch, value)) = self.sweep_snapshot.as_mut() else {
+                        panic!("execution without a sweep")
+                    };
+                    assert_eq!(*epoch, e.sweep_epoch, "executed against another sweep");
+                    assert_eq!(
+                        i128::from(e.pool_value),
+                        *value,
+                        "executed pool value != the fixture's exact value at the sweep"
+                    );
+                    if !e.refunded {
+                        match e.kind {
+                            LpRequestKind::Deposit => *value += i128::from(e.amount),
+                            LpRequestKind::Withdrawal => *value -= i128::from(e.amount),
+                        }
+                    }
+                }
+                Event::LpRequestCancelled(e) if e.market == self.keys.market && e.kind == LpRequestKind::Deposit => {
+                    if let Some((_, value)) = self.sweep_snapshot.as_mut() {
+                        *value += i128::from(e.lp_fee);
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     /// A whole LP deposit as the keeper and the LP run it: the request, one second later a sweep
@@ -259,7 +309,7 @@ impl MarketFixture {
     pub fn claim(&mut self, w: &Wallet) -> TxResult {
         let request = pda::lp_request(&self.keys.market, &w.key());
         let req: ringfence_sdk::LpRequest = self.env.decode(&request);
-        let destination = if req.kind == 0 { w.lp } else { w.token };
+        let destination = if (req.kind == 0) != (req.refunded == 1) { w.lp } else { w.token };
         let ix = ix::claim_lp_request(&self.keys, &request, &w.key(), &destination);
         self.step(&[ix], &[&w.kp])
     }
@@ -301,17 +351,8 @@ impl MarketFixture {
     /// Executes `provider`'s pending request (accounts from the request itself).
     pub fn execute(&mut self, provider: &Pubkey) -> TxResult {
         let request = pda::lp_request(&self.keys.market, provider);
-        let before = self.exact_pool_value_at_sweep();
-        let res = self.step(&[ix::execute_lp_request(&self.keys, &request)], &[]);
-        if res.is_ok() {
-            // LP fairness, checked against the fixture's own valuation of every position.
-            let ev = crate::events(&res);
-            let Some(ringfence_sdk::events::Event::LpRequestExecuted(e)) = ev.first() else {
-                panic!("no LpRequestExecuted event")
-            };
-            assert_eq!(Some(u128::from(e.pool_value)), before, "program's pool value != the fixture's exact value");
-        }
-        res
+        // LP fairness: `step` checks the executed value against the fixture's own valuation.
+        self.step(&[ix::execute_lp_request(&self.keys, &request)], &[])
     }
 
     /// What the keeper does for `provider`'s request: a live sweep that started after it (and whose
@@ -322,7 +363,7 @@ impl MarketFixture {
         let s = self.market().sweep;
         let usable = s.epoch > 0
             && self.env.now() <= s.expires_at
-            && s.started_at > req.requested_at
+            && req.seq <= s.seq_at_start
             && s.publish_time > req.after_publish_time;
         if !usable {
             self.start_sweep()?;
@@ -457,11 +498,11 @@ impl MarketFixture {
             if r.market != self.keys.market {
                 continue;
             }
-            match (r.kind, r.executed) {
-                (0, 0) => deposits += r.amount,
-                (0, _) => escrowed += r.claimable,
-                (_, 0) => escrowed += r.amount,
-                (_, _) => payouts += r.claimable,
+            match (r.kind, r.executed, r.refunded) {
+                (0, 0, _) => deposits += r.amount,
+                (_, 0, _) => escrowed += r.amount,
+                (0, _, 0) | (1, _, 1) => escrowed += r.claimable,
+                _ => payouts += r.claimable,
             }
             pending += u64::from(r.executed == 0);
         }
@@ -514,21 +555,19 @@ impl MarketFixture {
             sum += exact;
         }
         assert_eq!(u128::from(m.sweep.value), sum, "sweep value != Σ exact claims");
-    }
-
-    /// The exact pool value the current sweep prices LP requests at, computed by the fixture from
-    /// every position account: free liquidity + Σ exact claims at each position's valuation price
-    /// (`None` while some position is not valued).
-    pub fn exact_pool_value_at_sweep(&self) -> Option<u128> {
-        let m = self.market();
-        let mut total = u128::from(m.free_liquidity);
-        for (_, p) in self.positions() {
-            if p.sweep_epoch != m.sweep.epoch {
-                return None;
+        // While complete, what it measures is the fixture's exact value at its start (+ LP flows).
+        if m.sweep.counted == m.positions_open {
+            if let Some((epoch, value)) = self.sweep_snapshot {
+                if epoch == m.sweep.epoch {
+                    let adjust = m.sweep_adjust();
+                    let measured = i128::from(m.free_liquidity) + i128::from(m.sweep.value) + adjust;
+                    assert_eq!(
+                        measured, value,
+                        "measured pool value != the fixture's exact value at the sweep's start"
+                    );
+                }
             }
-            total += exact_claim(&p, &m.params, p.sweep_price, m.sweep.borrow_index);
         }
-        Some(total)
     }
 
     /// The exact pool value at the oracle mid `price` now (borrow fees up to the market's index

@@ -143,6 +143,8 @@ pub enum RingfenceError {
     RequestNotExecuted,
     #[msg("the sweep cannot be replaced while LP requests due at it are pending")]
     SweepRequestsDue,
+    #[msg("LP requests are pending: the sweep needs a price newer than the newest one they knew of")]
+    SweepPriceNotNewer,
 }
 
 impl From<MathError> for RingfenceError {

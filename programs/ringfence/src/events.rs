@@ -32,6 +32,9 @@ pub struct PoolSnapshot {
     /// Positions the current sweep has valued, and their total worth to the pool.
     pub sweep_counted: u64,
     pub sweep_value: u64,
+    /// What trader actions booked back since the sweep started: the sweep measures
+    /// `free_liquidity + sweep_value + sweep_adjust`.
+    pub sweep_adjust: i128,
 }
 
 impl PoolSnapshot {
@@ -56,6 +59,7 @@ impl PoolSnapshot {
             sweep_epoch: m.sweep.epoch,
             sweep_counted: m.sweep.counted,
             sweep_value: m.sweep.value,
+            sweep_adjust: m.sweep_adjust(),
         }
     }
 }
@@ -274,6 +278,9 @@ pub struct LpRequestExecuted {
     pub provider: Pubkey,
     pub request: Pubkey,
     pub kind: LpRequestKind,
+    /// The request could not complete (too small, or more than the free liquidity) and was
+    /// refunded: its escrow comes back on the claim; `shares`/`amount` are what is returned.
+    pub refunded: bool,
     /// Shares minted (deposit) or burned (withdrawal).
     pub shares: u64,
     /// Tokens that joined the pool (deposit, fee included) or are owed to the LP (withdrawal, net,

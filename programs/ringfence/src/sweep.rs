@@ -8,19 +8,20 @@
 //! 1. `start_sweep` (anyone) fixes an oracle mid price and the borrow index.
 //! 2. `sweep_positions` (anyone, in batches) values each open position at that price and records
 //!    the sweep and the value on the position.
-//! 3. Every instruction that changes a valued position re-values it at the price it was valued at
-//!    (`revalue`); a position opened during the sweep is valued at its own opening mid price; a
-//!    settled position leaves the sum. So the sum stays the exact value of the current positions.
-//! 4. When every open position is valued (`counted == positions_open`), the pool is worth exactly
-//!    `free_liquidity + value`, and LP requests made before the sweep started are executed at it.
+//! 3. A trader instruction on a position first values it if the sweep has not (in its state
+//!    before the change, at the sweep's price), re-values it afterwards at the price it was valued
+//!    at (a position opened during the sweep at its own opening mid price; a settled one leaves
+//!    the sum), and books everything it moved in free liquidity and values into `adjust`. So the
+//!    measured value `free + value + adjust` is the pool's exact value at the sweep's price as of
+//!    the sweep's start, and only LP flows executed against it move it: no close, decrease,
+//!    margin move or liquidation at another price, in any order with an execution, can.
+//! 4. When every open position is valued (`counted == positions_open`), LP requests due at the
+//!    sweep are executed at the measured value.
 //!
 //! A sweep whose price is older than `max_price_age_liquidate_secs` (as it was at the sweep's
 //! start) is stale: nothing can execute against it any more, so changes stop maintaining it
 //! (staleness never ends: time only grows) and a new one may replace it. A parameter change ends
-//! the sweep at once (the values depend on the parameters), and so does a margin change that moves
-//! a valued position's worth at the sweep's price (only possible for a position bankrupt or short
-//! of its keeper reward there): its owner could otherwise move the pool value an LP request is
-//! about to execute at and move it back after.
+//! the sweep at once (the values depend on the parameters).
 use anchor_lang::prelude::*;
 use ringfence_math::{borrow_fee, liquidation_reward, notional_fee, pool_claim};
 
@@ -51,9 +52,52 @@ impl Market {
         self.sweep_live(now) && self.sweep.counted == self.positions_open
     }
 
-    /// The exact pool value while the sweep is complete.
+    /// What trader actions booked back since the sweep started (`PoolSweep::adjust`).
+    pub fn sweep_adjust(&self) -> i128 {
+        bytemuck::cast(self.sweep.adjust)
+    }
+
+    /// The pool value the sweep measures: `free + value + adjust` (see `PoolSweep::adjust`).
+    pub fn sweep_measured(&self) -> Result<i128> {
+        i128::from(self.free_liquidity)
+            .checked_add(i128::from(self.sweep.value))
+            .and_then(|v| v.checked_add(self.sweep_adjust()))
+            .ok_or_else(|| error!(RingfenceError::MathOverflow))
+    }
+
+    /// The exact pool value LP requests execute at while the sweep is complete.
     pub fn swept_pool_value(&self) -> Result<u64> {
-        self.free_liquidity.checked_add(self.sweep.value).ok_or_else(|| error!(RingfenceError::MathOverflow))
+        u64::try_from(self.sweep_measured()?).map_err(|_| error!(RingfenceError::MathOverflow))
+    }
+
+    /// Before a trader instruction changes `pos` (`None` for an open): if a sweep is live and has
+    /// not valued the position yet, values it now, in its state before the change; returns the
+    /// measured pool value, which the instruction keeps unchanged with [`Self::sweep_hold`]. So
+    /// no trader action — at whatever price, in whatever order with an LP execution — moves the
+    /// value LP requests execute at: it stays the pool's value at the sweep's price as of its start.
+    pub fn sweep_touch(&mut self, pos: Option<&mut Position>, now: i64) -> Result<Option<i128>> {
+        if !self.sweep_live(now) {
+            return Ok(None);
+        }
+        if let Some(pos) = pos {
+            if pos.sweep_epoch != self.sweep.epoch {
+                let price = self.sweep.price;
+                self.sweep_add(pos, price)?;
+            }
+        }
+        Ok(Some(self.sweep_measured()?))
+    }
+
+    /// After a trader instruction: books what it moved into `adjust` so the measured value is the
+    /// one [`Self::sweep_touch`] returned.
+    pub fn sweep_hold(&mut self, before: Option<i128>) -> Result<()> {
+        let Some(before) = before else { return Ok(()) };
+        let moved = i128::from(self.free_liquidity)
+            .checked_add(i128::from(self.sweep.value))
+            .ok_or(RingfenceError::MathOverflow)?;
+        let adjust = before.checked_sub(moved).ok_or(RingfenceError::MathOverflow)?;
+        self.sweep.adjust = bytemuck::cast(adjust);
+        Ok(())
     }
 
     /// Adds `pos` to the live sweep at `price` (a position being valued, or opened during it).
@@ -78,10 +122,9 @@ impl Market {
     }
 
     /// Re-values a changed position at the price it was valued at (its state is already updated).
-    /// Returns whether its value changed.
-    pub fn sweep_revalue(&mut self, pos: &mut Position, now: i64) -> Result<bool> {
+    pub fn sweep_revalue(&mut self, pos: &mut Position, now: i64) -> Result<()> {
         if !self.sweep_live(now) || pos.sweep_epoch != self.sweep.epoch {
-            return Ok(false);
+            return Ok(());
         }
         let v = position_value(pos, self, pos.sweep_price)?;
         self.sweep.value = self
@@ -90,17 +133,7 @@ impl Market {
             .checked_sub(pos.sweep_value)
             .and_then(|x| x.checked_add(v))
             .ok_or(RingfenceError::MathOverflow)?;
-        let changed = v != pos.sweep_value;
         pos.sweep_value = v;
-        Ok(changed)
-    }
-
-    /// A margin change: re-values the position, and ends the sweep if that moved its value (see
-    /// the module docs).
-    pub fn sweep_margin_change(&mut self, pos: &mut Position, now: i64) -> Result<()> {
-        if self.sweep_revalue(pos, now)? {
-            self.end_sweep();
-        }
         Ok(())
     }
 

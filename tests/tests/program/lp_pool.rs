@@ -197,15 +197,19 @@ fn withdrawals_take_only_free_liquidity_and_wait() {
     f.advance(1);
     f.start_sweep().unwrap();
     f.sweep_all().unwrap();
-    rejects(&mut f, RingfenceError::InsufficientFreeLiquidity, |f| f.execute(&lp.key()));
-    // The request waits (and its sweep cannot be replaced); once the position closes, the same
-    // request executes at the same sweep, which the close kept exact.
+    // More than the free liquidity: the execution refunds the request (it can neither hold the
+    // sweep open nor wait for a better moment); the shares come back on the claim.
+    let shares = f.lp_balance(&lp);
+    let res = f.execute(&lp.key());
+    let e = executed(&res);
+    assert!(e.refunded && e.amount == 0 && e.shares == 3_000 * USDC, "{e:?}");
+    f.claim(&lp).unwrap();
+    assert_eq!(f.lp_balance(&lp), shares + 3_000 * USDC);
+    // Once the position closes, a new request executes.
     f.set_price(px(104));
     f.close(&trader, 1).unwrap();
-    rejects(&mut f, RingfenceError::SweepRequestsDue, |f| f.start_sweep());
-    let res = f.execute(&lp.key());
-    assert!(res.is_ok(), "{}", describe(&res));
-    f.claim(&lp).unwrap();
+    let res = f.withdraw(&lp, 3_000 * USDC);
+    assert!(res.is_ok() && !executed(&res).refunded, "{}", describe(&res));
     // Closed at 104 (exit 103.9896) from an entry of 100.01.
     let gain = pnl(Side::Long, 16_000 * USDC, entry_at(Side::Long, 100), exit_at(Side::Long, 104));
     assert_eq!(gain, 636_672_332);
@@ -250,23 +254,22 @@ fn sweep_and_request_rejections_move_nothing() {
     // the initial deposit is still complete and live, but older than the request.
     f.request_deposit(&lp, 500 * USDC).unwrap();
     rejects(&mut f, RingfenceError::SweepPredatesRequest, |f| f.execute(&lp.key()));
-    f.start_sweep().unwrap(); // a complete sweep may be replaced; this one starts in the request's second
-    rejects(&mut f, RingfenceError::SweepInProgress, |f| f.start_sweep());
-    f.sweep_all().unwrap();
-    rejects(&mut f, RingfenceError::SweepPredatesRequest, |f| f.execute(&lp.key()));
-    // That sweep had the request due (it was pending at its start) though it cannot serve it:
-    // it blocks replacement until it expires.
-    rejects(&mut f, RingfenceError::SweepRequestsDue, |f| f.start_sweep());
-    f.advance(i64::from(f.params.max_price_age_liquidate_secs) + 1);
+    // A sweep that serves it needs a price newer than the one the request knew of.
+    rejects(&mut f, RingfenceError::SweepPriceNotNewer, |f| f.start_sweep());
+    f.advance(1);
     f.start_sweep().unwrap();
+    rejects(&mut f, RingfenceError::SweepInProgress, |f| f.start_sweep());
     rejects(&mut f, RingfenceError::SweepNotComplete, |f| f.execute(&lp.key()));
+    f.sweep_all().unwrap();
+    // Complete, with the request due: it cannot be replaced before the request executes.
+    f.advance(1);
+    rejects(&mut f, RingfenceError::SweepRequestsDue, |f| f.start_sweep());
     // Nothing to claim before execution.
     let request = pda::lp_request(&f.keys.market, &lp.key());
     let req: ringfence_sdk::LpRequest = f.env.decode(&request);
-    f.sweep_all().unwrap();
     rejects(&mut f, RingfenceError::RequestNotExecuted, |f| f.claim(&lp));
-    // A stale sweep (its price older than the liquidation price age) cannot be executed against.
-    f.env.advance(i64::from(f.params.max_price_age_liquidate_secs) + 1);
+    // After its liquidation price age it is stale: nothing executes against it any more.
+    f.env.advance(i64::from(f.params.max_price_age_liquidate_secs));
     rejects(&mut f, RingfenceError::SweepNotComplete, |f| f.execute(&lp.key()));
     // Cancelling waits for the cancel delay, then refunds in full.
     rejects(&mut f, RingfenceError::RequestTooRecent, |f| {

@@ -226,20 +226,44 @@ fn margin_sandwich_on_a_position_bankrupt_at_the_sweep_price_cannot_move_the_lp_
         ix::execute_lp_request(&f.keys, &request),
         ix::add_margin(&attacker.key(), &attacker.token, &f.keys.market, &pos, c),
     ];
-    // The margin removal moved the position's worth at the sweep price: it ended the sweep, so the
-    // execution in the same transaction is refused and nothing happens.
-    let before = f.snapshot();
-    let res = f.step(&ixs, &[&attacker.kp]);
-    assert_ringfence_err(&res, ringfence_sdk::ringfence::error::RingfenceError::SweepNotComplete);
-    assert!(before == f.snapshot());
-    // The request executes at its sweep, at exactly the value of the positions as they are (the
-    // fixture checks the execution against its own valuation), minting the fair shares.
-    let e = executed(&f.execute(&attacker.key()));
-    let _ = start;
+    // Whatever the margin moves do, the execution in between is priced at the pool's value at
+    // the sweep price as of its start: the fixture checks it against its own valuation.
+    let e = executed(&f.step(&ixs, &[&attacker.kp]));
     assert_eq!(e.sweep_price, norm(px(75)));
     assert_eq!(u128::from(e.pool_value), value_before);
-    assert!(u128::from(e.shares) <= fair_shares);
-    let _ = total_before;
+    assert!(u128::from(e.shares) <= fair_shares, "{} > {fair_shares}", e.shares);
+    let _ = (start, total_before);
+}
+
+/// The second review's version: a decrease (or a close) realizes the position at today's price
+/// while the sweep had valued it at the wick; executing the LP's own deposit in the same
+/// transaction must still use the sweep's value.
+#[test]
+fn a_decrease_or_close_sandwich_cannot_move_the_lp_price() {
+    let mut f = MarketFixture::with_liquidity(default_params(), 1_000_000 * USDC);
+    let attacker = f.wallet(2_000_000 * USDC);
+    f.open(&attacker, 1, Side::Long, 100_000 * USDC, 500_000 * USDC).unwrap();
+    f.open(&attacker, 2, Side::Short, 100_000 * USDC, 500_000 * USDC).unwrap();
+    let deposit = 500_000 * USDC;
+    f.request_deposit(&attacker, deposit).unwrap();
+    f.env.advance(1);
+    f.set_price(px(75));
+    f.start_sweep().unwrap();
+    f.sweep_all().unwrap();
+    f.env.advance(1);
+    f.set_price(px(100));
+    let m = f.market();
+    let value_before = u128::from(f.market().swept_pool_value().expect("value"));
+    let total = u128::from(m.lp_supply + m.dead_shares);
+    let request = pda::lp_request(&f.keys.market, &attacker.key());
+    let ixs = [
+        ix::decrease_position(&f.position_accounts(&attacker, 1), 500_000 * USDC - 10 * USDC),
+        ix::close_position(&f.position_accounts(&attacker, 2)),
+        ix::execute_lp_request(&f.keys, &request),
+    ];
+    let e = executed(&f.step(&ixs, &[&attacker.kp]));
+    assert_eq!(u128::from(e.pool_value), value_before, "trader actions moved the executed value");
+    assert!(u128::from(e.shares) <= u128::from(deposit) * total / value_before);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -51,12 +51,14 @@ pub fn handler(ctx: Context<AddMargin>, amount: u64) -> Result<()> {
     market.require_not_paused(pause::MARGIN)?;
     check_token_account(&a.owner_token, &market.collateral_mint, Some(a.owner.key))?;
     let mut position = a.position.load_mut()?;
+    let held = market.sweep_touch(Some(&mut position), now)?;
     let collateral = position.collateral.checked_add(amount).ok_or(RingfenceError::MathOverflow)?;
     let vault_balance = token_balance(&a.vault)?.checked_add(amount).ok_or(RingfenceError::MathOverflow)?;
 
     token_transfer(&a.owner_token, &a.vault, &a.owner, amount, &[])?;
     position.collateral = collateral;
-    market.sweep_margin_change(&mut position, now)?;
+    market.sweep_revalue(&mut position, now)?;
+    market.sweep_hold(held)?;
 
     emit!(MarginAdded {
         market: position.market,

@@ -83,7 +83,7 @@ pub fn handler(ctx: Context<CancelLpRequest>) -> Result<()> {
         }
     }
     m.pending_requests = m.pending_requests.checked_sub(1).ok_or(RingfenceError::MathOverflow)?;
-    if m.sweep.started_at > req.requested_at {
+    if req.seq <= m.sweep.seq_at_start {
         m.sweep.requests_due = m.sweep.requests_due.saturating_sub(1);
     }
     m.refresh_rate()?;

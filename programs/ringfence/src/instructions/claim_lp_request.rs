@@ -4,18 +4,19 @@ use anchor_spl::token::Token;
 use crate::cpi::token_transfer;
 use crate::error::RingfenceError;
 use crate::events::LpRequestClaimed;
-use crate::state::{LpRequest, LpRequestKind, Market};
+use crate::state::{LpRequest, Market};
 use crate::token_account::check_token_account;
 
 /// The provider takes the result of its executed LP request out of escrow: a deposit's shares
-/// (from the LP escrow) or a withdrawal's tokens (from the pool vault), into any token account of
-/// its own; the request closes (rent to the provider). Never paused.
+/// (from the LP escrow) or a withdrawal's tokens (from the pool vault) — or, for a refunded
+/// request, its own tokens or shares back — into any token account of its own; the request closes
+/// (rent to the provider). Never paused.
 ///
 /// # Accounts
 /// - `provider`: signer, `request.provider`; receives the rent.
 /// - `market`; `request`; `pool_vault`, `lp_escrow`: the market's.
-/// - `destination`: an SPL Token account owned by `provider`, of the LP mint (deposit) or the
-///   collateral mint (withdrawal).
+/// - `destination`: an SPL Token account owned by `provider`, of the LP mint (shares) or the
+///   collateral mint (tokens).
 ///
 /// # Errors
 /// - `RequestNotExecuted`; `OwnerMismatch`, `MarketMismatch`, `PoolVaultMismatch`,
@@ -55,16 +56,13 @@ pub fn handler(ctx: Context<ClaimLpRequest>) -> Result<()> {
     let bump = [m.bump];
     let seeds = m.signer_seeds(&bump);
     let market_info = a.market.to_account_info();
-    match kind {
-        LpRequestKind::Deposit => {
-            check_token_account(&a.destination, &m.lp_mint, Some(a.provider.key))?;
-            token_transfer(&a.lp_escrow, &a.destination, &market_info, req.claimable, &[&seeds])?;
-        }
-        LpRequestKind::Withdrawal => {
-            check_token_account(&a.destination, &m.collateral_mint, Some(a.provider.key))?;
-            token_transfer(&a.pool_vault, &a.destination, &market_info, req.claimable, &[&seeds])?;
-            m.pending_payouts = m.pending_payouts.checked_sub(req.claimable).ok_or(RingfenceError::MathOverflow)?;
-        }
+    if req.claims_shares()? {
+        check_token_account(&a.destination, &m.lp_mint, Some(a.provider.key))?;
+        token_transfer(&a.lp_escrow, &a.destination, &market_info, req.claimable, &[&seeds])?;
+    } else {
+        check_token_account(&a.destination, &m.collateral_mint, Some(a.provider.key))?;
+        token_transfer(&a.pool_vault, &a.destination, &market_info, req.claimable, &[&seeds])?;
+        m.pending_payouts = m.pending_payouts.checked_sub(req.claimable).ok_or(RingfenceError::MathOverflow)?;
     }
     *a.market.load_mut()? = m;
     emit!(LpRequestClaimed {

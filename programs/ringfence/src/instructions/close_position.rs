@@ -58,9 +58,10 @@ pub fn handler(ctx: Context<ClosePosition>) -> Result<()> {
     let a = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
     let mut m: Market = *a.market.load()?;
-    let pos: Position = *a.position.load()?;
+    let mut pos: Position = *a.position.load()?;
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
     let ExitQuote { px, side, exit } = exit_quote(&a.oracle, &mut m, &pos, now)?;
+    let held = m.sweep_touch(Some(&mut pos), now)?;
     let pnl = capped_pnl(unrealized_pnl(side.into(), pos.size, pos.entry_price, exit).or_err()?, pos.reserve);
     let (borrow_fee, close_fee) = fees_owed(&pos, &m, pos.size)?;
     let fees = borrow_fee.checked_add(close_fee).ok_or(RingfenceError::MathOverflow)?;
@@ -77,6 +78,7 @@ pub fn handler(ctx: Context<ClosePosition>) -> Result<()> {
     )?;
     m.sweep_remove(&pos, now)?;
     release_position(&mut m, &pos, side, s.pool)?;
+    m.sweep_hold(held)?;
     m.note_price_time(px.publish_time);
     *a.market.load_mut()? = m;
 

@@ -61,6 +61,7 @@ pub fn handler(ctx: Context<DecreasePosition>, size_delta: u64) -> Result<()> {
     );
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
     let ExitQuote { px, side, exit } = exit_quote(&a.oracle, &mut m, &pos, now)?;
+    let held = m.sweep_touch(Some(&mut pos), now)?;
     let pnl_delta = unrealized_pnl(side.into(), size_delta, pos.entry_price, exit).or_err()?;
     let (borrow_fee, close_fee) = fees_owed(&pos, &m, size_delta)?;
     let fees = borrow_fee.checked_add(close_fee).ok_or(RingfenceError::MathOverflow)?;
@@ -95,6 +96,7 @@ pub fn handler(ctx: Context<DecreasePosition>, size_delta: u64) -> Result<()> {
     pos.borrow_index = m.borrow_index;
     pos.last_price_time = px.publish_time;
     m.sweep_revalue(&mut pos, now)?;
+    m.sweep_hold(held)?;
     *a.position.load_mut()? = pos;
     *a.market.load_mut()? = m;
 

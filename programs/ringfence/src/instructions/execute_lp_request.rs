@@ -20,6 +20,10 @@ use crate::state::{LpRequest, LpRequestKind, Market};
 /// account the LP controls takes part, so the LP cannot make the execution fail to choose a later
 /// moment.
 ///
+/// A request that cannot complete (a deposit too small to mint a share; a withdrawal paying
+/// nothing or more than the free liquidity) is refunded instead: its escrow comes back on the
+/// claim, so no request can hold a sweep open or wait for a better moment.
+///
 /// # Accounts
 /// - `market`; `request`: a pending request of this market; `pool_vault`, `lp_mint`, `lp_escrow`:
 ///   the market's.
@@ -27,10 +31,8 @@ use crate::state::{LpRequest, LpRequestKind, Market};
 /// # Errors
 /// - `RequestAlreadyExecuted`.
 /// - `SweepNotComplete`: the sweep is not live or has not valued every open position.
-/// - `SweepPredatesRequest`: the sweep started before the request, or its price is not newer than
-///   the newest one known at the request.
-/// - `DepositTooSmall`, `WithdrawTooSmall`, `InsufficientFreeLiquidity` (the request stays; a
-///   later sweep can execute it).
+/// - `SweepPredatesRequest`: the request was made after the sweep started, or the sweep's price
+///   is not newer than the newest one known at the request.
 /// - `MarketMismatch`, `PoolVaultMismatch`, `LpMintMismatch`, `LpEscrowMismatch`.
 #[derive(Accounts)]
 pub struct ExecuteLpRequest<'info> {
@@ -58,7 +60,7 @@ pub fn handler(ctx: Context<ExecuteLpRequest>) -> Result<()> {
     require!(req.executed == 0, RingfenceError::RequestAlreadyExecuted);
     require!(m.sweep_complete(now), RingfenceError::SweepNotComplete);
     require!(
-        m.sweep.started_at > req.requested_at && m.sweep.publish_time > req.after_publish_time,
+        req.seq <= m.sweep.seq_at_start && m.sweep.publish_time > req.after_publish_time,
         RingfenceError::SweepPredatesRequest
     );
     m.accrue(now)?;
@@ -68,30 +70,46 @@ pub fn handler(ctx: Context<ExecuteLpRequest>) -> Result<()> {
     let bump = [m.bump];
     let seeds = m.signer_seeds(&bump);
     let market_info = a.market.to_account_info();
+    // A request that cannot complete at its sweep is refunded rather than left waiting: it can
+    // never hold a sweep open nor wait for a better moment.
     let (shares, amount, fee) = match kind {
-        LpRequestKind::Deposit => {
-            let q = quote_deposit(req.amount, value, m.lp_supply, m.dead_shares, fee_bps)
-                .or_err()?
-                .ok_or(RingfenceError::DepositTooSmall)?;
-            token_mint_to(&a.lp_mint, &a.lp_escrow, &market_info, q.shares, &[&seeds])?;
-            m.pending_deposits = m.pending_deposits.checked_sub(req.amount).ok_or(RingfenceError::MathOverflow)?;
-            m.free_liquidity = m.free_liquidity.checked_add(req.amount).ok_or(RingfenceError::MathOverflow)?;
-            m.lp_supply = m.lp_supply.checked_add(q.shares).ok_or(RingfenceError::MathOverflow)?;
-            m.dead_shares = m.dead_shares.checked_add(q.dead_shares).ok_or(RingfenceError::MathOverflow)?;
-            req.claimable = q.shares;
-            (q.shares, req.amount, q.fee)
-        }
+        LpRequestKind::Deposit => match quote_deposit(req.amount, value, m.lp_supply, m.dead_shares, fee_bps)
+            .or_err()?
+        {
+            Some(q) => {
+                token_mint_to(&a.lp_mint, &a.lp_escrow, &market_info, q.shares, &[&seeds])?;
+                m.pending_deposits = m.pending_deposits.checked_sub(req.amount).ok_or(RingfenceError::MathOverflow)?;
+                m.free_liquidity = m.free_liquidity.checked_add(req.amount).ok_or(RingfenceError::MathOverflow)?;
+                m.lp_supply = m.lp_supply.checked_add(q.shares).ok_or(RingfenceError::MathOverflow)?;
+                m.dead_shares = m.dead_shares.checked_add(q.dead_shares).ok_or(RingfenceError::MathOverflow)?;
+                req.claimable = q.shares;
+                (q.shares, req.amount, q.fee)
+            }
+            None => {
+                // Too small to mint a share: the tokens wait for the claim as a payout.
+                m.pending_deposits = m.pending_deposits.checked_sub(req.amount).ok_or(RingfenceError::MathOverflow)?;
+                m.pending_payouts = m.pending_payouts.checked_add(req.amount).ok_or(RingfenceError::MathOverflow)?;
+                req.claimable = req.amount;
+                req.refunded = 1;
+                (0, req.amount, 0)
+            }
+        },
         LpRequestKind::Withdrawal => {
             let (gross, fee) = quote_withdraw(req.amount, value, m.lp_supply, m.dead_shares, fee_bps).or_err()?;
             let pay = gross.checked_sub(fee).ok_or(RingfenceError::MathOverflow)?;
-            require!(pay > 0, RingfenceError::WithdrawTooSmall);
-            require!(pay <= m.free_liquidity, RingfenceError::InsufficientFreeLiquidity);
-            token_burn(&a.lp_escrow, &a.lp_mint, &market_info, req.amount, &[&seeds])?;
-            m.free_liquidity = m.free_liquidity.checked_sub(pay).ok_or(RingfenceError::MathOverflow)?;
-            m.pending_payouts = m.pending_payouts.checked_add(pay).ok_or(RingfenceError::MathOverflow)?;
-            m.lp_supply = m.lp_supply.checked_sub(req.amount).ok_or(RingfenceError::MathOverflow)?;
-            req.claimable = pay;
-            (req.amount, pay, fee)
+            if pay > 0 && pay <= m.free_liquidity {
+                token_burn(&a.lp_escrow, &a.lp_mint, &market_info, req.amount, &[&seeds])?;
+                m.free_liquidity = m.free_liquidity.checked_sub(pay).ok_or(RingfenceError::MathOverflow)?;
+                m.pending_payouts = m.pending_payouts.checked_add(pay).ok_or(RingfenceError::MathOverflow)?;
+                m.lp_supply = m.lp_supply.checked_sub(req.amount).ok_or(RingfenceError::MathOverflow)?;
+                req.claimable = pay;
+                (req.amount, pay, fee)
+            } else {
+                // Nothing to pay, or more than the free liquidity: the shares come back on the claim.
+                req.claimable = req.amount;
+                req.refunded = 1;
+                (req.amount, 0, 0)
+            }
         }
     };
     req.executed = 1;
@@ -105,6 +123,7 @@ pub fn handler(ctx: Context<ExecuteLpRequest>) -> Result<()> {
         provider: req.provider,
         request: a.request.key(),
         kind,
+        refunded: req.refunded == 1,
         shares,
         amount,
         lp_fee: fee,

@@ -133,6 +133,8 @@ pub fn handler(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Re
         pending_deposits: 0,
         pending_payouts: 0,
         pending_requests: 0,
+        request_seq: 0,
+        newest_request_price_time: 0,
         sweep: PoolSweep::default(),
         paused: 0,
         bump: ctx.bumps.market,

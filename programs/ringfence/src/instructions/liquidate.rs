@@ -74,11 +74,12 @@ pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
     let a = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
     let mut m: Market = *a.market.load()?;
-    let pos: Position = *a.position.load()?;
+    let mut pos: Position = *a.position.load()?;
     let side = pos.side()?;
     check_token_account(&a.keeper_token, &m.collateral_mint, None)?;
     check_token_account(&a.owner_token, &m.collateral_mint, Some(&pos.owner))?;
     m.accrue(now)?;
+    let held = m.sweep_touch(Some(&mut pos), now)?;
     let px = read_price(&a.oracle, &m, now, PriceUse::Liquidate)?;
     px.require_not_older_than_position(pos.last_price_time)?;
     let params = m.params;
@@ -98,6 +99,7 @@ pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
     )?;
     m.sweep_remove(&pos, now)?;
     release_position(&mut m, &pos, side, s.pool)?;
+    m.sweep_hold(held)?;
     m.note_price_time(px.publish_time);
     *a.market.load_mut()? = m;
 

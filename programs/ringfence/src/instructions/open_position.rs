@@ -95,6 +95,7 @@ pub fn handler(
     m.require_not_paused(pause::OPEN)?;
     require!(size >= m.params.min_position_size, RingfenceError::PositionTooSmall);
     m.accrue(now)?;
+    let held = m.sweep_touch(None, now)?;
     let px = read_price(&a.oracle, &m, now, PriceUse::Trade)?;
     let entry = px.against_trader(side, true)?;
     let params = m.params;
@@ -169,6 +170,7 @@ pub fn handler(
         _reserved: [0; 5],
     };
     m.sweep_open(&mut position, px.price, now)?;
+    m.sweep_hold(held)?;
     {
         let mut data = a.position.try_borrow_mut_data()?;
         let (disc, body) = data.split_at_mut_checked(8).ok_or(RingfenceError::InvalidAccountData)?;

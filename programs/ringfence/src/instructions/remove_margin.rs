@@ -59,6 +59,7 @@ pub fn handler(ctx: Context<RemoveMargin>, amount: u64) -> Result<()> {
     m.require_not_paused(pause::MARGIN)?;
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
     let ExitQuote { px, side, exit } = exit_quote(&a.oracle, &mut m, &pos, now)?;
+    let held = m.sweep_touch(Some(&mut pos), now)?;
     let pnl = unrealized_pnl(side.into(), pos.size, pos.entry_price, exit).or_err()?;
     let (borrow, close) = fees_owed(&pos, &m, pos.size)?;
     let fees = borrow.checked_add(close).ok_or(RingfenceError::MathOverflow)?;
@@ -72,7 +73,8 @@ pub fn handler(ctx: Context<RemoveMargin>, amount: u64) -> Result<()> {
     pos.collateral = pos.collateral.checked_sub(amount).ok_or(RingfenceError::MathOverflow)?;
     pos.last_price_time = px.publish_time;
     m.note_price_time(px.publish_time);
-    m.sweep_margin_change(&mut pos, now)?;
+    m.sweep_revalue(&mut pos, now)?;
+    m.sweep_hold(held)?;
     *a.position.load_mut()? = pos;
     *a.market.load_mut()? = m;
 

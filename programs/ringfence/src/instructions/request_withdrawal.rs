@@ -61,7 +61,6 @@ pub fn handler(ctx: Context<RequestWithdrawal>, shares: u64) -> Result<()> {
     check_token_account(&a.provider_token, &m.collateral_mint, None)?;
     token_transfer(&a.provider_lp, &a.lp_escrow, &a.provider, shares, &[])?;
     m.pending_requests = m.pending_requests.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
-    *a.market.load_mut()? = m;
     let parties = RequestParties {
         market: a.market.key(),
         provider: a.provider.key(),
@@ -69,8 +68,12 @@ pub fn handler(ctx: Context<RequestWithdrawal>, shares: u64) -> Result<()> {
         lp_account: a.provider_lp.key(),
     };
     let after = a.oracle.price_message.publish_time.max(m.last_price_time);
+    m.request_seq = m.request_seq.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
+    m.newest_request_price_time = m.newest_request_price_time.max(after);
+    let seq = m.request_seq;
+    *a.market.load_mut()? = m;
     *a.request.load_init()? =
-        LpRequest::pending(parties, LpRequestKind::Withdrawal, shares, now, after, ctx.bumps.request);
+        LpRequest::pending(parties, LpRequestKind::Withdrawal, shares, seq, now, after, ctx.bumps.request);
     emit!(LpRequested {
         market: a.market.key(),
         provider: a.provider.key(),

@@ -19,6 +19,8 @@ use crate::state::{Market, PoolSweep};
 /// # Errors
 /// - `SweepInProgress`: the current sweep is live and not complete.
 /// - `SweepRequestsDue`: it is complete but LP requests due at it are still pending.
+/// - `SweepPriceNotNewer`: LP requests are pending and the price is not newer than the newest one
+///   they knew of (so a sweep always serves every request pending at its start).
 /// - Oracle errors (`OracleAccountMismatch`, `OraclePriceStale`, `OraclePriceOlderThanMarket`, ...).
 #[derive(Accounts)]
 pub struct StartSweep<'info> {
@@ -37,6 +39,10 @@ pub fn handler(ctx: Context<StartSweep>) -> Result<()> {
     require!(!m.sweep_live(now) || m.sweep.requests_due == 0, RingfenceError::SweepRequestsDue);
     m.accrue(now)?;
     let px = read_price(&a.oracle, &m, now, PriceUse::Trade)?;
+    require!(
+        m.pending_requests == 0 || px.publish_time > m.newest_request_price_time,
+        RingfenceError::SweepPriceNotNewer
+    );
     let epoch = m.sweep.epoch.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
     let expires_at = px
         .publish_time
@@ -48,10 +54,12 @@ pub fn handler(ctx: Context<StartSweep>) -> Result<()> {
         publish_time: px.publish_time,
         borrow_index: m.borrow_index,
         started_at: now,
+        seq_at_start: m.request_seq,
         expires_at,
         counted: 0,
         value: 0,
         requests_due: m.pending_requests,
+        adjust: [0; 2],
     };
     m.note_price_time(px.publish_time);
     *a.market.load_mut()? = m;

@@ -36,14 +36,21 @@ pub struct LpRequest {
     /// The newest oracle publish time known at the request (the pinned account's, or the newest
     /// the market used): the executing sweep's price must be newer.
     pub after_publish_time: i64,
-    /// After execution: shares (deposit) or tokens (withdrawal) waiting in escrow for the claim.
+    /// After execution: what waits in escrow for the claim — shares (an executed deposit or a
+    /// refunded withdrawal) or tokens (an executed withdrawal or a refunded deposit).
     pub claimable: u64,
+    /// Order of the request on its market (`Market::request_seq`): a sweep serves the requests
+    /// made before it started.
+    pub seq: u64,
     /// [`LpRequestKind`] as `u8` (0 deposit, 1 withdrawal).
     pub kind: u8,
     pub bump: u8,
     /// 1 once executed (then only `claim_lp_request` remains).
     pub executed: u8,
-    pub _reserved: [u8; 5],
+    /// 1 when its execution refunded it (it could not mint a share or pay a token, or the free
+    /// liquidity could not pay it): the escrowed tokens or shares come back on the claim.
+    pub refunded: u8,
+    pub _reserved: [u8; 4],
 }
 
 /// Who and what a new request names.
@@ -60,6 +67,7 @@ impl LpRequest {
         p: RequestParties,
         kind: LpRequestKind,
         amount: u64,
+        seq: u64,
         requested_at: i64,
         after_publish_time: i64,
         bump: u8,
@@ -73,11 +81,18 @@ impl LpRequest {
             requested_at,
             after_publish_time,
             claimable: 0,
+            seq,
             kind: kind.to_u8(),
             bump,
             executed: 0,
-            _reserved: [0; 5],
+            refunded: 0,
+            _reserved: [0; 4],
         }
+    }
+
+    /// Whether its claim pays LP shares (else collateral tokens).
+    pub fn claims_shares(&self) -> Result<bool> {
+        Ok((self.kind()? == LpRequestKind::Deposit) != (self.refunded == 1))
     }
 
     pub fn kind(&self) -> Result<LpRequestKind> {
@@ -100,4 +115,4 @@ impl LpRequestKind {
 
 /// Bytes of an `LpRequest` account, discriminator included.
 pub const LP_REQUEST_SPACE: usize = 8 + core::mem::size_of::<LpRequest>();
-const _: () = assert!(LP_REQUEST_SPACE == 8 + 32 * 4 + 8 * 4 + 8);
+const _: () = assert!(LP_REQUEST_SPACE == 8 + 32 * 4 + 8 * 5 + 8);

@@ -250,6 +250,8 @@ pub struct PoolSweep {
     pub borrow_index: u64,
     /// Cluster time when the sweep started.
     pub started_at: i64,
+    /// `Market::request_seq` at its start: it serves the requests with `seq <=` this.
+    pub seq_at_start: u64,
     /// Until when it can be executed against: its price's publish time + the trade price age at
     /// its start (fixed then, so no later parameter change can revive a stale sweep).
     pub expires_at: i64,
@@ -260,6 +262,10 @@ pub struct PoolSweep {
     /// LP requests pending at its start (all due at this sweep); while any is neither executed nor
     /// cancelled, a complete sweep cannot be replaced (nobody can skip a request's first sweep).
     pub requests_due: u64,
+    /// What trader actions since the start moved in free liquidity and position values, booked
+    /// back (an `i128`): the pool value the sweep measures, `free + value + adjust`, is the value
+    /// at the sweep's price as of its start, moved only by LP flows executed against it.
+    pub adjust: WideU128,
 }
 
 /// One perpetual market: a base asset priced by one Pyth feed, margined in one collateral mint,
@@ -311,6 +317,11 @@ pub struct Market {
     pub pending_payouts: u64,
     /// LP requests neither executed nor cancelled.
     pub pending_requests: u64,
+    /// Number of LP requests ever made on this market (each request's `seq`).
+    pub request_seq: u64,
+    /// The newest publish time any request recorded as known: a sweep that serves pending requests
+    /// must use a newer price, so every request pending at its start can execute at it.
+    pub newest_request_price_time: i64,
     pub sweep: PoolSweep,
     /// `pause::*` flags.
     pub paused: u8,
@@ -370,5 +381,5 @@ impl Market {
 pub const MARKET_SPACE: usize = 8 + core::mem::size_of::<Market>();
 const _: () = assert!(core::mem::size_of::<SideAggregate>() == 40);
 const _: () = assert!(core::mem::size_of::<PendingChange>() == 72 + 32 + 8 + 8);
-const _: () = assert!(core::mem::size_of::<PoolSweep>() == 8 * 9);
-const _: () = assert!(MARKET_SPACE == 8 + 32 * 8 + 8 * 3 + 40 * 2 + 8 * 5 + 72 + 120 + 32 + 8 * 4 + 72 + 8);
+const _: () = assert!(core::mem::size_of::<PoolSweep>() == 8 * 10 + 16);
+const _: () = assert!(MARKET_SPACE == 8 + 32 * 8 + 8 * 3 + 40 * 2 + 8 * 5 + 72 + 120 + 32 + 8 * 6 + 96 + 8);

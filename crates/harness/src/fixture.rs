@@ -268,11 +268,12 @@ impl MarketFixture {
                         *value,
                         "executed pool value != the fixture's exact value at the sweep"
                     );
-                    if !e.refunded {
-                        match e.kind {
-                            LpRequestKind::Deposit => *value += i128::from(e.amount),
-                            LpRequestKind::Withdrawal => *value -= i128::from(e.amount),
-                        }
+                    match (e.kind, e.refunded) {
+                        (LpRequestKind::Deposit, false) => *value += i128::from(e.amount),
+                        (LpRequestKind::Withdrawal, false) => *value -= i128::from(e.amount),
+                        // A refunded deposit's LP fee stays in the pool; a withdrawal's is burned.
+                        (LpRequestKind::Deposit, true) => *value += i128::from(e.lp_fee),
+                        (LpRequestKind::Withdrawal, true) => {}
                     }
                 }
                 Event::LpRequestCancelled(e) if e.market == self.keys.market && e.kind == LpRequestKind::Deposit => {

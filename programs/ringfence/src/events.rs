@@ -279,7 +279,8 @@ pub struct LpRequestExecuted {
     pub request: Pubkey,
     pub kind: LpRequestKind,
     /// The request could not complete (too small, or more than the free liquidity) and was
-    /// refunded: its escrow comes back on the claim; `shares`/`amount` are what is returned.
+    /// refunded: its escrow less the LP fee comes back on the claim; `shares` / `amount` are what
+    /// is returned and `lp_fee` what was kept (tokens) or burned (shares).
     pub refunded: bool,
     /// Shares minted (deposit) or burned (withdrawal).
     pub shares: u64,

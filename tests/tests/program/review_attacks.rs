@@ -394,3 +394,27 @@ fn dust_positions_cannot_freeze_lp_withdrawals() {
     let res = f.execute(&lp.key());
     assert!(res.is_ok(), "LP withdrawal cannot execute with {dust} dust positions open: {}", describe(&res));
 }
+
+/// The second review's P2: an LP who sees its sweep's price and dislikes it exhausts the free
+/// liquidity (opening positions) so that its withdrawal cannot be paid. The execution refunds it
+/// at once — no waiting for a better sweep — and the refund costs the LP fee: never a free abort.
+#[test]
+fn forcing_a_refund_is_not_a_free_abort() {
+    let mut f = MarketFixture::with_liquidity(fee_params(), 100_000 * USDC);
+    let lp = f.lp.take().expect("lp");
+    let shares = f.lp_balance(&lp);
+    f.request_withdrawal(&lp, shares).unwrap();
+    f.advance(1);
+    f.start_sweep().unwrap();
+    f.sweep_all().unwrap();
+    // The LP locks the free liquidity in reserves of its own positions.
+    let own = f.wallet(100_000 * USDC);
+    f.open(&own, 1, Side::Long, 20_200 * USDC, 199_000 * USDC).unwrap();
+    let supply = f.market().lp_supply;
+    let e = executed(&f.execute(&lp.key()));
+    let fee = (u128::from(shares) * u128::from(f.params.lp_fee_bps)).div_ceil(10_000) as u64;
+    assert!(e.refunded && e.lp_fee == fee && e.shares == shares - fee, "{e:?}");
+    assert_eq!(f.market().lp_supply, supply - fee, "the fee shares are burned, to the remaining LPs");
+    f.claim(&lp).unwrap();
+    assert_eq!(f.lp_balance(&lp), shares - fee);
+}

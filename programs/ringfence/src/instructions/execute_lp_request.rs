@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
-use ringfence_math::{quote_deposit, quote_withdraw};
+use ringfence_math::{bps_ceil, quote_deposit, quote_withdraw};
 
 use crate::cpi::{token_burn, token_mint_to};
 use crate::error::{MathResultExt, RingfenceError};
@@ -21,8 +21,9 @@ use crate::state::{LpRequest, LpRequestKind, Market};
 /// moment.
 ///
 /// A request that cannot complete (a deposit too small to mint a share; a withdrawal paying
-/// nothing or more than the free liquidity) is refunded instead: its escrow comes back on the
-/// claim, so no request can hold a sweep open or wait for a better moment.
+/// nothing or more than the free liquidity) is refunded instead: its escrow less the LP fee comes
+/// back on the claim, so no request can hold a sweep open, wait for a better moment, or be
+/// aborted for free once its price is known.
 ///
 /// # Accounts
 /// - `market`; `request`: a pending request of this market; `pool_vault`, `lp_mint`, `lp_escrow`:
@@ -86,12 +87,15 @@ pub fn handler(ctx: Context<ExecuteLpRequest>) -> Result<()> {
                 (q.shares, req.amount, q.fee)
             }
             None => {
-                // Too small to mint a share: the tokens wait for the claim as a payout.
+                // Too small to mint a share: the tokens less the LP fee wait for the claim.
+                let fee = bps_ceil(req.amount, fee_bps).or_err()?;
+                let back = req.amount.checked_sub(fee).ok_or(RingfenceError::MathOverflow)?;
                 m.pending_deposits = m.pending_deposits.checked_sub(req.amount).ok_or(RingfenceError::MathOverflow)?;
-                m.pending_payouts = m.pending_payouts.checked_add(req.amount).ok_or(RingfenceError::MathOverflow)?;
-                req.claimable = req.amount;
+                m.free_liquidity = m.free_liquidity.checked_add(fee).ok_or(RingfenceError::MathOverflow)?;
+                m.pending_payouts = m.pending_payouts.checked_add(back).ok_or(RingfenceError::MathOverflow)?;
+                req.claimable = back;
                 req.refunded = 1;
-                (0, req.amount, 0)
+                (0, back, fee)
             }
         },
         LpRequestKind::Withdrawal => {
@@ -105,10 +109,14 @@ pub fn handler(ctx: Context<ExecuteLpRequest>) -> Result<()> {
                 req.claimable = pay;
                 (req.amount, pay, fee)
             } else {
-                // Nothing to pay, or more than the free liquidity: the shares come back on the claim.
-                req.claimable = req.amount;
+                // Nothing to pay, or more than the free liquidity: the shares less the LP fee (burned,
+                // to the remaining LPs) come back on the claim.
+                let fee_shares = bps_ceil(req.amount, fee_bps).or_err()?;
+                token_burn(&a.lp_escrow, &a.lp_mint, &market_info, fee_shares, &[&seeds])?;
+                m.lp_supply = m.lp_supply.checked_sub(fee_shares).ok_or(RingfenceError::MathOverflow)?;
+                req.claimable = req.amount.checked_sub(fee_shares).ok_or(RingfenceError::MathOverflow)?;
                 req.refunded = 1;
-                (req.amount, 0, 0)
+                (req.claimable, 0, fee_shares)
             }
         }
     };

@@ -18,7 +18,8 @@ use crate::token_account::check_token_account;
 /// - `market`; `oracle`: `market.oracle`; `pool_vault`: `market.pool_vault`.
 /// - `provider_token`: SPL Token account of the collateral mint owned by `provider` (source; a
 ///   cancelled request is refunded here).
-/// - `provider_lp`: SPL Token account of the LP mint (receives the shares; any owner).
+/// - `provider_lp`: SPL Token account of the LP mint (recorded; the shares are claimed with
+///   `claim_lp_request` into an account the provider owns).
 /// - `request`: PDA `["lp_request", market, provider]`, created (one pending request per LP).
 ///
 /// # Errors

@@ -17,7 +17,8 @@ use crate::token_account::check_token_account;
 /// - `market`; `oracle`: `market.oracle`; `lp_escrow`: `market.lp_escrow`.
 /// - `provider_lp`: SPL Token account of the LP mint owned by `provider` (source; a cancelled
 ///   request is refunded here).
-/// - `provider_token`: SPL Token account of the collateral mint (receives the tokens; any owner).
+/// - `provider_token`: SPL Token account of the collateral mint (recorded; the tokens are claimed
+///   with `claim_lp_request` into an account the provider owns).
 /// - `request`: PDA `["lp_request", market, provider]`, created.
 ///
 /// # Errors

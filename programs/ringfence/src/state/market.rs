@@ -252,8 +252,8 @@ pub struct PoolSweep {
     pub started_at: i64,
     /// `Market::request_seq` at its start: it serves the requests with `seq <=` this.
     pub seq_at_start: u64,
-    /// Until when it can be executed against: its price's publish time + the trade price age at
-    /// its start (fixed then, so no later parameter change can revive a stale sweep).
+    /// Until when it can be executed against: its price's publish time + the liquidation price age
+    /// at its start (fixed then, so no later parameter change can revive a stale sweep).
     pub expires_at: i64,
     /// Open positions valued by this sweep (complete when it equals `positions_open`).
     pub counted: u64,

@@ -137,6 +137,17 @@ impl Market {
         Ok(())
     }
 
+    /// Records a new LP request that knew of prices up to `oracle_publish_time` (the pinned
+    /// account's): counts it pending and returns its sequence number and the newest publish time
+    /// it knew of (its own or the market's), which the sweep serving it must exceed.
+    pub fn record_request(&mut self, oracle_publish_time: i64) -> Result<(u64, i64)> {
+        let after = oracle_publish_time.max(self.last_price_time);
+        self.pending_requests = self.pending_requests.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
+        self.request_seq = self.request_seq.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
+        self.newest_request_price_time = self.newest_request_price_time.max(after);
+        Ok((self.request_seq, after))
+    }
+
     /// Ends the current sweep (its values depend on the parameters, which just changed).
     pub fn end_sweep(&mut self) {
         self.sweep.expires_at = i64::MIN;

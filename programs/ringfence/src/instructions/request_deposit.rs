@@ -64,17 +64,13 @@ pub fn handler(ctx: Context<RequestDeposit>, amount: u64) -> Result<()> {
     check_token_account(&a.provider_lp, &m.lp_mint, None)?;
     token_transfer(&a.provider_token, &a.pool_vault, &a.provider, amount, &[])?;
     m.pending_deposits = m.pending_deposits.checked_add(amount).ok_or(RingfenceError::MathOverflow)?;
-    m.pending_requests = m.pending_requests.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
     let parties = RequestParties {
         market: a.market.key(),
         provider: a.provider.key(),
         token_account: a.provider_token.key(),
         lp_account: a.provider_lp.key(),
     };
-    let after = a.oracle.price_message.publish_time.max(m.last_price_time);
-    m.request_seq = m.request_seq.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
-    m.newest_request_price_time = m.newest_request_price_time.max(after);
-    let seq = m.request_seq;
+    let (seq, after) = m.record_request(a.oracle.price_message.publish_time)?;
     *a.market.load_mut()? = m;
     *a.request.load_init()? =
         LpRequest::pending(parties, LpRequestKind::Deposit, amount, seq, now, after, ctx.bumps.request);

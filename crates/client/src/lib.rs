@@ -207,18 +207,6 @@ impl Client {
         Ok(i64::from_le_bytes(bytes))
     }
 
-    /// Waits until the cluster clock is past `t` (a pool sweep must start after the requests it serves).
-    pub async fn wait_clock_after(&self, t: i64, timeout: Duration) -> Result<()> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        while self.cluster_time().await? <= t {
-            if tokio::time::Instant::now() > deadline {
-                return Err(anyhow!("cluster clock did not pass {t} in {timeout:?}"));
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        Ok(())
-    }
-
     /// Runs a pool sweep to completion and executes the LP requests at `requests`: once the
     /// cluster clock is past every request, a live sweep that started after them is finished;
     /// otherwise `before_sweep` (e.g. posting a fresh price) and `start_sweep` go in one

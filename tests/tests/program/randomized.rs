@@ -104,13 +104,10 @@ impl Run {
         self.f.env.advance(1);
         let price = self.price;
         self.publish(price);
-        // A sweep with requests due that it cannot execute (not enough free liquidity) is retried
-        // as it is; otherwise a new one starts at the current price.
-        let m = self.f.market();
-        if !(m.sweep_live(self.f.env.now()) && m.sweep.requests_due > 0) {
-            let ok = attempt(&mut self.f, step, "start_sweep", &[], |f| f.start_sweep());
-            assert!(ok);
-        }
+        // Every request pending at the previous sweep was executed or refunded there, so a new
+        // sweep can always start; and every execution succeeds (one that cannot complete refunds).
+        let ok = attempt(&mut self.f, step, "start_sweep", &[], |f| f.start_sweep());
+        assert!(ok);
         let ok = attempt(&mut self.f, step, "sweep_positions", &[], |f| f.sweep_all());
         assert!(ok);
         for lp in self.pending.clone() {
@@ -118,24 +115,15 @@ impl Run {
             let mid = u64::try_from(self.price).unwrap_or(0) * 100;
             let exact_at_mid = self.f.exact_pool_value_at(mid);
             let res = self.f.execute(&key);
-            if let Ok(meta) = &res {
-                let ev = parse(meta);
-                let dev = (ev as f64 - exact_at_mid as f64).abs() / (exact_at_mid as f64).max(1.0);
-                self.worst_deviation = self.worst_deviation.max(dev);
-                self.executions += 1;
-                self.pending.remove(&lp);
-                let w = &self.lps[lp];
-                let ok = attempt(&mut self.f, step, "claim", &[], |f| f.claim(w));
-                assert!(ok);
-            } else {
-                let allowed = [InsufficientFreeLiquidity, DepositTooSmall, WithdrawTooSmall];
-                let code = custom_code(&res);
-                assert!(
-                    code.is_some_and(|c| allowed.iter().any(|e| ringfence_sdk::error_code(*e) == c)),
-                    "step {step}: execute failed unexpectedly: {}",
-                    describe(&res)
-                );
-            }
+            let Ok(meta) = &res else { panic!("step {step}: execute failed: {}", describe(&res)) };
+            let ev = parse(meta);
+            let dev = (ev as f64 - exact_at_mid as f64).abs() / (exact_at_mid as f64).max(1.0);
+            self.worst_deviation = self.worst_deviation.max(dev);
+            self.executions += 1;
+            self.pending.remove(&lp);
+            let w = &self.lps[lp];
+            let ok = attempt(&mut self.f, step, "claim", &[], |f| f.claim(w));
+            assert!(ok);
         }
     }
 }

@@ -114,6 +114,13 @@ enum PositionCmd {
         #[arg(long)]
         id: u64,
     },
+    /// Claims the residual of your liquidated position ID into your token account and closes it.
+    Claim {
+        #[arg(long)]
+        market: Pubkey,
+        #[arg(long)]
+        id: u64,
+    },
     /// Lists positions with PnL, health, liquidation and bankruptcy prices (the program's view).
     List {
         #[arg(long)]
@@ -394,13 +401,8 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
             let (_, keys) = ctx.market(&market).await?;
             let amount = ctx.units(&keys.collateral_mint, amount).await?;
             let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
-            let ix = ix::add_margin(
-                &signer.pubkey(),
-                &token,
-                &market,
-                &pda::position(&market, &signer.pubkey(), id),
-                amount,
-            );
+            let (key, pos) = find_position(ctx, &market, id).await?;
+            let ix = ix::add_margin(&token, &key, &pos, amount);
             ctx.run("add_margin", vec![ix], json!({"id": id, "amount": amount})).await
         }
         PositionCmd::RemoveMargin { market, id, amount } => {
@@ -418,6 +420,17 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
             let (a, _) = accounts(ctx, &market, id).await?;
             ctx.run("close_position", vec![ix::close_position(&a)], json!({"id": id})).await
         }
+        PositionCmd::Claim { market, id } => {
+            let signer = ctx.signer()?;
+            let (_, keys) = ctx.market(&market).await?;
+            let (key, pos) = find_position(ctx, &market, id).await?;
+            if pos.is_open() {
+                bail!("position {key} is open: nothing to claim");
+            }
+            let (token, create) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
+            let ix = ix::claim_residual(&token, &key, &pos);
+            ctx.run("claim_residual", vec![create, ix], json!({"id": id, "residual": pos.residual})).await
+        }
         PositionCmd::List { market, owner } => {
             let owner = match owner {
                 Some(o) => o,
@@ -430,10 +443,17 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
                     continue;
                 }
                 // A read-only view, simulated unsigned and paid (never charged) by the owner.
-                let sim = ctx.client.simulate_as(&[ix::position_health(&keys, &k)], &p.owner).await?;
-                let h = sim.return_data.as_deref().and_then(|d| HealthView::deserialize(&mut &d[..]).ok());
                 let mut row = json!({"position": k.to_string(), "id": p.id, "side": if p.side == 0 {"long"} else {"short"},
+                    "status": if p.is_open() {"open"} else {"liquidated"}, "vault": p.vault.to_string(),
                     "size": p.size, "collateral": p.collateral, "reserve": p.reserve, "entry_price": price(p.entry_price)});
+                if !p.is_open() {
+                    // Liquidated: only the residual waits in the vault for `position claim`.
+                    row["residual"] = json!(p.residual);
+                    rows.push(row);
+                    continue;
+                }
+                let sim = ctx.client.simulate_as(&[ix::position_health(&keys, &k, &p)], &p.owner).await?;
+                let h = sim.return_data.as_deref().and_then(|d| HealthView::deserialize(&mut &d[..]).ok());
                 if let Some(h) = h {
                     row["mark_price"] = json!(price(h.mark_price));
                     row["pnl"] = json!(h.pnl.to_string());
@@ -454,12 +474,24 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
     }
 }
 
+/// The signer's position `id` on `market`, found among the market's position accounts by its own
+/// fields (owner and id), never by re-deriving an address.
+async fn find_position(ctx: &Ctx, market: &Pubkey, id: u64) -> Result<(Pubkey, ringfence_sdk::Position)> {
+    let owner = ctx.signer()?.pubkey();
+    ctx.client
+        .positions(market)
+        .await?
+        .into_iter()
+        .find(|(_, p)| p.owner == owner && p.id == id)
+        .ok_or_else(|| anyhow::anyhow!("no position {id} of {owner} on market {market}"))
+}
+
 async fn accounts(ctx: &Ctx, market: &Pubkey, id: u64) -> Result<(PositionAccounts, MarketKeys)> {
     let signer = ctx.signer()?;
     let (_, keys) = ctx.market(market).await?;
     let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
-    let position = pda::position(market, &signer.pubkey(), id);
-    Ok((PositionAccounts::new(&signer.pubkey(), &token, &keys, &position), keys))
+    let (key, pos) = find_position(ctx, market, id).await?;
+    Ok((PositionAccounts::of(&token, &keys, &key, &pos), keys))
 }
 
 async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {
@@ -596,9 +628,10 @@ async fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
             for f in flags.iter().filter(|f| !f.is_empty() && f.as_str() != "none") {
                 bits |= match f.as_str() {
                     "open" => pause::OPEN,
-                    "margin" => pause::MARGIN,
                     "deposit" => pause::DEPOSIT,
-                    other => bail!("unknown pause flag {other} (open, margin, deposit, none)"),
+                    other => {
+                        bail!("unknown pause flag {other} (open, deposit, none; exits and margin are never paused)")
+                    }
                 };
             }
             ctx.run("set_pause", vec![ix::set_pause(&signer.pubkey(), &market, bits)], json!({"paused": bits})).await

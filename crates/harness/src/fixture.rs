@@ -28,12 +28,13 @@ pub fn default_params() -> RiskParams {
         maintenance_margin_bps: 500,
         liquidation_fee_bps: 100,
         max_conf_bps: 200,
+        max_conf_liquidate_bps: 500,
         open_fee_bps: 0,
         close_fee_bps: 0,
         lp_fee_bps: 0,
         max_profit_bps: 5_000,
         max_price_age_trade_secs: 30,
-        max_price_age_liquidate_secs: 120,
+        max_price_age_liquidate_secs: 60,
         borrow_rate_min: 0,
         borrow_rate_max: 0,
         max_open_interest_long: 1_000_000_000 * USDC,
@@ -392,12 +393,29 @@ impl MarketFixture {
 
     pub fn add_margin(&mut self, w: &Wallet, id: u64, amount: u64) -> TxResult {
         let position = self.position_key(&w.key(), id);
-        let ix = ix::add_margin(&w.key(), &w.token, &self.keys.market, &position, amount);
+        let ix = ix::add_margin(&w.token, &position, &self.position_or_blank(&w.key(), id), amount);
         self.step(&[ix], &[&w.kp])
     }
 
+    /// The accounts for `w`'s position `id`, read from the position account (as clients do).
     pub fn position_accounts(&self, w: &Wallet, id: u64) -> PositionAccounts {
-        PositionAccounts::new(&w.key(), &w.token, &self.keys, &self.position_key(&w.key(), id))
+        let key = self.position_key(&w.key(), id);
+        PositionAccounts::of(&w.token, &self.keys, &key, &self.position_or_blank(&w.key(), id))
+    }
+
+    /// `owner`'s position `id`, or, where there is none (tests of closed or never-opened
+    /// positions), one with only the addresses a client would have used for it.
+    fn position_or_blank(&self, owner: &Pubkey, id: u64) -> Position {
+        let key = self.position_key(owner, id);
+        match self.env.account(&key) {
+            Some(a) => ringfence_sdk::decode_account(&a.data).expect("position"),
+            None => Position {
+                market: self.keys.market,
+                owner: *owner,
+                vault: pda::vault(&key),
+                ..bytemuck::Zeroable::zeroed()
+            },
+        }
     }
 
     pub fn remove_margin(&mut self, w: &Wallet, id: u64, amount: u64) -> TxResult {
@@ -417,15 +435,36 @@ impl MarketFixture {
 
     /// The program's view of a position's health, through simulation (nothing is written).
     pub fn health(&self, owner: &Pubkey, id: u64) -> Result<HealthView, String> {
-        let ix = ix::position_health(&self.keys, &self.position_key(owner, id));
+        self.health_of(&self.position_key(owner, id))
+    }
+
+    /// The program's view of the position at `key`, through simulation.
+    pub fn health_of(&self, key: &Pubkey) -> Result<HealthView, String> {
+        let pos: Position = self.env.decode(key);
+        let ix = ix::position_health(&self.keys, key, &pos);
         let data = simulate_return(&self.env, ix, &[])?;
         HealthView::deserialize(&mut &data[..]).map_err(|e| e.to_string())
     }
 
-    /// The accounts a keeper passes to liquidate `owner`'s position `id`.
+    /// The accounts a keeper passes to liquidate `owner`'s position `id` (read from the position).
     pub fn liquidate_accounts(&self, keeper: &Wallet, owner: &Wallet, id: u64) -> LiquidateAccounts {
-        let position = self.position_key(&owner.key(), id);
-        LiquidateAccounts::new(&keeper.key(), &keeper.token, &self.keys, &position, &owner.key(), &owner.token)
+        self.liquidate_accounts_of(keeper, &self.position_key(&owner.key(), id))
+    }
+
+    /// The accounts a keeper passes to liquidate the position at `key`.
+    pub fn liquidate_accounts_of(&self, keeper: &Wallet, key: &Pubkey) -> LiquidateAccounts {
+        let pos = match self.env.account(key) {
+            Some(a) => ringfence_sdk::decode_account(&a.data).expect("position"),
+            None => Position { market: self.keys.market, vault: pda::vault(key), ..bytemuck::Zeroable::zeroed() },
+        };
+        LiquidateAccounts::of(&keeper.key(), &keeper.token, &self.keys, key, &pos)
+    }
+
+    /// The owner of a liquidated position claims its residual into `destination`.
+    pub fn claim_residual(&mut self, owner: &Wallet, key: &Pubkey, destination: &Pubkey) -> TxResult {
+        let pos: Position = self.env.decode(key);
+        let ix = ix::claim_residual(destination, key, &pos);
+        self.step(&[ix], &[&owner.kp])
     }
 
     pub fn liquidate_with(&mut self, keeper: &Wallet, accounts: &LiquidateAccounts) -> TxResult {
@@ -446,15 +485,15 @@ impl MarketFixture {
     }
 
     pub fn vault_of(&self, owner: &Pubkey, id: u64) -> Pubkey {
-        pda::vault(&self.position_key(owner, id))
+        self.position_or_blank(owner, id).vault
     }
 
     pub fn lp_balance(&self, w: &Wallet) -> u64 {
         self.env.token_balance(&w.lp)
     }
 
-    /// Every open position of this fixture's market.
-    pub fn positions(&self) -> Vec<(Pubkey, Position)> {
+    /// Every position account of this fixture's market, open or liquidated.
+    pub fn all_positions(&self) -> Vec<(Pubkey, Position)> {
         self.env
             .svm
             .get_program_accounts(&PROGRAM_ID)
@@ -467,6 +506,16 @@ impl MarketFixture {
             .collect()
     }
 
+    /// Every open position of this fixture's market.
+    pub fn positions(&self) -> Vec<(Pubkey, Position)> {
+        self.all_positions().into_iter().filter(|(_, p)| p.is_open()).collect()
+    }
+
+    /// Every liquidated position of this market whose residual is not claimed yet.
+    pub fn liquidated_positions(&self) -> Vec<(Pubkey, Position)> {
+        self.all_positions().into_iter().filter(|(_, p)| !p.is_open()).collect()
+    }
+
     /// Sum of every token account of the collateral mint equals the mint's supply.
     #[track_caller]
     pub fn assert_conserved(&self) {
@@ -476,7 +525,8 @@ impl MarketFixture {
 
     /// The invariants checked after every step of every test (see [`Self::step`]):
     /// - tokens are conserved across all accounts;
-    /// - each vault holds exactly its position's collateral + reserve;
+    /// - each vault holds exactly its position's collateral + reserve; a liquidated position's
+    ///   vault holds exactly its residual, and it counts nowhere in the market;
     /// - the pool vault holds exactly the market's free liquidity; LP supply matches the mint;
     /// - reserves, open interest, base quantities and index sums equal the sums over positions.
     #[track_caller]
@@ -533,6 +583,14 @@ impl MarketFixture {
         assert_eq!(m.long.totals(), long, "long aggregates != Σ positions");
         assert_eq!(m.short.totals(), short, "short aggregates != Σ positions");
         assert_eq!(m.positions_open, positions.len() as u64, "positions_open");
+        for (key, p) in self.liquidated_positions() {
+            assert_eq!(p.status, ringfence_sdk::ringfence::state::status::LIQUIDATED, "status of {key}");
+            assert_eq!(
+                self.env.token_balance(&p.vault),
+                p.residual,
+                "vault of liquidated {key} != its residual (donations while open went to the pool)"
+            );
+        }
         self.assert_sweep(&m, &positions);
     }
 

@@ -1,31 +1,19 @@
-//! The liquidation decision, computed by the program's own code (the `ringfence` crate, off chain).
-use ringfence_sdk::ringfence::settlement::health_now;
+//! The liquidation decision: the program's own rule (`ringfence::liquidation::check_liquidation`,
+//! the function the `liquidate` instruction and the `position_health` view call), run off chain
+//! on the same account bytes. The keeper decides nothing by itself.
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use ringfence_sdk::ringfence::liquidation::check_liquidation;
 use ringfence_sdk::{Market, Position};
 
-/// A normalized oracle price.
-#[derive(Clone, Copy, Debug)]
-pub struct OraclePrice {
-    pub price: u64,
-    pub publish_time: i64,
-    pub feed_id: [u8; 32],
-}
-
-/// `Some(price)` when `position` is liquidatable at `price` by the program's rule, computed by
-/// the program's own code (`Market::accrue`, `settlement::health_now`): equity at the oracle price
-/// (PnL capped at the reserve, minus the borrow fee accrued to `now` and the close fee) below the
-/// maintenance requirement, with a price the program would accept (its feed, not older than the
-/// liquidation age limit nor than the position's last price).
-pub fn evaluate(market: &Market, price: Option<&OraclePrice>, position: &Position, now: i64) -> Option<OraclePrice> {
-    let px = price?;
-    if px.feed_id != market.feed_id
-        || px.publish_time < position.last_price_time
-        || px.publish_time < now - i64::from(market.params.max_price_age_liquidate_secs)
-    {
-        return None;
-    }
+/// `Some(publish time of the price)` when `liquidate` would accept `position` at cluster time
+/// `now` with the market's pinned `oracle` account as it is: the same price checks (verification,
+/// feed, age, clock skew, not older than the market's or the position's newest price,
+/// liquidation confidence bound), the same judged price and the same health test. The vault is
+/// taken to hold what the position accounts for (the split does not change the verdict).
+pub fn evaluate(market: &Market, oracle: Option<&PriceUpdateV2>, position: &Position, now: i64) -> Option<i64> {
+    let oracle = oracle?;
     let mut m = *market;
-    m.accrue(now).ok()?;
-    let side = position.side().ok()?;
-    let (_, _, h) = health_now(position, &m, side, px.price).ok()?;
-    h.liquidatable.then_some(*px)
+    let vault = position.vault_claim().ok()?;
+    let c = check_liquidation(&mut m, position, oracle, vault, now).ok()?;
+    c.liquidatable().then_some(c.px.publish_time)
 }

@@ -35,7 +35,7 @@ use solana_signer::Signer;
 use tokio::sync::{Mutex, Semaphore};
 use tracing::{info, warn};
 
-use crate::decide::{evaluate, OraclePrice};
+use crate::decide::evaluate;
 use crate::metrics::Metrics;
 
 #[derive(Clone, Debug)]
@@ -57,7 +57,8 @@ pub struct Config {
 struct MarketState {
     market: Market,
     keys: MarketKeys,
-    price: Option<OraclePrice>,
+    /// The pinned oracle account as last seen.
+    oracle: Option<PriceUpdateV2>,
 }
 
 #[derive(Default)]
@@ -76,10 +77,8 @@ pub struct Keeper {
     pub metrics: Arc<Metrics>,
 }
 
-fn decode_price(data: &[u8]) -> Option<OraclePrice> {
-    let u: PriceUpdateV2 = decode_account(data).ok()?;
-    let price = ringfence_sdk::math::normalize_price(u.price_message.price, u.price_message.exponent).ok()?;
-    Some(OraclePrice { price, publish_time: u.price_message.publish_time, feed_id: u.price_message.feed_id })
+fn decode_price(data: &[u8]) -> Option<PriceUpdateV2> {
+    decode_account(data).ok()
 }
 
 pub fn now_unix() -> i64 {
@@ -204,8 +203,9 @@ impl Keeper {
             // The keeper's reward account: its associated token account, created once.
             let (_, create) = ata(&self.payer.pubkey(), &market.collateral_mint, &self.payer.pubkey());
             self.client.send(&[create], &self.payer, &[], 3).await.context("keeper token account")?;
-            markets.insert(*key, MarketState { market, keys, price: decode_price(&oracle.data) });
-            for (k, p) in self.client.positions(key).await? {
+            markets.insert(*key, MarketState { market, keys, oracle: decode_price(&oracle.data) });
+            // Liquidated positions wait for their owner's claim: nothing for the keeper.
+            for (k, p) in self.client.positions(key).await?.into_iter().filter(|(_, p)| p.is_open()) {
                 positions.insert(k, p);
             }
         }
@@ -256,7 +256,10 @@ impl Keeper {
             match (position_key, market_update, data) {
                 (Some(key), _, data) => {
                     let key: Pubkey = key.parse().unwrap_or_default();
-                    let position = data.filter(|_| lamports > 0).and_then(|d| decode_account::<Position>(&d).ok());
+                    let position = data
+                        .filter(|_| lamports > 0)
+                        .and_then(|d| decode_account::<Position>(&d).ok())
+                        .filter(Position::is_open);
                     let market = {
                         let mut s = self.state.lock().await;
                         match position {
@@ -281,7 +284,9 @@ impl Keeper {
                         let mut s = self.state.lock().await;
                         if let Some(ms) = s.markets.get_mut(&market) {
                             if is_oracle {
-                                ms.price = decode_price(&data).or(ms.price);
+                                if let Some(u) = decode_price(&data) {
+                                    ms.oracle = Some(u);
+                                }
                             } else if let Ok(m) = decode_account::<Market>(&data) {
                                 ms.market = m;
                             }
@@ -300,17 +305,17 @@ impl Keeper {
             let mut s = self.state.lock().await;
             let Some(p) = s.positions.get(&key).copied() else { return };
             let Some(ms) = s.markets.get(&p.market) else { return };
-            match evaluate(&ms.market, ms.price.as_ref(), &p, now_unix()) {
-                Some(price) if !s.inflight.contains(&key) => {
+            match evaluate(&ms.market, ms.oracle.as_ref(), &p, now_unix()) {
+                Some(publish_time) if !s.inflight.contains(&key) => {
                     let keys = ms.keys;
                     s.inflight.insert(key);
-                    Some((p, keys, price))
+                    Some((p, keys, publish_time))
                 }
                 _ => None,
             }
         };
-        if let Some((p, keys, price)) = todo {
-            tokio::spawn(self.clone().liquidate(key, p, keys, price));
+        if let Some((p, keys, publish_time)) = todo {
+            tokio::spawn(self.clone().liquidate(key, p, keys, publish_time));
         }
     }
 
@@ -324,19 +329,19 @@ impl Keeper {
         }
     }
 
-    async fn liquidate(self: Arc<Self>, key: Pubkey, p: Position, keys: MarketKeys, price: OraclePrice) {
+    /// Liquidates the position at `key` (account data `p`): every account from the position
+    /// itself and its market, none of the owner's (the residual stays in the vault for the owner).
+    async fn liquidate(self: Arc<Self>, key: Pubkey, p: Position, keys: MarketKeys, publish_time: i64) {
         let _permit = self.sends.acquire().await;
         let (keeper_token, _) = ata(&self.payer.pubkey(), &keys.collateral_mint, &self.payer.pubkey());
-        let (owner_token, create_owner_ata) = ata(&p.owner, &keys.collateral_mint, &self.payer.pubkey());
-        let accounts = LiquidateAccounts::new(&self.payer.pubkey(), &keeper_token, &keys, &key, &p.owner, &owner_token);
+        let accounts = LiquidateAccounts::of(&self.payer.pubkey(), &keeper_token, &keys, &key, &p);
         let mut ixs = compute_budget(self.cfg.cu_limit, self.cfg.priority_fee_micro_lamports);
-        ixs.push(create_owner_ata);
         ixs.push(ix::liquidate(&accounts));
         self.metrics.sent();
         let started = Instant::now();
         match self.client.send(&ixs, &self.payer, &[], 3).await {
             Ok(sig) => {
-                let latency_ms = (now_unix() - price.publish_time).max(0) * 1_000;
+                let latency_ms = (now_unix() - publish_time).max(0) * 1_000;
                 self.metrics.landed(u64::try_from(latency_ms).unwrap_or(0));
                 info!(target: "keeper", position = %key, owner = %p.owner, signature = %sig,
                       send_ms = started.elapsed().as_millis() as u64, "liquidated");

@@ -30,11 +30,13 @@
 #![forbid(unsafe_code)]
 
 mod fees;
+mod liquidation;
 mod pool;
 mod position;
 mod price;
 
 pub use fees::*;
+pub use liquidation::*;
 pub use pool::*;
 pub use position::*;
 pub use price::*;

@@ -1,6 +1,6 @@
 //! Oracle price normalization: Pyth's `(mantissa, exponent)` into Ringfence's fixed point.
 
-use crate::{div_ceil_u128, div_floor_u128, wide_mul, MathError, MathResult, BPS};
+use crate::{div_ceil_u128, div_floor_u128, MathError, MathResult};
 
 /// Decimals of every normalized price. 10 keeps Pyth's finest common exponent (-10, memecoins)
 /// exact and leaves room for prices up to 1.8e9 quote units per base unit in a `u64`.
@@ -55,14 +55,10 @@ pub fn normalize_conf(conf: u64, exponent: i32) -> MathResult<u64> {
     rescale(conf, exponent, true)
 }
 
-/// True when `conf / price <= max_conf_bps / BPS`, compared exactly in u128.
-pub fn confidence_ok(price: u64, conf: u64, max_conf_bps: u64) -> bool {
-    wide_mul(conf, BPS) <= wide_mul(price, max_conf_bps)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{confidence_ok, BPS};
     use proptest::prelude::*;
 
     #[test]

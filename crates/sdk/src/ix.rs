@@ -5,7 +5,7 @@ use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use anchor_spl::token::ID as TOKEN_PROGRAM_ID;
 use ringfence::instructions::InitializeMarketArgs;
-use ringfence::state::{LpRequest, RiskParams, Side};
+use ringfence::state::{LpRequest, Position, RiskParams, Side};
 use ringfence::{accounts, instruction};
 
 use crate::{pda, PROGRAM_ID};
@@ -77,7 +77,9 @@ pub fn open_position(
     collateral: u64,
     size: u64,
 ) -> Instruction {
-    let (position, position_bump) = pda::position_with_bump(&keys.market, owner, id);
+    // A new position is created at its canonical address (the program finds that bump itself);
+    // its vault at the canonical `["vault", position]`.
+    let position = pda::position(&keys.market, owner, id);
     let (vault, vault_bump) = pda::vault_with_bump(&position);
     build(
         accounts::OpenPosition {
@@ -92,23 +94,19 @@ pub fn open_position(
             token_program: TOKEN_PROGRAM_ID,
             system_program: system_program::ID,
         },
-        instruction::OpenPosition { id, side, collateral, size, position_bump, vault_bump },
+        instruction::OpenPosition { id, side, collateral, size, vault_bump },
     )
 }
 
-pub fn add_margin(
-    owner: &Pubkey,
-    owner_token: &Pubkey,
-    market: &Pubkey,
-    position: &Pubkey,
-    amount: u64,
-) -> Instruction {
+/// Adds margin to an existing position: every account from the position's own fields (never
+/// re-derived). The owner (`pos.owner`) signs.
+pub fn add_margin(owner_token: &Pubkey, position: &Pubkey, pos: &Position, amount: u64) -> Instruction {
     build(
         accounts::AddMargin {
-            owner: *owner,
-            market: *market,
+            owner: pos.owner,
+            market: pos.market,
             position: *position,
-            vault: pda::vault(position),
+            vault: pos.vault,
             owner_token: *owner_token,
             token_program: TOKEN_PROGRAM_ID,
         },
@@ -123,32 +121,23 @@ pub struct LiquidateAccounts {
     pub market: Pubkey,
     pub oracle: Pubkey,
     pub position: Pubkey,
-    pub owner: Pubkey,
     pub vault: Pubkey,
     pub pool_vault: Pubkey,
     pub keeper_token: Pubkey,
-    pub owner_token: Pubkey,
 }
 
 impl LiquidateAccounts {
-    pub fn new(
-        keeper: &Pubkey,
-        keeper_token: &Pubkey,
-        keys: &MarketKeys,
-        position: &Pubkey,
-        owner: &Pubkey,
-        owner_token: &Pubkey,
-    ) -> Self {
+    /// The accounts to liquidate `position` (account data `pos`) of the market `keys`: the vault
+    /// and market come from the position itself, never from a re-derivation.
+    pub fn of(keeper: &Pubkey, keeper_token: &Pubkey, keys: &MarketKeys, position: &Pubkey, pos: &Position) -> Self {
         LiquidateAccounts {
             keeper: *keeper,
-            market: keys.market,
+            market: pos.market,
             oracle: keys.oracle,
             position: *position,
-            owner: *owner,
-            vault: pda::vault(position),
+            vault: pos.vault,
             pool_vault: keys.pool_vault,
             keeper_token: *keeper_token,
-            owner_token: *owner_token,
         }
     }
 }
@@ -160,14 +149,28 @@ pub fn liquidate(a: &LiquidateAccounts) -> Instruction {
             market: a.market,
             oracle: a.oracle,
             position: a.position,
-            owner: a.owner,
             vault: a.vault,
             pool_vault: a.pool_vault,
             keeper_token: a.keeper_token,
-            owner_token: a.owner_token,
             token_program: TOKEN_PROGRAM_ID,
         },
         instruction::Liquidate {},
+    )
+}
+
+/// Pays a liquidated position's residual to `destination` (any token account of the collateral
+/// mint) and closes it; the owner (`pos.owner`) signs.
+pub fn claim_residual(destination: &Pubkey, position: &Pubkey, pos: &Position) -> Instruction {
+    build(
+        accounts::ClaimResidual {
+            owner: pos.owner,
+            market: pos.market,
+            position: *position,
+            vault: pos.vault,
+            destination: *destination,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::ClaimResidual {},
     )
 }
 
@@ -184,13 +187,15 @@ pub struct PositionAccounts {
 }
 
 impl PositionAccounts {
-    pub fn new(owner: &Pubkey, owner_token: &Pubkey, keys: &MarketKeys, position: &Pubkey) -> Self {
+    /// The accounts for the owner of `position` (account data `pos`) of the market `keys`: owner,
+    /// market and vault from the position's own fields, never from a re-derivation.
+    pub fn of(owner_token: &Pubkey, keys: &MarketKeys, position: &Pubkey, pos: &Position) -> Self {
         PositionAccounts {
-            owner: *owner,
-            market: keys.market,
+            owner: pos.owner,
+            market: pos.market,
             oracle: keys.oracle,
             position: *position,
-            vault: pda::vault(position),
+            vault: pos.vault,
             pool_vault: keys.pool_vault,
             owner_token: *owner_token,
         }
@@ -244,9 +249,9 @@ pub fn close_position(a: &PositionAccounts) -> Instruction {
     )
 }
 
-pub fn position_health(keys: &MarketKeys, position: &Pubkey) -> Instruction {
+pub fn position_health(keys: &MarketKeys, position: &Pubkey, pos: &Position) -> Instruction {
     build(
-        accounts::PositionHealth { market: keys.market, oracle: keys.oracle, position: *position },
+        accounts::PositionHealth { market: pos.market, oracle: keys.oracle, position: *position, vault: pos.vault },
         instruction::PositionHealth {},
     )
 }

@@ -27,20 +27,21 @@ pub fn lp_request(market: &Pubkey, provider: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(&[LP_REQUEST_SEED, market.as_ref(), provider.as_ref()], &PROGRAM_ID).0
 }
 
+/// Where `open_position` creates the position `id` of `owner` (the canonical PDA). Only for
+/// opening: an existing position is addressed by its own address, and its vault, market and
+/// owner are read from its account (positions become transferable: the owner in the seeds is
+/// not the current owner forever).
 pub fn position(market: &Pubkey, owner: &Pubkey, id: u64) -> Pubkey {
-    position_with_bump(market, owner, id).0
+    Pubkey::find_program_address(&[POSITION_SEED, market.as_ref(), owner.as_ref(), &id.to_le_bytes()], &PROGRAM_ID).0
 }
 
-/// The position PDA and its canonical bump (passed to `open_position`).
-pub fn position_with_bump(market: &Pubkey, owner: &Pubkey, id: u64) -> (Pubkey, u8) {
-    Pubkey::find_program_address(&[POSITION_SEED, market.as_ref(), owner.as_ref(), &id.to_le_bytes()], &PROGRAM_ID)
-}
-
+/// Where `open_position` creates the vault of a new `position` (the canonical PDA); read an
+/// existing position's vault from `Position::vault`.
 pub fn vault(position: &Pubkey) -> Pubkey {
     vault_with_bump(position).0
 }
 
-/// The vault PDA and its canonical bump (passed to `open_position`).
+/// The canonical vault PDA of a new position and its bump (passed to `open_position`).
 pub fn vault_with_bump(position: &Pubkey) -> (Pubkey, u8) {
     Pubkey::find_program_address(&[VAULT_SEED, position.as_ref()], &PROGRAM_ID)
 }

@@ -145,6 +145,18 @@ pub enum RingfenceError {
     SweepRequestsDue,
     #[msg("LP requests are pending: the sweep needs a price newer than the newest one they knew of")]
     SweepPriceNotNewer,
+
+    // --- added by the liquidation-liveness review (appended: codes above stay stable) ---
+    #[msg("a change is already pending: cancel it or let it apply first")]
+    ChangeAlreadyPending,
+    #[msg("the position was liquidated: only its owner's claim_residual applies")]
+    PositionNotOpen,
+    #[msg("the position is open: nothing to claim")]
+    PositionNotLiquidated,
+    #[msg("the new parameters equal the current ones")]
+    NoParamsChange,
+    #[msg("position account is not the canonical PDA for this market, owner and id")]
+    PositionAddressMismatch,
 }
 
 impl From<MathError> for RingfenceError {

@@ -195,6 +195,12 @@ pub struct PositionLiquidated {
     pub collateral: u64,
     pub reserve: u64,
     pub entry_price: u64,
+    /// Oracle mid price.
+    pub oracle_price: u64,
+    /// Oracle confidence interval (half-width), same decimals.
+    pub oracle_conf: u64,
+    /// The price health was judged and settled at: the interval's side that favours the trader
+    /// (a long at `oracle_price + oracle_conf`, a short at `oracle_price - oracle_conf`).
     pub mark_price: u64,
     pub price_publish_time: i64,
     /// Unrealized PnL at mark (capped at the reserve; negative is a loss), rounded against the trader.
@@ -207,8 +213,8 @@ pub struct PositionLiquidated {
     /// Tokens the vault held when liquidated.
     pub vault_balance: u64,
     pub keeper_reward: u64,
-    /// Residual equity paid to the owner.
-    pub to_trader: u64,
+    /// Residual equity left in the vault for the owner's `claim_residual`.
+    pub residual: u64,
     /// Returned to the pool vault.
     pub to_pool: u64,
     /// What the trader's equity failed to cover (losses, fees and reward beyond equity).
@@ -334,6 +340,7 @@ pub struct AdminProposed {
     pub market: Pubkey,
     pub admin: Pubkey,
     pub proposed: Pubkey,
+    pub timestamp: i64,
 }
 
 #[event]
@@ -342,28 +349,42 @@ pub struct AdminAccepted {
     pub market: Pubkey,
     pub previous: Pubkey,
     pub admin: Pubkey,
+    pub timestamp: i64,
 }
 
 #[event]
 #[derive(Debug, Clone, PartialEq)]
+/// A change that can hurt positions was scheduled (the traders' exit window starts).
 pub struct MarketChangeScheduled {
     pub market: Pubkey,
+    /// Mask of the fields it changes (`state::RISK_FIELDS` bits, `state::field::ORACLE`).
+    pub fields: u32,
+    /// The parameters it would leave in force if applied now (current ones with its fields).
     pub params: RiskParams,
+    /// The oracle account it would leave pinned.
     pub oracle: Pubkey,
     pub effective_at: i64,
+    pub timestamp: i64,
 }
 
 #[event]
 #[derive(Debug, Clone, PartialEq)]
 pub struct MarketChangeCancelled {
     pub market: Pubkey,
+    /// Mask of the fields the cancelled change would have changed.
+    pub fields: u32,
+    pub timestamp: i64,
 }
 
 #[event]
 #[derive(Debug, Clone, PartialEq)]
 pub struct MarketParamsUpdated {
     pub market: Pubkey,
+    /// Mask of the fields that changed (`state::RISK_FIELDS` bits, `state::field::ORACLE`).
+    pub fields: u32,
+    /// The parameters now in force.
     pub params: RiskParams,
+    /// The oracle account now pinned.
     pub oracle: Pubkey,
     /// Whether this applied a timelocked change (else it applied at once).
     pub from_timelock: bool,
@@ -375,5 +396,23 @@ pub struct MarketParamsUpdated {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PauseSet {
     pub market: Pubkey,
+    /// The pause flags now in force (`state::pause`).
     pub paused: u8,
+    pub timestamp: i64,
+}
+
+/// A liquidated position's owner claimed its residual; the position and its vault are closed.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResidualClaimed {
+    pub market: Pubkey,
+    pub position: Pubkey,
+    pub owner: Pubkey,
+    /// Token account paid.
+    pub destination: Pubkey,
+    /// The residual recorded at liquidation.
+    pub residual: u64,
+    /// Tokens paid: the vault's whole balance (the residual plus anything sent to it since).
+    pub amount: u64,
+    pub timestamp: i64,
 }

@@ -29,6 +29,7 @@ pub mod cpi;
 pub mod error;
 pub mod events;
 pub mod instructions;
+pub mod liquidation;
 pub mod oracle;
 pub mod settlement;
 pub mod state;
@@ -95,10 +96,9 @@ pub mod ringfence {
         side: Side,
         collateral: u64,
         size: u64,
-        position_bump: u8,
         vault_bump: u8,
     ) -> Result<()> {
-        instructions::open_position::handler(ctx, id, side, collateral, size, position_bump, vault_bump)
+        instructions::open_position::handler(ctx, id, side, collateral, size, vault_bump)
     }
 
     /// Moves collateral from the owner into the position's vault. See [`AddMargin`].
@@ -126,6 +126,11 @@ pub mod ringfence {
     /// Liquidates an underwater position from its own vault. See [`Liquidate`].
     pub fn liquidate(ctx: Context<Liquidate>) -> Result<()> {
         instructions::liquidate::handler(ctx)
+    }
+
+    /// Pays a liquidated position's residual to its owner and closes it. See [`ClaimResidual`].
+    pub fn claim_residual(ctx: Context<ClaimResidual>) -> Result<()> {
+        instructions::claim_residual::handler(ctx)
     }
 
     /// Read-only health, liquidation and bankruptcy prices (call via simulation). See [`PositionHealth`].

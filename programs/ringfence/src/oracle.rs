@@ -2,27 +2,23 @@
 //!
 //! The account itself is checked by Anchor (`Account<PriceUpdateV2>`: owner is the Pyth receiver
 //! program, discriminator) and by each instruction's `address = market.oracle` constraint. This
-//! module checks the content: full Wormhole verification, the market's feed id, age (a short limit
-//! for trader and LP actions, a longer one for liquidations), sign and confidence, and that the
-//! price is not older than the one last used on the market (trader actions) or on the position.
+//! module checks the content: full Wormhole verification and the market's feed id here, then
+//! `ringfence_math::check_price` (age, clock skew, not older than the newest price the market or
+//! the position has used, sign, confidence; a short age and a narrow interval for trader and LP
+//! actions, wider ones for liquidations).
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
-use ringfence_math::{confidence_ok, normalize_conf, normalize_price};
+use ringfence_math::{check_price, PriceMessage, PriceRejection, PriceRules};
 
-use crate::error::{MathResultExt, RingfenceError};
+use crate::error::RingfenceError;
 use crate::state::{Market, Side};
-
-/// Largest accepted lead of an oracle publish time over the cluster clock: Pyth's and the
-/// cluster's clocks differ by a second or two; a price further in the future is refused, so it
-/// cannot pass for one published after an LP request or outlive its age limit.
-pub const MAX_CLOCK_SKEW_SECS: i64 = 10;
 
 /// What a price is used for: it decides the age limit and the market-recency check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PriceUse {
-    /// Trader and LP actions: `max_price_age_trade_secs`, not older than the market's last price.
+    /// Trader and LP actions: `max_price_age_trade_secs`, `max_conf_bps`.
     Trade,
-    /// Liquidations: `max_price_age_liquidate_secs`.
+    /// Liquidations and the health view: `max_price_age_liquidate_secs`, `max_conf_liquidate_bps`.
     Liquidate,
 }
 
@@ -43,36 +39,44 @@ impl OraclePrice {
         // conf <= 10% of price (bounded by max_conf_bps), so the low side stays positive.
         p.filter(|p| *p > 0).ok_or_else(|| error!(RingfenceError::OraclePriceNotPositive))
     }
-
-    /// Rejects a price older than the newest one already used on a position.
-    pub fn require_not_older_than_position(&self, last_used: i64) -> Result<()> {
-        require!(self.publish_time >= last_used, RingfenceError::OraclePriceOlderThanPosition);
-        Ok(())
-    }
 }
 
-/// Validates `update` for `market` at cluster time `now` for `use_`; returns its price.
-pub fn read_price(update: &PriceUpdateV2, market: &Market, now: i64, use_: PriceUse) -> Result<OraclePrice> {
+/// Validates `update` for `market` at cluster time `now` for `use_` (not older than
+/// `position_price_time`, the position's newest used price, or 0); returns its price. The checks
+/// are `ringfence_math::check_price`, shared with the keeper and the clients.
+pub fn read_price(
+    update: &PriceUpdateV2,
+    market: &Market,
+    now: i64,
+    use_: PriceUse,
+    position_price_time: i64,
+) -> Result<OraclePrice> {
     require!(update.verification_level == VerificationLevel::Full, RingfenceError::OracleNotFullyVerified);
     let msg = &update.price_message;
     require!(msg.feed_id == market.feed_id, RingfenceError::OracleFeedMismatch);
-    let max_age = match use_ {
-        PriceUse::Trade => u32::from(market.params.max_price_age_trade_secs),
-        PriceUse::Liquidate => market.params.max_price_age_liquidate_secs,
+    let p = &market.params;
+    let (max_age_secs, max_conf_bps) = match use_ {
+        PriceUse::Trade => (p.max_price_age_trade_secs, p.max_conf_bps),
+        PriceUse::Liquidate => (p.max_price_age_liquidate_secs, p.max_conf_liquidate_bps),
     };
-    let oldest = now.checked_sub(i64::from(max_age)).ok_or(RingfenceError::MathOverflow)?;
-    require!(msg.publish_time >= oldest, RingfenceError::OraclePriceStale);
-    let newest = now.checked_add(MAX_CLOCK_SKEW_SECS).ok_or(RingfenceError::MathOverflow)?;
-    require!(msg.publish_time <= newest, RingfenceError::OraclePriceInFuture);
-    if use_ == PriceUse::Trade {
-        require!(msg.publish_time >= market.last_price_time, RingfenceError::OraclePriceOlderThanMarket);
-    }
-    require!(msg.price > 0, RingfenceError::OraclePriceNotPositive);
-    let price = normalize_price(msg.price, msg.exponent).or_err()?;
-    let conf = normalize_conf(msg.conf, msg.exponent).or_err()?;
-    require!(
-        confidence_ok(price, conf, u64::from(market.params.max_conf_bps)),
-        RingfenceError::OracleConfidenceTooWide
-    );
-    Ok(OraclePrice { price, conf, publish_time: msg.publish_time })
+    let rules = PriceRules {
+        max_age_secs: u32::from(max_age_secs),
+        max_conf_bps: u64::from(max_conf_bps),
+        not_before_market: market.last_price_time,
+        not_before_position: position_price_time,
+    };
+    let raw =
+        PriceMessage { mantissa: msg.price, conf: msg.conf, exponent: msg.exponent, publish_time: msg.publish_time };
+    let c = check_price(&raw, &rules, now).map_err(|e| {
+        error!(match e {
+            PriceRejection::Stale => RingfenceError::OraclePriceStale,
+            PriceRejection::InFuture => RingfenceError::OraclePriceInFuture,
+            PriceRejection::OlderThanMarket => RingfenceError::OraclePriceOlderThanMarket,
+            PriceRejection::OlderThanPosition => RingfenceError::OraclePriceOlderThanPosition,
+            PriceRejection::NotPositive => RingfenceError::OraclePriceNotPositive,
+            PriceRejection::ConfidenceTooWide => RingfenceError::OracleConfidenceTooWide,
+            PriceRejection::Overflow => RingfenceError::MathOverflow,
+        })
+    })?;
+    Ok(OraclePrice { price: c.price, conf: c.conf, publish_time: c.publish_time })
 }

@@ -1,13 +1,13 @@
-//! What closing, decreasing and liquidating share: fees owed, paying out of a position's vault,
-//! and taking a settled position out of the market's pool accounting and aggregates.
+//! What closing, decreasing and liquidating share: fees owed, the exit price, paying out of a
+//! position's vault.
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use ringfence_math::{borrow_fee, health, notional_fee, Health, Settlement};
+use ringfence_math::{borrow_fee, notional_fee, Settlement};
 
 use crate::cpi::{token_close, token_transfer};
-use crate::error::{MathResultExt, RingfenceError};
+use crate::error::MathResultExt;
 use crate::oracle::{read_price, OraclePrice, PriceUse};
-use crate::state::{wide_get, Market, Position, Side};
+use crate::state::{Market, Position, Side};
 
 /// Fees a position owes if `size_part` of it closes now: the borrow fee on its whole notional
 /// since its last settlement, and the close fee on `size_part`.
@@ -29,21 +29,10 @@ pub struct ExitQuote {
 /// age, not older than the market's or the position's last price) and quotes the exit price.
 pub fn exit_quote(oracle: &PriceUpdateV2, m: &mut Market, pos: &Position, now: i64) -> Result<ExitQuote> {
     m.accrue(now)?;
-    let px = read_price(oracle, m, now, PriceUse::Trade)?;
-    px.require_not_older_than_position(pos.last_price_time)?;
+    let px = read_price(oracle, m, now, PriceUse::Trade, pos.last_price_time)?;
     let side = pos.side()?;
     let exit = px.against_trader(side, false)?;
     Ok(ExitQuote { px, side, exit })
-}
-
-/// The position's health at `mark` with every fee it would pay now (borrow + close): what the
-/// liquidation test and the health view both use. Returns (borrow fee, close fee, health).
-pub fn health_now(pos: &Position, m: &Market, side: Side, mark: u64) -> Result<(u64, u64, Health)> {
-    let (borrow, close) = fees_owed(pos, m, pos.size)?;
-    let fees = borrow.checked_add(close).ok_or(RingfenceError::MathOverflow)?;
-    let mm = u64::from(m.params.maintenance_margin_bps);
-    let h = health(side.into(), pos.size, pos.collateral, pos.reserve, pos.entry_price, mark, fees, mm).or_err()?;
-    Ok((borrow, close, h))
 }
 
 /// Signs for a position's vault (its token authority is the position PDA).
@@ -79,32 +68,22 @@ impl<'a, 'info> VaultAuthority<'a, 'info> {
         self.with_seeds(|s| token_transfer(self.vault, to, self.position, amount, s))
     }
 
-    /// Pays a settlement (keeper, trader, pool) and closes the emptied vault, rent to `rent_to`.
+    /// Pays the trader's and the pool's parts of a close and closes the emptied vault, rent to
+    /// `rent_to`.
     pub fn pay_and_close(
         &self,
         s: &Settlement,
-        keeper: Option<&AccountInfo<'info>>,
         trader: &AccountInfo<'info>,
         pool: &AccountInfo<'info>,
         rent_to: &AccountInfo<'info>,
     ) -> Result<()> {
-        if let Some(keeper) = keeper {
-            self.pay(keeper, s.keeper)?;
-        }
         self.pay(trader, s.trader)?;
         self.pay(pool, s.pool)?;
+        self.close(rent_to)
+    }
+
+    /// Closes the (emptied) vault, rent to `rent_to`.
+    pub fn close(&self, rent_to: &AccountInfo<'info>) -> Result<()> {
         self.with_seeds(|seeds| token_close(self.vault, rent_to, self.position, seeds))
     }
-}
-
-/// Takes a fully settled position out of the market: its aggregates leave the side totals, its
-/// reserve leaves `total_reserved`, and `to_pool` (what the pool vault just received) joins the
-/// free liquidity. Then the borrow rate follows the new utilization.
-pub fn release_position(market: &mut Market, pos: &Position, side: Side, to_pool: u64) -> Result<()> {
-    let agg = market.side_mut(side);
-    agg.apply(false, pos.size, wide_get(&pos.qty), pos.borrow_index)?;
-    market.total_reserved = market.total_reserved.checked_sub(pos.reserve).ok_or(RingfenceError::MathOverflow)?;
-    market.free_liquidity = market.free_liquidity.checked_add(to_pool).ok_or(RingfenceError::MathOverflow)?;
-    market.positions_open = market.positions_open.checked_sub(1).ok_or(RingfenceError::MathOverflow)?;
-    market.refresh_rate()
 }

@@ -2,7 +2,7 @@ use ringfence_harness::*;
 use ringfence_sdk::events::Event;
 use ringfence_sdk::ix;
 use ringfence_sdk::ringfence::error::RingfenceError;
-use ringfence_sdk::Side;
+use ringfence_sdk::{Position, Side};
 
 use crate::common::*;
 
@@ -52,24 +52,25 @@ fn rejections_move_nothing() {
     rejects(&mut f, RingfenceError::ZeroAmount, |f| f.add_margin(&a, 1, 0));
     // B signs for A's position (with B's own tokens).
     rejects(&mut f, RingfenceError::OwnerMismatch, |f| {
-        let ix = ix::add_margin(&b.key(), &b.token, &f.keys.market, &a_pos, 10 * USDC);
+        let ix = ix::add_margin(&b.token, &a_pos, &Position { owner: b.key(), ..f.position(&a.key(), 1) }, 10 * USDC);
         f.env.send(&[ix], &[&b.kp])
     });
     // A's position with B's vault.
     rejects(&mut f, RingfenceError::VaultMismatch, |f| {
-        let mut ix = ix::add_margin(&a.key(), &a.token, &f.keys.market, &a_pos, 10 * USDC);
+        let mut ix = ix::add_margin(&a.token, &a_pos, &f.position(&a.key(), 1), 10 * USDC);
         ix.accounts[3].pubkey = f.vault_of(&b.key(), 1);
         f.env.send(&[ix], &[&a.kp])
     });
     // Another market.
     let other = f.add_market([5; 32], px(10));
     rejects(&mut f, RingfenceError::MarketMismatch, |f| {
-        let ix = ix::add_margin(&a.key(), &a.token, &other.market, &a_pos, 10 * USDC);
+        let ix =
+            ix::add_margin(&a.token, &a_pos, &Position { market: other.market, ..f.position(&a.key(), 1) }, 10 * USDC);
         f.env.send(&[ix], &[&a.kp])
     });
     // A's signature, B's token account as the source.
     rejects(&mut f, RingfenceError::TokenOwnerMismatch, |f| {
-        let ix = ix::add_margin(&a.key(), &b.token, &f.keys.market, &a_pos, 10 * USDC);
+        let ix = ix::add_margin(&b.token, &a_pos, &f.position(&a.key(), 1), 10 * USDC);
         f.env.send(&[ix], &[&a.kp])
     });
 }

@@ -47,13 +47,14 @@ fn harmless_changes_apply_at_once_and_bounds_hold() {
     let mut f = MarketFixture::new();
     let a = admin(&f);
     let market = f.keys.market;
-    let p = RiskParams { initial_margin_bps: 2_000, maintenance_margin_bps: 400, ..f.params };
+    // Lower margins and a lower open fee and caps: nothing any exit pays or needs gets worse.
+    let p = RiskParams { initial_margin_bps: 900, maintenance_margin_bps: 400, ..f.params };
     let res = f.env.send(&[ix::set_params(&a.pubkey(), &market, p)], &[&a]);
     assert!(matches!(&events(&res)[..], [Event::MarketParamsUpdated(e)] if e.params == p && !e.from_timelock));
     assert_eq!(f.market().params, p);
     // Initial must cover maintenance + confidence + close fee + keeper reward.
     rejects(&mut f, RingfenceError::InitialMarginOutOfRange, |f| {
-        let bad = RiskParams { maintenance_margin_bps: 1_800, ..p };
+        let bad = RiskParams { initial_margin_bps: 699, ..p };
         f.env.send(&[ix::set_params(&a.pubkey(), &market, bad)], &[&a])
     });
     rejects(&mut f, RingfenceError::InvalidPauseFlags, |f| {

@@ -42,6 +42,15 @@ pub fn conf_of(units: u64) -> u64 {
     npx(units) / 10_000
 }
 
+/// The price a liquidation judges and settles a position at when the oracle says `units`: the
+/// confidence interval's side that favours the trader (a long at mid + conf, a short at mid - conf).
+pub fn judged_at(side: ringfence_sdk::Side, units: u64) -> u64 {
+    match side {
+        ringfence_sdk::Side::Long => npx(units) + conf_of(units),
+        ringfence_sdk::Side::Short => npx(units) - conf_of(units),
+    }
+}
+
 /// Entry price of a position opened at `units` (the confidence interval's worse side).
 pub fn entry_at(side: ringfence_sdk::Side, units: u64) -> u64 {
     match side {

@@ -78,14 +78,18 @@ fn every_parameter_is_range_checked() {
     expect_param_error(RiskParams { liquidation_fee_bps: 0, ..p }, LiquidationFeeOutOfRange);
     expect_param_error(RiskParams { liquidation_fee_bps: 500, ..p }, LiquidationFeeOutOfRange); // = maintenance
     expect_param_error(RiskParams { max_conf_bps: 0, ..p }, MaxConfidenceOutOfRange);
-    expect_param_error(RiskParams { max_conf_bps: 1_001, ..p }, MaxConfidenceOutOfRange);
+    expect_param_error(RiskParams { max_conf_bps: 1_001, max_conf_liquidate_bps: 1_001, ..p }, MaxConfidenceOutOfRange);
+    // The liquidation bound: at least the trading bound, at most 20%.
+    expect_param_error(RiskParams { max_conf_liquidate_bps: 199, ..p }, MaxConfidenceOutOfRange);
+    expect_param_error(RiskParams { max_conf_liquidate_bps: 2_001, ..p }, MaxConfidenceOutOfRange);
     expect_param_error(RiskParams { max_price_age_trade_secs: 0, ..p }, MaxPriceAgeOutOfRange);
     expect_param_error(
-        RiskParams { max_price_age_trade_secs: 31, max_price_age_liquidate_secs: 400, ..p },
+        RiskParams { max_price_age_trade_secs: 31, max_price_age_liquidate_secs: 60, ..p },
         MaxPriceAgeOutOfRange,
     );
     expect_param_error(RiskParams { max_price_age_liquidate_secs: 29, ..p }, MaxPriceAgeOutOfRange); // < trade age
-    expect_param_error(RiskParams { max_price_age_liquidate_secs: 3_601, ..p }, MaxPriceAgeOutOfRange);
+                                                                                                     // Liquidations judge health now: at most 60 s old.
+    expect_param_error(RiskParams { max_price_age_liquidate_secs: 61, ..p }, MaxPriceAgeOutOfRange);
     expect_param_error(RiskParams { open_fee_bps: 101, ..p }, TradeFeeOutOfRange);
     expect_param_error(RiskParams { close_fee_bps: 101, ..p }, TradeFeeOutOfRange);
     expect_param_error(RiskParams { max_profit_bps: 999, ..p }, MaxProfitOutOfRange);
@@ -93,6 +97,9 @@ fn every_parameter_is_range_checked() {
     expect_param_error(RiskParams { borrow_rate_min: 2, borrow_rate_max: 1, ..p }, BorrowRateOutOfRange);
     expect_param_error(RiskParams { borrow_rate_max: 317_099, ..p }, BorrowRateOutOfRange);
     expect_param_error(RiskParams { timelock_secs: 30 * 86_400 + 1, ..p }, TimelockOutOfRange);
+    // The timelock is the traders' exit window: never shorter than an hour.
+    expect_param_error(RiskParams { timelock_secs: 3_599, ..p }, TimelockOutOfRange);
+    expect_param_error(RiskParams { timelock_secs: 0, ..p }, TimelockOutOfRange);
     // LP fee: at least (open + close) / (2 * max profit) = 20 here, at most 1%.
     expect_param_error(
         RiskParams { open_fee_bps: 10, close_fee_bps: 10, lp_fee_bps: 19, initial_margin_bps: 1_100, ..p },
@@ -123,12 +130,19 @@ fn parameter_bounds_are_inclusive() {
             liquidation_fee_bps: 4_999,
             ..p
         },
-        RiskParams { max_conf_bps: 1, max_price_age_trade_secs: 1, max_price_age_liquidate_secs: 1, ..p },
+        RiskParams {
+            max_conf_bps: 1,
+            max_conf_liquidate_bps: 1,
+            max_price_age_trade_secs: 1,
+            max_price_age_liquidate_secs: 1,
+            ..p
+        },
         RiskParams {
             initial_margin_bps: 1_600,
             max_conf_bps: 1_000,
+            max_conf_liquidate_bps: 2_000,
             max_price_age_trade_secs: 30,
-            max_price_age_liquidate_secs: 3_600,
+            max_price_age_liquidate_secs: 60,
             ..p
         },
         // LP fee exactly (open + close) / (2 * max profit), at its 1% maximum.
@@ -137,7 +151,7 @@ fn parameter_bounds_are_inclusive() {
             close_fee_bps: 100,
             lp_fee_bps: 100,
             max_profit_bps: 10_000,
-            timelock_secs: 0,
+            timelock_secs: 3_600,
             initial_margin_bps: 1_000,
             ..p
         },

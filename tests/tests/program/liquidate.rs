@@ -1,4 +1,3 @@
-use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_lang::prelude::Pubkey;
 use ringfence_harness::*;
 use ringfence_sdk::events::Event;
@@ -6,7 +5,7 @@ use ringfence_sdk::ix::LiquidateAccounts;
 use ringfence_sdk::ringfence::error::RingfenceError;
 use ringfence_sdk::ringfence::events::PositionLiquidated;
 use ringfence_sdk::ringfence::state::POSITION_SPACE;
-use ringfence_sdk::Side;
+use ringfence_sdk::{Position, Side};
 
 use crate::common::*;
 
@@ -28,7 +27,9 @@ fn setup(side: Side) -> Case {
     Case { f, trader, keeper }
 }
 
-/// Liquidates and checks every balance, the rent refund and the closed accounts; returns the event.
+/// Liquidates and checks every balance; the residual stays in the vault, marked for the owner,
+/// until the owner claims it (balances, the rent refund and the closed accounts checked); returns
+/// the event.
 fn liquidate_and_check(c: &mut Case, keeper_gets: u64, trader_gets: u64, pool_gets: u64) -> PositionLiquidated {
     let f = &mut c.f;
     let position = f.position_key(&c.trader.key(), 1);
@@ -41,26 +42,44 @@ fn liquidate_and_check(c: &mut Case, keeper_gets: u64, trader_gets: u64, pool_ge
     let res = f.liquidate(&c.keeper, &c.trader, 1);
     assert!(res.is_ok(), "{}", describe(&res));
     assert_eq!(f.env.token_balance(&c.keeper.token), keeper_gets);
-    assert_eq!(f.env.token_balance(&c.trader.token) - trader_tokens, trader_gets);
+    assert_eq!(f.env.token_balance(&c.trader.token), trader_tokens, "the liquidation paid the owner directly");
     assert_eq!(f.env.token_balance(&f.keys.pool_vault) - pool_tokens, pool_gets);
-    assert!(f.env.account(&position).is_none(), "position not closed");
-    assert!(f.env.account(&vault).is_none(), "vault not closed");
-    assert_eq!(f.env.svm.get_balance(&c.trader.key()).unwrap() - trader_lamports, rent, "rent not refunded");
+    let p = f.position(&c.trader.key(), 1);
+    assert_eq!((p.status, p.residual), (ringfence_sdk::ringfence::state::status::LIQUIDATED, trader_gets));
+    assert_eq!(f.env.token_balance(&vault), trader_gets, "the vault holds only the residual");
     let m = f.market();
     assert_eq!((m.long.open_interest, m.short.open_interest, m.positions_open, m.total_reserved), (0, 0, 0, 0));
     f.assert_invariants();
     let ev = events(&res);
     let [Event::PositionLiquidated(e)] = &ev[..] else { panic!("{ev:?}") };
     assert_eq!((e.position, e.owner, e.keeper), (position, c.trader.key(), c.keeper.key()));
-    assert_eq!((e.keeper_reward, e.to_trader, e.to_pool), (keeper_gets, trader_gets, pool_gets));
+    assert_eq!((e.keeper_reward, e.residual, e.to_pool), (keeper_gets, trader_gets, pool_gets));
     assert_eq!(e.vault_balance, 100 * USDC + RESERVE);
+
+    // Nothing else can touch it but the owner's claim.
+    let keeper = &c.keeper;
+    rejects(f, RingfenceError::PositionNotOpen, |f| f.liquidate(keeper, &c.trader, 1));
+    rejects(f, RingfenceError::PositionNotOpen, |f| f.add_margin(&c.trader, 1, USDC));
+    rejects(f, RingfenceError::PositionNotOpen, |f| f.close(&c.trader, 1));
+    rejects(f, RingfenceError::OwnerMismatch, |f| {
+        let ix = ringfence_sdk::ix::claim_residual(&keeper.token, &position, &Position { owner: keeper.key(), ..p });
+        f.env.send(&[ix], &[&keeper.kp])
+    });
+    let res = f.claim_residual(&c.trader, &position, &c.trader.token);
+    assert!(res.is_ok(), "{}", describe(&res));
+    assert_eq!(f.env.token_balance(&c.trader.token) - trader_tokens, trader_gets);
+    assert!(f.env.account(&position).is_none(), "position not closed");
+    assert!(f.env.account(&vault).is_none(), "vault not closed");
+    assert_eq!(f.env.svm.get_balance(&c.trader.key()).unwrap() - trader_lamports, rent, "rent not refunded");
+    f.assert_invariants();
     e.clone()
 }
 
-/// The entry paid the confidence interval (100 ± 0.01); liquidation judges at the mid price.
-/// PnL at `mark` and the resulting split, to the unit.
+/// The entry paid the confidence interval (100 ± 0.01) against the trader; the liquidation judges
+/// and settles at the interval's side in the trader's favour. PnL at oracle price `mark` and the
+/// resulting split, to the unit.
 fn expected(side: Side, mark: u64) -> (i128, u64, u64) {
-    let pnl = pnl(side, 1_000 * USDC, entry_at(side, 100), npx(mark));
+    let pnl = pnl(side, 1_000 * USDC, entry_at(side, 100), judged_at(side, mark));
     let equity = 100 * USDC as i128 + pnl;
     let trader = (equity - 10 * USDC as i128).max(0) as u64;
     (equity, trader, 100 * USDC + RESERVE - 10 * USDC - trader)
@@ -69,12 +88,15 @@ fn expected(side: Side, mark: u64) -> (i128, u64, u64) {
 #[test]
 fn long_below_maintenance_pays_keeper_then_trader_then_pool() {
     let mut c = setup(Side::Long);
-    c.f.set_price(px(94)); // pnl -60.09 (entry 100.01), equity 39.9 < 50
+    c.f.set_price(px(94)); // judged at 94.0094: pnl -60 exactly (entry 100.01), equity 40 < 50
     let (equity, trader, pool) = expected(Side::Long, 94);
-    assert_eq!((equity, trader), (39_906_009, 29_906_009));
+    assert_eq!((equity, trader), (40 * USDC as i128, 30 * USDC));
     let e = liquidate_and_check(&mut c, 10 * USDC, trader, pool);
     assert_eq!((e.pnl, e.equity, e.maintenance_requirement), (equity - 100 * USDC as i128, equity, 50 * USDC));
-    assert_eq!((e.mark_price, e.bad_debt), (npx(94), 0));
+    assert_eq!(
+        (e.oracle_price, e.oracle_conf, e.mark_price, e.bad_debt),
+        (npx(94), conf_of(94), judged_at(Side::Long, 94), 0)
+    );
 }
 
 #[test]
@@ -123,8 +145,8 @@ fn liquidating_twice_fails_and_moves_nothing() {
     c.f.set_price(px(94));
     c.f.liquidate(&c.keeper, &c.trader, 1).unwrap();
     let (k, t) = (&c.keeper, &c.trader);
-    // The closed position is an empty system-owned account now.
-    rejects_anchor(&mut c.f, AnchorError::AccountOwnedByWrongProgram, |f| f.liquidate(k, t, 1));
+    // The liquidated position waits for its owner's claim; nothing else applies to it.
+    rejects(&mut c.f, RingfenceError::PositionNotOpen, |f| f.liquidate(k, t, 1));
 }
 
 #[test]
@@ -161,8 +183,6 @@ fn rejects_accounts_of_other_positions_markets_and_owners() {
     let cases: Vec<(LiquidateAccounts, RingfenceError)> = vec![
         (LiquidateAccounts { vault: c.f.vault_of(&other.key(), 1), ..base }, RingfenceError::VaultMismatch),
         (LiquidateAccounts { pool_vault: other.token, ..base }, RingfenceError::PoolVaultMismatch),
-        (LiquidateAccounts { owner: other.key(), ..base }, RingfenceError::OwnerMismatch),
-        (LiquidateAccounts { owner_token: other.token, ..base }, RingfenceError::TokenOwnerMismatch),
         (
             LiquidateAccounts { market: second.market, oracle: second.oracle, pool_vault: second.pool_vault, ..base },
             RingfenceError::MarketMismatch,

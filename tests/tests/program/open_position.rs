@@ -31,7 +31,14 @@ fn opens_long_with_exact_state_balances_and_event() {
     assert_eq!(p.entry_price, npx(100) + npx(100) / 10_000);
     assert_eq!((p.side, p.size, p.collateral, p.entry_price), (0, 1_000 * USDC, 100 * USDC, entry_at(Side::Long, 100)));
     assert_eq!((p.opened_at, p.last_price_time), (f.env.now(), f.env.now()));
-    assert_eq!(p.bump, pda::position_with_bump(&f.keys.market, &t.key(), 7).1);
+    assert_eq!(
+        p.bump,
+        Pubkey::find_program_address(
+            &[b"position", f.keys.market.as_ref(), t.key().as_ref(), &7u64.to_le_bytes()],
+            &ringfence_sdk::PROGRAM_ID
+        )
+        .1
+    );
     assert_eq!(f.env.account(&key).unwrap().data.len(), POSITION_SPACE);
 
     // The vault holds the collateral and the reserve (max profit 50% of notional) from the pool.

@@ -14,7 +14,7 @@ fn liquidations_accept_older_prices_than_traders() {
     let keeper = f.wallet(0);
     f.open(&t, 1, Side::Long, 100 * USDC, 1_000 * USDC).unwrap();
     f.set_price(px(90));
-    f.env.advance(90); // the price is now 90 s old: too old to trade (30), fine to liquidate (120)
+    f.env.advance(45); // the price is now 45 s old: too old to trade (30), fine to liquidate (60)
     rejects(&mut f, RingfenceError::OraclePriceStale, |f| f.close(&t, 1));
     assert!(f.liquidate(&keeper, &t, 1).is_ok());
     f.assert_invariants();
@@ -31,7 +31,7 @@ fn no_price_older_than_the_last_one_used() {
     f.open(&t, 1, Side::Long, 100 * USDC, 1_000 * USDC).unwrap(); // uses the price of t0 + 10
                                                                   // A keeper brings an older (but not stale) price showing a crash: refused for this position.
     f.write_oracle(&PriceFixture { publish_time: t0 + 5, price: px(80), ..f.price_fixture() });
-    rejects(&mut f, RingfenceError::OraclePriceOlderThanPosition, |f| f.liquidate(&keeper, &t, 1));
+    rejects(&mut f, RingfenceError::OraclePriceOlderThanMarket, |f| f.liquidate(&keeper, &t, 1));
     // A trader cannot pick an older price than the market has seen either.
     let u = f.wallet(1_000 * USDC);
     rejects(&mut f, RingfenceError::OraclePriceOlderThanMarket, |f| {
@@ -64,8 +64,8 @@ fn health_view_matches_the_liquidation_decision() {
         let h = f.health(&t.key(), 1).expect("view");
         assert_eq!(
             h.pnl,
-            pnl(Side::Short, 1_000 * USDC, entry, npx(p as u64)),
-            "at the mid price, from the entry 99.99"
+            pnl(Side::Short, 1_000 * USDC, entry, judged_at(Side::Short, p as u64)),
+            "at the mid price minus its confidence, from the entry 99.99"
         );
         let res = f.env.svm.simulate_transaction(solana_tx(&f, &keeper, &t));
         assert_eq!(h.liquidatable, res.is_ok(), "view and liquidate disagree at {p}");

@@ -21,7 +21,17 @@ use ringfence_sdk::events::Event;
 use ringfence_sdk::ix::{self, MarketKeys, PositionAccounts};
 use ringfence_sdk::ringfence::error::RingfenceError::{self, *};
 use ringfence_sdk::ringfence::state::pause;
-use ringfence_sdk::{pda, RiskParams, Side};
+use ringfence_sdk::{pda, Position, RiskParams, Side};
+
+/// The owner of liquidated position `id` claims its residual: paid exactly, both accounts closed.
+fn claim(f: &mut MarketFixture, w: &Wallet, id: u64) {
+    let key = f.position_key(&w.key(), id);
+    let p = f.position(&w.key(), id);
+    let before = f.env.token_balance(&w.token);
+    f.claim_residual(w, &key, &w.token).expect("claim_residual");
+    assert_eq!(f.env.token_balance(&w.token) - before, p.residual, "claimed != residual");
+    assert!(f.env.account(&key).is_none() && f.env.account(&p.vault).is_none(), "claim closes both");
+}
 
 /// Sends a step; a failure must be one of `allowed` and must leave every account unchanged.
 fn attempt(
@@ -64,6 +74,11 @@ fn param_variants(base: RiskParams) -> Vec<RiskParams> {
         RiskParams { maintenance_margin_bps: 600, ..base },
         RiskParams { max_open_interest_long: 30_000 * USDC, ..base },
         RiskParams { max_price_age_trade_secs: 20, ..base },
+        // Timelocked either way: confidence bounds and the liquidation price age.
+        RiskParams { max_conf_bps: 100, ..base },
+        RiskParams { max_conf_liquidate_bps: base.max_conf_liquidate_bps + 300, ..base },
+        RiskParams { max_price_age_liquidate_secs: base.max_price_age_liquidate_secs - 15, ..base },
+        RiskParams { timelock_secs: 2 * base.timelock_secs, ..base },
     ]
 }
 
@@ -261,6 +276,10 @@ fn run(seed: u64, steps: usize) {
                     assert_eq!(ok, h.liquidatable, "step {step}: view vs liquidate");
                     if ok {
                         r.open.remove(&(t, id));
+                        // Half the owners claim their residual at once; the rest wait (to the end).
+                        if r.rng.below(2) == 0 {
+                            claim(&mut r.f, &r.traders[t], id);
+                        }
                     }
                 }
                 "liquidations"
@@ -320,18 +339,18 @@ fn run(seed: u64, steps: usize) {
                 // Parameter changes: instant or timelocked; due ones get applied.
                 let p = variants[r.rng.pick(variants.len())];
                 let market = r.f.keys.market;
-                attempt(&mut r.f, step, "set_params", &[], |f| {
+                attempt(&mut r.f, step, "set_params", &[ChangeAlreadyPending, NoParamsChange], |f| {
                     f.step(&[ix::set_params(&admin.pubkey(), &market, p)], &[&admin])
                 });
                 let m = r.f.market();
-                if m.pending.active == 1 && r.f.env.now() >= m.pending.effective_at {
+                if m.pending.is_active() && r.f.env.now() >= m.pending.effective_at {
                     attempt(&mut r.f, step, "apply", &[], |f| f.step(&[ix::apply_pending_change(&market)], &[]));
                 }
                 r.f.params = r.f.market().params;
                 "params"
             }
             16 => {
-                let flags = [0, 0, pause::OPEN, pause::MARGIN, pause::DEPOSIT, pause::ALL][r.rng.pick(6)];
+                let flags = [0, 0, pause::OPEN, pause::DEPOSIT, pause::ALL][r.rng.pick(5)];
                 let market = r.f.keys.market;
                 attempt(&mut r.f, step, "pause", &[], |f| {
                     f.step(&[ix::set_pause(&admin.pubkey(), &market, flags)], &[&admin])
@@ -354,7 +373,8 @@ fn run(seed: u64, steps: usize) {
                     let &(t, id) = r.m2_open.iter().next().expect("open");
                     let w = &r.traders[t];
                     let position = pda::position(&r.m2.market, &w.key(), id);
-                    let ix = ix::close_position(&PositionAccounts::new(&w.key(), &w.token, &r.m2, &position));
+                    let pos: Position = r.f.env.decode(&position);
+                    let ix = ix::close_position(&PositionAccounts::of(&w.token, &r.m2, &position, &pos));
                     let kp = w.kp.insecure_clone();
                     if attempt(&mut r.f, step, "market 2 close", &[], |f| f.step(&[ix], &[&kp])) {
                         r.m2_open.remove(&(t, id));
@@ -381,6 +401,11 @@ fn run(seed: u64, steps: usize) {
     for _ in 0..2 {
         r.keeper_executes(steps);
     }
+    for (_, p) in r.f.liquidated_positions() {
+        let t = r.traders.iter().position(|w| w.key() == p.owner).expect("owner");
+        claim(&mut r.f, &r.traders[t], p.id);
+    }
+    assert!(r.f.liquidated_positions().is_empty());
     r.f.assert_invariants();
     assert_eq!(r.f.market().positions_open, 0);
     assert_eq!(r.f.market().total_reserved, 0);

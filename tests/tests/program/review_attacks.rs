@@ -224,7 +224,7 @@ fn margin_sandwich_on_a_position_bankrupt_at_the_sweep_price_cannot_move_the_lp_
     let ixs = [
         ix::remove_margin(&f.position_accounts(&attacker, 1), c),
         ix::execute_lp_request(&f.keys, &request),
-        ix::add_margin(&attacker.key(), &attacker.token, &f.keys.market, &pos, c),
+        ix::add_margin(&attacker.token, &pos, &f.position(&attacker.key(), 1), c),
     ];
     // Whatever the margin moves do, the execution in between is priced at the pool's value at
     // the sweep price as of its start: the fixture checks it against its own valuation.

@@ -20,6 +20,7 @@ const BUDGETS: &[(&str, u64)] = &[
     ("remove_margin", 20_000),
     ("close_position", 35_000),
     ("liquidate", 25_000),
+    ("claim_residual", 15_000),
     ("request_deposit", 25_000),
     ("execute_lp_request (deposit)", 25_000),
     ("request_withdrawal", 25_000),
@@ -113,12 +114,16 @@ fn main() {
     f.sweep_all().expect("sweep all");
     f.set_price(pyth_price(93.5)); // equity ~ 100 - 65 - 1 = 34 < 50: keeper 10, trader ~24, pool rest
     let view = {
-        let ix = ix::position_health(&f.keys, &f.position_key(&trader.key(), 2));
+        let key = f.position_key(&trader.key(), 2);
+        let ix = ix::position_health(&f.keys, &key, &f.position(&trader.key(), 2));
         f.env.send(&[ix], &[])
     };
     b.record("position_health", view);
     let res = f.liquidate(&keeper, &trader, 2);
     b.record("liquidate", res);
+    let key = f.position_key(&trader.key(), 2);
+    let res = f.claim_residual(&trader, &key, &trader.token);
+    b.record("claim_residual", res);
 
     // Admin.
     let next = f.env.new_wallet(1);

@@ -158,9 +158,9 @@ fn main() {
     for ev in ringfence_sdk::events::parse_logs(&meta.logs) {
         if let Event::PositionLiquidated(e) = ev {
             println!(
-                "   event PositionLiquidated: mark {} | PnL -{} | equity {} | keeper reward {} | to Alice {} | to pool {} | bad debt {}",
+                "   event PositionLiquidated: judged at {} | PnL -{} | equity {} | keeper reward {} | residual for Alice {} | to pool {} | bad debt {}",
                 price(e.mark_price), usdc(e.pnl.unsigned_abs() as u64), usdc(e.equity.max(0) as u64),
-                usdc(e.keeper_reward), usdc(e.to_trader), usdc(e.to_pool), e.bad_debt
+                usdc(e.keeper_reward), usdc(e.residual), usdc(e.to_pool), e.bad_debt
             );
         }
     }
@@ -168,8 +168,12 @@ fn main() {
     let unchanged = d.f.env.account(&d.f.vault_of(&bob.key(), 1)) == bob_vault;
     println!("   Bob's vault byte-for-byte unchanged by Alice's liquidation: {unchanged}");
     assert!(unchanged);
-    d.health("Alice", &alice.key(), 1);
     d.health("Bob", &bob.key(), 1);
+
+    d.step("Alice claims her residual: only she signs; the liquidation never needed an account of hers");
+    let alice_position = d.f.position_key(&alice.key(), 1);
+    must(d.f.claim_residual(&alice, &alice_position, &alice.token), "claim_residual (Alice)");
+    d.balances();
 
     d.step("The price recovers to 104.00 and Bob closes: paid from his own vault, the rest back to the pool");
     d.f.env.advance(30);

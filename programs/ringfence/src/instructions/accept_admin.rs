@@ -23,6 +23,11 @@ pub fn handler(ctx: Context<AcceptAdmin>) -> Result<()> {
     let previous = m.admin;
     m.admin = ctx.accounts.new_admin.key();
     m.pending_admin = Pubkey::default();
-    emit!(AdminAccepted { market: ctx.accounts.market.key(), previous, admin: m.admin });
+    emit!(AdminAccepted {
+        market: ctx.accounts.market.key(),
+        previous,
+        admin: m.admin,
+        timestamp: Clock::get()?.unix_timestamp,
+    });
     Ok(())
 }

@@ -4,7 +4,7 @@ use anchor_spl::token::Token;
 use crate::cpi::token_transfer;
 use crate::error::RingfenceError;
 use crate::events::MarginAdded;
-use crate::state::{pause, Market, Position};
+use crate::state::{Market, Position};
 use crate::token_account::{check_token_account, token_balance};
 
 /// Adds collateral to a position: owner's token account -> this position's vault only.
@@ -16,8 +16,10 @@ use crate::token_account::{check_token_account, token_balance};
 /// - `vault`: must be `position.vault`.
 /// - `owner_token`: SPL Token account of the market's collateral mint owned by `owner` (source).
 ///
+/// Never paused: a trader can always save or trim a position.
+///
 /// # Errors
-/// - `MarketPaused`: margin changes are paused.
+/// - `PositionNotOpen`: the position was liquidated.
 /// - `ZeroAmount`: zero amount.
 /// - `OwnerMismatch`, `MarketMismatch`, `VaultMismatch`: accounts not of this position.
 /// - `MintMismatch`, `TokenOwnerMismatch`, `NotTokenAccount`: wrong source token account.
@@ -32,6 +34,7 @@ pub struct AddMargin<'info> {
         has_one = owner @ RingfenceError::OwnerMismatch,
         has_one = market @ RingfenceError::MarketMismatch,
         has_one = vault @ RingfenceError::VaultMismatch,
+        constraint = position.load()?.is_open() @ RingfenceError::PositionNotOpen,
     )]
     pub position: AccountLoader<'info, Position>,
     /// CHECK: address is `position.vault` (has_one); created by this program as a token account.
@@ -48,7 +51,6 @@ pub fn handler(ctx: Context<AddMargin>, amount: u64) -> Result<()> {
     let a = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
     let mut market = a.market.load_mut()?;
-    market.require_not_paused(pause::MARGIN)?;
     check_token_account(&a.owner_token, &market.collateral_mint, Some(a.owner.key))?;
     let mut position = a.position.load_mut()?;
     let held = market.sweep_touch(Some(&mut position), now)?;

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::error::RingfenceError;
 use crate::events::MarketChangeCancelled;
-use crate::state::Market;
+use crate::state::{Market, PendingChange};
 
 /// Cancels a scheduled change.
 ///
@@ -20,8 +20,9 @@ pub struct CancelPendingChange<'info> {
 
 pub fn handler(ctx: Context<CancelPendingChange>) -> Result<()> {
     let mut m = ctx.accounts.market.load_mut()?;
-    require!(m.pending.active == 1, RingfenceError::NoPendingChange);
-    m.pending.active = 0;
-    emit!(MarketChangeCancelled { market: ctx.accounts.market.key() });
+    let fields = m.pending.fields;
+    require!(m.pending.is_active(), RingfenceError::NoPendingChange);
+    m.pending = PendingChange::none();
+    emit!(MarketChangeCancelled { market: ctx.accounts.market.key(), fields, timestamp: Clock::get()?.unix_timestamp });
     Ok(())
 }

@@ -5,7 +5,7 @@ use ringfence_math::{capped_pnl, settle, unrealized_pnl};
 
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::{PoolSnapshot, PositionClosed};
-use crate::settlement::{exit_quote, fees_owed, release_position, ExitQuote, VaultAuthority};
+use crate::settlement::{exit_quote, fees_owed, ExitQuote, VaultAuthority};
 use crate::state::{Market, Position};
 use crate::token_account::{check_token_account, token_balance};
 
@@ -23,6 +23,7 @@ use crate::token_account::{check_token_account, token_balance};
 /// - `owner_token`: SPL Token account of the collateral mint owned by `owner` (destination).
 ///
 /// # Errors
+/// - `PositionNotOpen`: the position was liquidated (its owner claims the residual instead).
 /// - `OwnerMismatch`, `MarketMismatch`, `VaultMismatch`, `PoolVaultMismatch`, `MintMismatch`,
 ///   `TokenOwnerMismatch`, `NotTokenAccount`.
 /// - Oracle errors, including `OraclePriceOlderThanPosition` and `OraclePriceOlderThanMarket`.
@@ -40,6 +41,7 @@ pub struct ClosePosition<'info> {
         has_one = owner @ RingfenceError::OwnerMismatch,
         has_one = market @ RingfenceError::MarketMismatch,
         has_one = vault @ RingfenceError::VaultMismatch,
+        constraint = position.load()?.is_open() @ RingfenceError::PositionNotOpen,
     )]
     pub position: AccountLoader<'info, Position>,
     /// CHECK: address is `position.vault` (has_one); created by this program as a token account.
@@ -71,13 +73,12 @@ pub fn handler(ctx: Context<ClosePosition>) -> Result<()> {
     let owner = a.owner.to_account_info();
     VaultAuthority::new(&a.vault, &a.position.to_account_info(), &pos).pay_and_close(
         &s,
-        None,
         &a.owner_token,
         &a.pool_vault,
         &owner,
     )?;
     m.sweep_remove(&pos, now)?;
-    release_position(&mut m, &pos, side, s.pool)?;
+    m.book_release(&pos, s.pool)?;
     m.sweep_hold(held)?;
     m.note_price_time(px.publish_time);
     *a.market.load_mut()? = m;

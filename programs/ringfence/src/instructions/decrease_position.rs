@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use ringfence_math::{split_decrease, unrealized_pnl};
+use ringfence_math::{prorata_qty, split_decrease, unrealized_pnl};
 
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::{PoolSnapshot, PositionDecreased};
@@ -18,6 +18,7 @@ use crate::token_account::check_token_account;
 /// As `close_position`; nothing is closed.
 ///
 /// # Errors
+/// - `PositionNotOpen`: the position was liquidated (its owner claims the residual instead).
 /// - `InvalidDecreaseSize`: `size_delta` is zero or not below the size (use `close_position`).
 /// - `PositionTooSmall`: what would remain is below the market's `min_position_size`.
 /// - `DecreaseNotCovered`: fees and losses exceed the collateral left (close it instead).
@@ -35,6 +36,7 @@ pub struct DecreasePosition<'info> {
         has_one = owner @ RingfenceError::OwnerMismatch,
         has_one = market @ RingfenceError::MarketMismatch,
         has_one = vault @ RingfenceError::VaultMismatch,
+        constraint = position.load()?.is_open() @ RingfenceError::PositionNotOpen,
     )]
     pub position: AccountLoader<'info, Position>,
     /// CHECK: address is `position.vault` (has_one); created by this program as a token account.
@@ -74,19 +76,11 @@ pub fn handler(ctx: Context<DecreasePosition>, size_delta: u64) -> Result<()> {
     vault.pay(&a.owner_token, d.to_trader)?;
     vault.pay(&a.pool_vault, d.to_pool)?;
 
-    // Aggregates: the old position leaves at its old index, the rest re-enters at the current one
-    // (its borrow fee is now settled).
     let qty = wide_get(&pos.qty);
-    let qty_released = prorata_qty(qty, size_delta, pos.size)?;
+    let qty_released = prorata_qty(qty, size_delta, pos.size).or_err()?;
     let qty_left = qty.checked_sub(qty_released).ok_or(RingfenceError::MathOverflow)?;
     let new_size = pos.size.checked_sub(size_delta).ok_or(RingfenceError::MathOverflow)?;
-    let index = m.borrow_index;
-    let agg = m.side_mut(side);
-    agg.apply(false, pos.size, qty, pos.borrow_index)?;
-    agg.apply(true, new_size, qty_left, index)?;
-    m.total_reserved = m.total_reserved.checked_sub(d.reserve_released).ok_or(RingfenceError::MathOverflow)?;
-    m.free_liquidity = m.free_liquidity.checked_add(d.to_pool).ok_or(RingfenceError::MathOverflow)?;
-    m.refresh_rate()?;
+    m.book_decrease(&pos, new_size, qty_left, d.reserve_released, d.to_pool)?;
     m.note_price_time(px.publish_time);
 
     pos.size = new_size;
@@ -123,20 +117,4 @@ pub fn handler(ctx: Context<DecreasePosition>, size_delta: u64) -> Result<()> {
         timestamp: now,
     });
     Ok(())
-}
-
-/// The part of `qty` that leaves with `delta` of `size` (rounded down).
-fn prorata_qty(qty: u128, delta: u64, size: u64) -> Result<u128> {
-    // qty * delta may exceed u128: divide first, then scale the remainder.
-    let size = u128::from(size);
-    let delta = u128::from(delta);
-    let whole = qty.checked_div(size).ok_or(RingfenceError::DivisionByZero)?;
-    let rem = qty.checked_rem(size).ok_or(RingfenceError::DivisionByZero)?;
-    let a = whole.checked_mul(delta).ok_or(RingfenceError::MathOverflow)?;
-    let b = rem
-        .checked_mul(delta)
-        .ok_or(RingfenceError::MathOverflow)?
-        .checked_div(size)
-        .ok_or(RingfenceError::DivisionByZero)?;
-    a.checked_add(b).ok_or_else(|| error!(RingfenceError::MathOverflow))
 }

@@ -8,7 +8,7 @@ use crate::cpi::{create_pda_account, token_initialize_account, token_transfer};
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::{PoolSnapshot, PositionOpened};
 use crate::oracle::{read_price, PriceUse};
-use crate::state::{pause, wide_set, Market, Position, Side, POSITION_SEED, POSITION_SPACE, VAULT_SEED};
+use crate::state::{pause, status, wide_set, Market, Position, Side, POSITION_SEED, POSITION_SPACE, VAULT_SEED};
 use crate::token_account::check_token_account;
 
 /// SPL Token account size.
@@ -23,10 +23,11 @@ pub const TOKEN_ACCOUNT_LEN: usize = 165;
 /// the vault. The entry price is the oracle price plus its confidence interval for a long (minus
 /// for a short): against the trader.
 ///
-/// `position_bump` and `vault_bump` are the PDA bumps the client derived (the SDK derives the
-/// canonical ones). The runtime only lets the program sign for the address those seeds derive,
-/// so a wrong bump cannot create an account anywhere else; it is not searched on chain
-/// (`find_program_address` costs ~1,500 CU per try).
+/// The position is created at its canonical PDA address (found on chain), so one (market, owner,
+/// id) has at most one position. The vault is created at `["vault", position]` with the client's
+/// `vault_bump` (the SDK passes the canonical one; finding it on chain would cost ~1,500 CU per
+/// try) and recorded in `Position::vault`: one vault per position, read from there by every
+/// instruction and client, never re-derived.
 ///
 /// # Accounts
 /// - `owner`: signer, pays rent, funds the collateral.
@@ -46,6 +47,7 @@ pub const TOKEN_ACCOUNT_LEN: usize = 165;
 /// - `InsufficientPoolLiquidity`: the pool's free liquidity cannot fund the reserve.
 /// - `OpenInterestCapExceeded`: the side's open interest would exceed its cap.
 /// - `PositionAlreadyExists`: `position` is already in use.
+/// - `PositionAddressMismatch`: `position` is not the canonical PDA.
 /// - Oracle: `OracleAccountMismatch`, `OracleFeedMismatch`, `OracleNotFullyVerified`,
 ///   `OraclePriceStale`, `OraclePriceOlderThanMarket`, `OraclePriceNotPositive`,
 ///   `OracleConfidenceTooWide`.
@@ -84,7 +86,6 @@ pub fn handler(
     side: Side,
     collateral: u64,
     size: u64,
-    position_bump: u8,
     vault_bump: u8,
 ) -> Result<()> {
     require!(collateral > 0 && size > 0, RingfenceError::ZeroAmount);
@@ -96,7 +97,7 @@ pub fn handler(
     require!(size >= m.params.min_position_size, RingfenceError::PositionTooSmall);
     m.accrue(now)?;
     let held = m.sweep_touch(None, now)?;
-    let px = read_price(&a.oracle, &m, now, PriceUse::Trade)?;
+    let px = read_price(&a.oracle, &m, now, PriceUse::Trade, 0)?;
     let entry = px.against_trader(side, true)?;
     let params = m.params;
 
@@ -117,16 +118,24 @@ pub fn handler(
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
     require!(a.position.data_is_empty() && a.position.owner == &System::id(), RingfenceError::PositionAlreadyExists);
 
-    // The position PDA, then its vault (a token account whose authority is the position).
+    // The position PDA at its canonical address (one position per market, owner and id), then its
+    // vault (a token account whose authority is the position) at `["vault", position]` with the
+    // client's bump: the runtime lets the program sign only for the address those seeds derive,
+    // and the position records it (`Position::vault`), so whatever bump the client chose, the
+    // position has exactly one vault and every instruction and client takes it from there.
     let market_key = a.market.key();
     let owner_key = a.owner.key();
     let id_bytes = id.to_le_bytes();
+    let (position_key, position_bump) = Pubkey::find_program_address(
+        &[POSITION_SEED, market_key.as_ref(), owner_key.as_ref(), &id_bytes],
+        ctx.program_id,
+    );
+    require_keys_eq!(a.position.key(), position_key, RingfenceError::PositionAddressMismatch);
     let position_seeds: [&[u8]; 5] =
         [POSITION_SEED, market_key.as_ref(), owner_key.as_ref(), &id_bytes, &[position_bump]];
     let system = a.system_program.to_account_info();
     let payer = a.owner.to_account_info();
     create_pda_account(&payer, &a.position, &system, POSITION_SPACE, ctx.program_id, &position_seeds)?;
-    let position_key = a.position.key();
     let vault_seeds: [&[u8]; 3] = [VAULT_SEED, position_key.as_ref(), &[vault_bump]];
     create_pda_account(&payer, &a.vault, &system, TOKEN_ACCOUNT_LEN, &TOKEN_PROGRAM_ID, &vault_seeds)?;
     token_initialize_account(&a.vault, &a.collateral_mint, &position_key)?;
@@ -139,13 +148,7 @@ pub fn handler(
     token_transfer(&a.pool_vault, &a.vault, &a.market.to_account_info(), reserve, &[&market_seeds])?;
 
     let qty = base_qty(side.into(), size, entry).or_err()?;
-    let index = m.borrow_index;
-    m.side_mut(side).apply(true, size, qty, index)?;
-    m.free_liquidity =
-        m.free_liquidity.checked_add(fee).and_then(|v| v.checked_sub(reserve)).ok_or(RingfenceError::MathOverflow)?;
-    m.total_reserved = m.total_reserved.checked_add(reserve).ok_or(RingfenceError::MathOverflow)?;
-    m.positions_open = m.positions_open.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
-    m.refresh_rate()?;
+    m.book_open(side, size, qty, reserve, fee)?;
     m.note_price_time(px.publish_time);
 
     let mut position = Position {
@@ -164,10 +167,12 @@ pub fn handler(
         sweep_epoch: 0,
         sweep_price: 0,
         sweep_value: 0,
+        residual: 0,
         side: side.to_u8(),
         bump: position_bump,
         vault_bump,
-        _reserved: [0; 5],
+        status: status::OPEN,
+        _reserved: [0; 4],
     };
     m.sweep_open(&mut position, px.price, now)?;
     m.sweep_hold(held)?;

@@ -21,6 +21,11 @@ pub struct ProposeAdmin<'info> {
 
 pub fn handler(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
     ctx.accounts.market.load_mut()?.pending_admin = new_admin;
-    emit!(AdminProposed { market: ctx.accounts.market.key(), admin: ctx.accounts.admin.key(), proposed: new_admin });
+    emit!(AdminProposed {
+        market: ctx.accounts.market.key(),
+        admin: ctx.accounts.admin.key(),
+        proposed: new_admin,
+        timestamp: Clock::get()?.unix_timestamp,
+    });
     Ok(())
 }

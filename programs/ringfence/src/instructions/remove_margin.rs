@@ -7,7 +7,7 @@ use crate::error::MathResultExt;
 use crate::error::RingfenceError;
 use crate::events::{MarginRemoved, PoolSnapshot};
 use crate::settlement::{exit_quote, fees_owed, ExitQuote, VaultAuthority};
-use crate::state::{pause, Market, Position};
+use crate::state::{Market, Position};
 use crate::token_account::check_token_account;
 
 /// Moves collateral from the position's vault back to its owner, only while the position stays
@@ -22,8 +22,11 @@ use crate::token_account::check_token_account;
 /// - `position`, `vault`: the position and its vault (`position.vault`).
 /// - `owner_token`: SPL Token account of the collateral mint owned by `owner` (destination).
 ///
+/// Never paused: a trader can always save or trim a position.
+///
 /// # Errors
-/// - `MarketPaused`, `ZeroAmount`, `RemoveMarginBreaksInitialMargin`.
+/// - `PositionNotOpen`: the position was liquidated.
+/// - `ZeroAmount`, `RemoveMarginBreaksInitialMargin`.
 /// - `OwnerMismatch`, `MarketMismatch`, `VaultMismatch`, `MintMismatch`, `TokenOwnerMismatch`,
 ///   `NotTokenAccount`.
 /// - Oracle errors, including `OraclePriceOlderThanPosition` and `OraclePriceOlderThanMarket`.
@@ -39,6 +42,7 @@ pub struct RemoveMargin<'info> {
         has_one = owner @ RingfenceError::OwnerMismatch,
         has_one = market @ RingfenceError::MarketMismatch,
         has_one = vault @ RingfenceError::VaultMismatch,
+        constraint = position.load()?.is_open() @ RingfenceError::PositionNotOpen,
     )]
     pub position: AccountLoader<'info, Position>,
     /// CHECK: address is `position.vault` (has_one); created by this program as a token account.
@@ -56,7 +60,6 @@ pub fn handler(ctx: Context<RemoveMargin>, amount: u64) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let mut m: Market = *a.market.load()?;
     let mut pos: Position = *a.position.load()?;
-    m.require_not_paused(pause::MARGIN)?;
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
     let ExitQuote { px, side, exit } = exit_quote(&a.oracle, &mut m, &pos, now)?;
     let held = m.sweep_touch(Some(&mut pos), now)?;

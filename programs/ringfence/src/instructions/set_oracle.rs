@@ -3,18 +3,18 @@ use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::error::RingfenceError;
 use crate::events::MarketChangeScheduled;
-use crate::state::Market;
+use crate::state::{field, Market, PendingChange};
 
 /// Schedules a new pinned oracle account for the market's feed (same feed id: the feed is part of
-/// the market's address). Always timelocked; applied by `apply_pending_change`. Replaces a pending
-/// change (keeping the current parameters).
+/// the market's address). Always timelocked (a new account can fail or move every price-taking
+/// instruction); applied by `apply_pending_change`. The pending change holds only the oracle.
 ///
 /// # Accounts
 /// - `admin`: signer, must be `market.admin`. `market`.
 /// - `new_oracle`: a `PriceUpdateV2` account carrying the market's feed id.
 ///
 /// # Errors
-/// - `NotAdmin`, `OracleFeedMismatch`.
+/// - `NotAdmin`, `OracleFeedMismatch`, `ChangeAlreadyPending`.
 #[derive(Accounts)]
 pub struct SetOracle<'info> {
     pub admin: Signer<'info>,
@@ -29,12 +29,22 @@ pub fn handler(ctx: Context<SetOracle>) -> Result<()> {
     let key = ctx.accounts.market.key();
     let oracle = ctx.accounts.new_oracle.key();
     let mut m = ctx.accounts.market.load_mut()?;
-    let delay = i64::try_from(m.params.timelock_secs).map_err(|_| error!(RingfenceError::MathOverflow))?;
-    let effective_at = now.checked_add(delay).ok_or(RingfenceError::MathOverflow)?;
-    m.pending.params = m.params;
-    m.pending.oracle = oracle;
-    m.pending.effective_at = effective_at;
-    m.pending.active = 1;
-    emit!(MarketChangeScheduled { market: key, params: m.params, oracle, effective_at });
+    require!(!m.pending.is_active(), RingfenceError::ChangeAlreadyPending);
+    let effective_at = m.timelocked_from(now)?;
+    m.pending = PendingChange {
+        params: bytemuck::Zeroable::zeroed(),
+        oracle,
+        effective_at,
+        fields: field::ORACLE,
+        _reserved: [0; 4],
+    };
+    emit!(MarketChangeScheduled {
+        market: key,
+        fields: field::ORACLE,
+        params: m.params,
+        oracle,
+        effective_at,
+        timestamp: now,
+    });
     Ok(())
 }

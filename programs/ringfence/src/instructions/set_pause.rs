@@ -4,8 +4,9 @@ use crate::error::RingfenceError;
 use crate::events::PauseSet;
 use crate::state::{pause, Market};
 
-/// Sets the market's pause flags (`OPEN` = 1, `MARGIN` = 2, `DEPOSIT` = 4). Closing, decreasing,
-/// liquidating and LP withdrawals have no flag: they can never be paused.
+/// Sets the market's pause flags (`OPEN` = 1, `DEPOSIT` = 4; 2 is retired and refused). Only
+/// actions that add risk can be paused: adding or removing margin, decreasing, closing,
+/// liquidating, claiming a residual and LP withdrawals have no flag and can never be paused.
 ///
 /// # Accounts
 /// - `admin`: signer, must be `market.admin`. `market`.
@@ -22,6 +23,6 @@ pub struct SetPause<'info> {
 pub fn handler(ctx: Context<SetPause>, paused: u8) -> Result<()> {
     require!(paused & !pause::ALL == 0, RingfenceError::InvalidPauseFlags);
     ctx.accounts.market.load_mut()?.paused = paused;
-    emit!(PauseSet { market: ctx.accounts.market.key(), paused });
+    emit!(PauseSet { market: ctx.accounts.market.key(), paused, timestamp: Clock::get()?.unix_timestamp });
     Ok(())
 }

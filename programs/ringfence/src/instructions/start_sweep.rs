@@ -38,7 +38,7 @@ pub fn handler(ctx: Context<StartSweep>) -> Result<()> {
     require!(!m.sweep_live(now) || m.sweep_complete(now), RingfenceError::SweepInProgress);
     require!(!m.sweep_live(now) || m.sweep.requests_due == 0, RingfenceError::SweepRequestsDue);
     m.accrue(now)?;
-    let px = read_price(&a.oracle, &m, now, PriceUse::Trade)?;
+    let px = read_price(&a.oracle, &m, now, PriceUse::Trade, 0)?;
     require!(
         m.pending_requests == 0 || px.publish_time > m.newest_request_price_time,
         RingfenceError::SweepPriceNotNewer

@@ -11,6 +11,9 @@ use crate::state::{Market, Position};
 /// # Accounts
 /// - `market`; remaining accounts: positions of this market (writable).
 ///
+/// Liquidated positions (no longer part of the pool) and positions this sweep already valued are
+/// skipped.
+///
 /// # Errors
 /// - `SweepNotLive`: no sweep, or it is stale.
 /// - `MarketMismatch`: a position of another market. Anchor's `AccountOwnedByWrongProgram` /
@@ -32,7 +35,7 @@ pub fn handler<'info>(ctx: Context<'info, SweepPositions<'info>>) -> Result<()> 
         let loader = AccountLoader::<Position>::try_from(info)?;
         let mut pos = loader.load_mut()?;
         require_keys_eq!(pos.market, market_key, RingfenceError::MarketMismatch);
-        if pos.sweep_epoch == m.sweep.epoch {
+        if pos.sweep_epoch == m.sweep.epoch || !pos.is_open() {
             continue;
         }
         m.sweep_add(&mut pos, price)?;

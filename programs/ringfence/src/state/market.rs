@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 use ringfence_math::{accrue_index, borrow_rate, SideTotals};
 
 use crate::error::{MathResultExt, RingfenceError};
+use crate::state::{Position, Side};
 
 /// Seed prefix of [`Market`]: `["market", creator, collateral_mint, feed_id]`.
 pub const MARKET_SEED: &[u8] = b"market";
@@ -12,45 +13,57 @@ pub const LP_MINT_SEED: &[u8] = b"lp_mint";
 /// Seed prefix of the market's LP share escrow (shares of pending withdrawals): `["lp_escrow", market]`.
 pub const LP_ESCROW_SEED: &[u8] = b"lp_escrow";
 
-/// Pause flags: each stops one kind of action. Closing, decreasing and liquidating can never be
-/// paused: traders can always exit.
+/// Pause flags: each stops one kind of action that adds risk. Nothing that saves or exits a
+/// position or the pool can be paused: adding and removing margin, decreasing, closing,
+/// liquidating, claiming a residual, LP withdrawals and executing or claiming LP requests.
 pub mod pause {
+    /// Opening positions.
     pub const OPEN: u8 = 1;
-    pub const MARGIN: u8 = 2;
+    /// LP deposit requests.
     pub const DEPOSIT: u8 = 4;
-    pub const ALL: u8 = OPEN | MARGIN | DEPOSIT;
+    pub const ALL: u8 = OPEN | DEPOSIT;
 }
 
-/// On-chain bounds of every risk parameter (checked whenever parameters are set).
+/// On-chain bounds of every risk parameter (checked whenever parameters are set or a pending
+/// change is applied).
 pub mod bounds {
     /// Initial margin: 0.5% (200x) ..= 100% (1x), and at least maintenance + widest confidence +
     /// close fee + keeper reward, so that no position is liquidatable the moment it opens (it pays
-    /// the confidence spread at entry and is judged at the mid price with the close fee counted).
+    /// the confidence spread at entry and is judged with the close fee counted).
     pub const INITIAL_MARGIN_BPS: (u16, u16) = (50, 10_000);
     /// Maintenance margin: 0.1% ..= 50%.
     pub const MAINTENANCE_MARGIN_BPS: (u16, u16) = (10, 5_000);
     /// Keeper reward: at least 0.01%, strictly below the maintenance margin.
     pub const LIQUIDATION_FEE_BPS_MIN: u16 = 1;
-    /// Widest confidence interval: 0.01% ..= 10% of the price.
+    /// Widest confidence interval for trader and LP actions: 0.01% ..= 10% of the price.
     pub const MAX_CONF_BPS: (u16, u16) = (1, 1_000);
+    /// Widest confidence interval for liquidations: at least the trading bound, at most 20% of
+    /// the price. Health is judged at the interval's side that favours the trader, so a wider
+    /// interval only delays a liquidation (by at most the interval), never makes it unfair.
+    pub const MAX_CONF_LIQUIDATE_BPS_MAX: u16 = 2_000;
     /// Open and close fees: at most 1% each.
     pub const MAX_TRADE_FEE_BPS: u16 = 100;
     /// Max profit (the reserve): 10% ..= 1,000% of notional.
     pub const MAX_PROFIT_BPS: (u32, u32) = (1_000, 100_000);
     /// Oldest usable price for trader actions: 1 s ..= 30 s (the latency-arbitrage defence: a
     /// trader who knows a newer price can only trade against one at most this old, and must
-    /// otherwise post the newer one); for liquidations up to 1 h and never shorter.
+    /// otherwise post the newer one).
     pub const MAX_PRICE_AGE_TRADE_SECS: (u16, u16) = (1, 30);
+    /// Oldest usable price for liquidations: at least the trade age, at most 60 s. A liquidation
+    /// judges health now; with a pull oracle any keeper can post a fresh price in the same
+    /// transaction, so an older one is never needed, and a dip older than a minute may have
+    /// recovered. (It can also never be older than the newest price the market has used.)
+    pub const MAX_PRICE_AGE_LIQUIDATE_SECS_MAX: u16 = 60;
     /// LP deposit and withdrawal fee: at most 1%, and at least `(open + close fee) / (2 * max
     /// profit)` so that wrapping a trade in a deposit and a withdrawal cannot recapture its fees.
     pub const MAX_LP_FEE_BPS: u16 = 100;
     /// Smallest position notional: its keeper reward must be at least this many token units.
     pub const MIN_KEEPER_REWARD_UNITS: u64 = 3;
-    pub const MAX_PRICE_AGE_LIQUIDATE_SECS_MAX: u32 = 3_600;
     /// Borrow rate: at most 1,000% a year (in index units per second).
     pub const MAX_BORROW_RATE: u64 = 317_098;
-    /// Delay of changes that can hurt open positions: 0 ..= 30 days.
-    pub const MAX_TIMELOCK_SECS: u64 = 30 * 86_400;
+    /// Delay of changes that can make an exit, a margin top-up or a liquidation fail or cost
+    /// more: 1 hour ..= 30 days. Never zero: the delay is the traders' exit window.
+    pub const TIMELOCK_SECS: (u64, u64) = (3_600, 30 * 86_400);
 }
 
 /// Risk and fee parameters of one market. Ratios are basis points of notional.
@@ -66,8 +79,10 @@ pub struct RiskParams {
     pub maintenance_margin_bps: u16,
     /// Paid to the keeper from the position's vault on liquidation, ahead of the trader.
     pub liquidation_fee_bps: u16,
-    /// Widest accepted oracle confidence interval, as a share of the price.
+    /// Widest accepted oracle confidence interval for trader and LP actions, share of the price.
     pub max_conf_bps: u16,
+    /// Widest accepted oracle confidence interval for liquidations (and the health view).
+    pub max_conf_liquidate_bps: u16,
     /// Fee on notional at open, to the pool.
     pub open_fee_bps: u16,
     /// Fee on notional at close/decrease/liquidation, to the pool.
@@ -76,11 +91,11 @@ pub struct RiskParams {
     pub lp_fee_bps: u16,
     /// Oldest accepted oracle publish time for trader and LP actions, seconds before the clock.
     pub max_price_age_trade_secs: u16,
+    /// Oldest accepted oracle publish time for liquidations, seconds before the clock.
+    pub max_price_age_liquidate_secs: u16,
     /// Max profit as a share of notional: the reserve moved from the pool into each vault (a
     /// short's reserve never exceeds its notional).
     pub max_profit_bps: u32,
-    /// Oldest accepted oracle publish time for liquidations.
-    pub max_price_age_liquidate_secs: u32,
     /// Borrow rate at 0% utilization, index units per second (1e12 = 100% of notional).
     pub borrow_rate_min: u64,
     /// Borrow rate at 100% utilization.
@@ -89,14 +104,104 @@ pub struct RiskParams {
     pub max_open_interest_long: u64,
     /// Cap on open short notional.
     pub max_open_interest_short: u64,
-    /// Delay before a change that can hurt open positions takes effect.
+    /// Delay before a change that can hurt open positions takes effect (the exit window).
     pub timelock_secs: u64,
     /// Smallest notional a position may have, at open and after a decrease, so that its keeper
     /// reward pays for the liquidation transaction (dust would never be liquidated).
     pub min_position_size: u64,
 }
 
-const _: () = assert!(core::mem::size_of::<RiskParams>() == 2 * 8 + 4 * 2 + 8 * 6);
+const _: () = assert!(core::mem::size_of::<RiskParams>() == 10 * 2 + 4 + 8 * 6);
+
+/// Which direction of a change can make an exit, a margin top-up or a liquidation fail or cost
+/// the trader (or a withdrawing LP) more: such a change waits for the timelock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hurts {
+    /// Raising it.
+    Raise,
+    /// Lowering it.
+    Lower,
+    /// Any change.
+    Both,
+    /// No change (it only affects opening positions).
+    Never,
+}
+
+/// Bits naming the fields of a [`PendingChange`] (`PendingChange::fields`).
+pub mod field {
+    pub const ORACLE: u32 = 1 << 16;
+}
+
+macro_rules! risk_fields {
+    ($($bit:literal $name:ident $hurts:ident,)*) => {
+        /// Every parameter: its bit in [`field`]-style masks, its name and the direction that hurts.
+        pub const RISK_FIELDS: &[(u32, &str, Hurts)] = &[$((1 << $bit, stringify!($name), Hurts::$hurts),)*];
+
+        impl RiskParams {
+            /// Mask of the fields whose change from `self` to `next` can make an exit, a margin
+            /// top-up or a liquidation fail or cost more (see [`RISK_FIELDS`]).
+            pub fn hurting_fields(&self, next: &RiskParams) -> u32 {
+                let mut mask = 0;
+                $(
+                    let hurts = match Hurts::$hurts {
+                        Hurts::Raise => next.$name > self.$name,
+                        Hurts::Lower => next.$name < self.$name,
+                        Hurts::Both => next.$name != self.$name,
+                        Hurts::Never => false,
+                    };
+                    if hurts {
+                        mask |= 1 << $bit;
+                    }
+                )*
+                mask
+            }
+
+            /// Mask of the fields that differ between `self` and `next`.
+            pub fn changed_fields(&self, next: &RiskParams) -> u32 {
+                let mut mask = 0;
+                $(
+                    if next.$name != self.$name {
+                        mask |= 1 << $bit;
+                    }
+                )*
+                mask
+            }
+
+            /// `self` with the fields in `mask` taken from `from`.
+            pub fn with_fields(&self, from: &RiskParams, mask: u32) -> RiskParams {
+                let mut out = *self;
+                $(
+                    if mask & (1 << $bit) != 0 {
+                        out.$name = from.$name;
+                    }
+                )*
+                out
+            }
+        }
+    };
+}
+
+// The classification (README "Admin powers" lists it with reasons).
+risk_fields! {
+    0 initial_margin_bps Raise,          // remove-margin can fail
+    1 maintenance_margin_bps Raise,      // liquidates earlier
+    2 liquidation_fee_bps Raise,         // a liquidation costs the trader more
+    3 max_conf_bps Both,                 // lower: exits fail; higher: wider exit spread
+    4 max_conf_liquidate_bps Both,       // lower: liquidations fail; higher: changes the liquidation price
+    5 open_fee_bps Never,                // opening only
+    6 close_fee_bps Raise,               // exits cost more
+    7 lp_fee_bps Raise,                  // LP withdrawals cost more
+    8 max_price_age_trade_secs Lower,    // exits fail without a fresher price
+    9 max_price_age_liquidate_secs Both, // lower: liquidations fail; higher: older prices judge health
+    10 max_profit_bps Lower,             // smaller reserves (new positions); kept timelocked
+    11 borrow_rate_min Raise,            // holding costs more
+    12 borrow_rate_max Raise,
+    13 max_open_interest_long Never,     // opening only
+    14 max_open_interest_short Never,
+    15 timelock_secs Lower,              // a shorter exit window
+    // 16 is field::ORACLE
+    17 min_position_size Raise,          // a decrease can fail
+}
 
 impl RiskParams {
     /// Range-checks every parameter; each violation is its own named error.
@@ -113,6 +218,11 @@ impl RiskParams {
             RingfenceError::LiquidationFeeOutOfRange
         );
         require!(in16(self.max_conf_bps, bounds::MAX_CONF_BPS), RingfenceError::MaxConfidenceOutOfRange);
+        require!(
+            self.max_conf_liquidate_bps >= self.max_conf_bps
+                && self.max_conf_liquidate_bps <= bounds::MAX_CONF_LIQUIDATE_BPS_MAX,
+            RingfenceError::MaxConfidenceOutOfRange
+        );
         require!(
             self.open_fee_bps <= bounds::MAX_TRADE_FEE_BPS && self.close_fee_bps <= bounds::MAX_TRADE_FEE_BPS,
             RingfenceError::TradeFeeOutOfRange
@@ -138,7 +248,7 @@ impl RiskParams {
         let (lo, hi) = bounds::MAX_PRICE_AGE_TRADE_SECS;
         require!(
             in16(self.max_price_age_trade_secs, (lo, hi))
-                && self.max_price_age_liquidate_secs >= u32::from(self.max_price_age_trade_secs)
+                && self.max_price_age_liquidate_secs >= self.max_price_age_trade_secs
                 && self.max_price_age_liquidate_secs <= bounds::MAX_PRICE_AGE_LIQUIDATE_SECS_MAX,
             RingfenceError::MaxPriceAgeOutOfRange
         );
@@ -146,7 +256,8 @@ impl RiskParams {
             self.borrow_rate_min <= self.borrow_rate_max && self.borrow_rate_max <= bounds::MAX_BORROW_RATE,
             RingfenceError::BorrowRateOutOfRange
         );
-        require!(self.timelock_secs <= bounds::MAX_TIMELOCK_SECS, RingfenceError::TimelockOutOfRange);
+        let (lo, hi) = bounds::TIMELOCK_SECS;
+        require!(self.timelock_secs >= lo && self.timelock_secs <= hi, RingfenceError::TimelockOutOfRange);
         let min_reward =
             ringfence_math::liquidation_reward(self.min_position_size, u64::from(self.liquidation_fee_bps));
         require!(
@@ -154,23 +265,6 @@ impl RiskParams {
             RingfenceError::MinPositionSizeOutOfRange
         );
         Ok(())
-    }
-
-    /// Whether moving from `self` to `next` can hurt open positions (and so waits for the
-    /// timelock): stricter maintenance, higher keeper reward, close fee, LP fee or borrow rates,
-    /// lower max profit, a larger minimum size, a shorter liquidation price age, or a shorter
-    /// timelock.
-    pub fn change_hurts_positions(&self, next: &RiskParams) -> bool {
-        next.maintenance_margin_bps > self.maintenance_margin_bps
-            || next.liquidation_fee_bps > self.liquidation_fee_bps
-            || next.close_fee_bps > self.close_fee_bps
-            || next.lp_fee_bps > self.lp_fee_bps
-            || next.min_position_size > self.min_position_size
-            || next.borrow_rate_min > self.borrow_rate_min
-            || next.borrow_rate_max > self.borrow_rate_max
-            || next.max_profit_bps < self.max_profit_bps
-            || next.max_price_age_liquidate_secs < self.max_price_age_liquidate_secs
-            || next.timelock_secs < self.timelock_secs
     }
 }
 
@@ -219,18 +313,32 @@ impl SideAggregate {
     }
 }
 
-/// A parameter or oracle change waiting for the timelock. The feed id never changes (it is part
-/// of the market's address); only the pinned account can.
+/// A parameter or oracle change waiting for the timelock. It holds only the fields it changes
+/// (`fields`); applying it writes those onto the parameters in force then, and re-validates. The
+/// feed id never changes (it is part of the market's address); only the pinned account can.
 #[zero_copy]
 #[derive(Debug)]
 pub struct PendingChange {
+    /// New values of the parameter fields named in `fields` (the others are unused).
     pub params: RiskParams,
+    /// New oracle account, when `fields` has `field::ORACLE`.
     pub oracle: Pubkey,
     /// Unix time from which `apply_pending_change` may apply it.
     pub effective_at: i64,
-    /// 1 while a change is pending.
-    pub active: u8,
-    pub _reserved: [u8; 7],
+    /// Mask of the changed fields (`RISK_FIELDS` bits and `field::ORACLE`); 0: nothing pending.
+    pub fields: u32,
+    pub _reserved: [u8; 4],
+}
+
+impl PendingChange {
+    /// No change pending.
+    pub fn none() -> PendingChange {
+        bytemuck::Zeroable::zeroed()
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.fields != 0
+    }
 }
 
 /// A valuation of every open position at one oracle price, which LP requests are executed
@@ -359,6 +467,12 @@ impl Market {
         Ok(())
     }
 
+    /// When a change scheduled at `now` takes effect: `now + timelock_secs`.
+    pub fn timelocked_from(&self, now: i64) -> Result<i64> {
+        let delay = i64::try_from(self.params.timelock_secs).map_err(|_| error!(RingfenceError::MathOverflow))?;
+        now.checked_add(delay).ok_or_else(|| error!(RingfenceError::MathOverflow))
+    }
+
     pub fn require_not_paused(&self, flag: u8) -> Result<()> {
         require!(self.paused & flag == 0, RingfenceError::MarketPaused);
         Ok(())
@@ -367,6 +481,53 @@ impl Market {
     /// Records the publish time of a price used on this market (kept monotonic).
     pub fn note_price_time(&mut self, publish_time: i64) {
         self.last_price_time = self.last_price_time.max(publish_time);
+    }
+
+    /// Books a new position: its notional, quantity and borrow index join its side, the pool gains
+    /// its open `fee` and places its `reserve` in the vault, and it counts as open.
+    pub fn book_open(&mut self, side: Side, size: u64, qty: u128, reserve: u64, fee: u64) -> Result<()> {
+        let index = self.borrow_index;
+        self.side_mut(side).apply(true, size, qty, index)?;
+        self.free_liquidity = self
+            .free_liquidity
+            .checked_add(fee)
+            .and_then(|v| v.checked_sub(reserve))
+            .ok_or(RingfenceError::MathOverflow)?;
+        self.total_reserved = self.total_reserved.checked_add(reserve).ok_or(RingfenceError::MathOverflow)?;
+        self.positions_open = self.positions_open.checked_add(1).ok_or(RingfenceError::MathOverflow)?;
+        self.refresh_rate()
+    }
+
+    /// Books a decrease of `pos` (its state before): it leaves its side at its old size, quantity
+    /// and index, and what stays (`new_size`, `new_qty`) re-enters at the current index (its borrow
+    /// fee is now settled); `reserve_released` returns to the pool with `to_pool`.
+    pub fn book_decrease(
+        &mut self,
+        pos: &Position,
+        new_size: u64,
+        new_qty: u128,
+        reserve_released: u64,
+        to_pool: u64,
+    ) -> Result<()> {
+        let index = self.borrow_index;
+        let agg = self.side_mut(pos.side()?);
+        agg.apply(false, pos.size, wide_get(&pos.qty), pos.borrow_index)?;
+        agg.apply(true, new_size, new_qty, index)?;
+        self.total_reserved = self.total_reserved.checked_sub(reserve_released).ok_or(RingfenceError::MathOverflow)?;
+        self.free_liquidity = self.free_liquidity.checked_add(to_pool).ok_or(RingfenceError::MathOverflow)?;
+        self.refresh_rate()
+    }
+
+    /// Books a fully settled (closed or liquidated) position: it leaves its side and the
+    /// reserves, `to_pool` (what the pool vault just received) joins the free liquidity, and it no
+    /// longer counts as open.
+    pub fn book_release(&mut self, pos: &Position, to_pool: u64) -> Result<()> {
+        let agg = self.side_mut(pos.side()?);
+        agg.apply(false, pos.size, wide_get(&pos.qty), pos.borrow_index)?;
+        self.total_reserved = self.total_reserved.checked_sub(pos.reserve).ok_or(RingfenceError::MathOverflow)?;
+        self.free_liquidity = self.free_liquidity.checked_add(to_pool).ok_or(RingfenceError::MathOverflow)?;
+        self.positions_open = self.positions_open.checked_sub(1).ok_or(RingfenceError::MathOverflow)?;
+        self.refresh_rate()
     }
 
     pub fn side_mut(&mut self, side: crate::state::Side) -> &mut SideAggregate {

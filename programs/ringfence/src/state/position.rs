@@ -107,11 +107,26 @@ pub struct Position {
     pub sweep_price: u64,
     /// Its value in that sweep: what its vault would return to the pool (`pool_claim`).
     pub sweep_value: u64,
+    /// After liquidation: the owner's residual equity, left in the vault until the owner claims
+    /// it with `claim_residual` (0 while open). The vault then holds only this claim.
+    pub residual: u64,
     /// [`Side`] as `u8` (0 long, 1 short).
     pub side: u8,
+    /// Canonical bump of this PDA (`["position", market, owner, id]`).
     pub bump: u8,
+    /// Bump of the vault PDA (`["vault", position]`) chosen at open (`vault` is its address).
     pub vault_bump: u8,
-    pub _reserved: [u8; 5],
+    /// [`status`]: open, or liquidated and waiting for the owner's claim. A liquidated position
+    /// is out of the market: not in its aggregates, reserves, `positions_open` or pool value;
+    /// `size`, `collateral`, `reserve` and `entry_price` keep their values at liquidation.
+    pub status: u8,
+    pub _reserved: [u8; 4],
+}
+
+/// Values of [`Position::status`].
+pub mod status {
+    pub const OPEN: u8 = 0;
+    pub const LIQUIDATED: u8 = 1;
 }
 
 impl Position {
@@ -124,6 +139,10 @@ impl Position {
         [POSITION_SEED, self.market.as_ref(), self.owner.as_ref(), id_bytes, bump]
     }
 
+    pub fn is_open(&self) -> bool {
+        self.status == status::OPEN
+    }
+
     /// Tokens this position's vault should hold.
     pub fn vault_claim(&self) -> Result<u64> {
         self.collateral.checked_add(self.reserve).ok_or_else(|| error!(RingfenceError::MathOverflow))
@@ -132,4 +151,4 @@ impl Position {
 
 /// Bytes of a `Position` account, discriminator included.
 pub const POSITION_SPACE: usize = 8 + core::mem::size_of::<Position>();
-const _: () = assert!(POSITION_SPACE == 8 + 32 * 3 + 8 * 5 + 16 + 8 * 3 + 8 * 3 + 8);
+const _: () = assert!(POSITION_SPACE == 8 + 32 * 3 + 8 * 5 + 16 + 8 * 3 + 8 * 4 + 8);

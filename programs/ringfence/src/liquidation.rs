@@ -1,0 +1,64 @@
+//! The liquidation rule's account-reading part: from the market, the position, the pinned oracle
+//! account and the vault balance to the verdict of `ringfence_math::assess_liquidation` (see that
+//! module for the rule). The `liquidate` instruction, the `position_health` view and the keeper
+//! (off chain, on the same account bytes) all call [`check_liquidation`]; nothing else decides
+//! whether a position may be liquidated or how it settles.
+use anchor_lang::prelude::*;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use ringfence_math::{assess_liquidation, LiquidationReport, MarketTerms, PositionTerms};
+
+use crate::error::{MathResultExt, RingfenceError};
+use crate::oracle::{read_price, OraclePrice, PriceUse};
+use crate::state::{Market, Position, Side};
+
+/// The verdict on one position, with what it was judged on.
+#[derive(Clone, Copy, Debug)]
+pub struct LiquidationCheck {
+    pub side: Side,
+    /// The validated oracle price (mid and confidence).
+    pub px: OraclePrice,
+    /// Health at the trader's side of the interval, fees, reward and the vault's split.
+    pub report: LiquidationReport,
+}
+
+impl LiquidationCheck {
+    pub fn liquidatable(&self) -> bool {
+        self.report.health.liquidatable
+    }
+}
+
+/// Judges open `pos` of `market` at `oracle`'s price at cluster time `now`, with the vault
+/// holding `vault_balance`. Accrues `market`'s borrow index to `now` first (callers that must not
+/// write pass a copy). The price must pass the liquidation checks: full verification, the
+/// market's feed, at most `max_price_age_liquidate_secs` old and `MAX_CLOCK_SKEW_SECS` ahead, not
+/// older than the newest price the market or the position has used, confidence within
+/// `max_conf_liquidate_bps`.
+pub fn check_liquidation(
+    market: &mut Market,
+    pos: &Position,
+    oracle: &PriceUpdateV2,
+    vault_balance: u64,
+    now: i64,
+) -> Result<LiquidationCheck> {
+    require!(pos.is_open(), RingfenceError::PositionNotOpen);
+    market.accrue(now)?;
+    let px = read_price(oracle, market, now, PriceUse::Liquidate, pos.last_price_time)?;
+    let side = pos.side()?;
+    let terms = PositionTerms {
+        side: side.into(),
+        size: pos.size,
+        collateral: pos.collateral,
+        reserve: pos.reserve,
+        entry: pos.entry_price,
+        borrow_index: pos.borrow_index,
+    };
+    let p = &market.params;
+    let mt = MarketTerms {
+        borrow_index: market.borrow_index,
+        maintenance_margin_bps: u64::from(p.maintenance_margin_bps),
+        close_fee_bps: u64::from(p.close_fee_bps),
+        liquidation_fee_bps: u64::from(p.liquidation_fee_bps),
+    };
+    let report = assess_liquidation(&terms, &mt, px.price, px.conf, vault_balance).or_err()?;
+    Ok(LiquidationCheck { side, px, report })
+}

@@ -128,8 +128,15 @@ impl Env {
                 spl_token::state::Mint::LEN as u64,
                 &spl_token::ID,
             ),
-            spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), authority, None, decimals)
-                .expect("mint ix"),
+            // With a freeze authority, as USDC has: tests freeze accounts with it.
+            spl_token::instruction::initialize_mint2(
+                &spl_token::ID,
+                &mint.pubkey(),
+                authority,
+                Some(authority),
+                decimals,
+            )
+            .expect("mint ix"),
         ];
         self.send(&ixs, &[&mint]).expect("create mint");
         mint.pubkey()

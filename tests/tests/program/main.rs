@@ -9,6 +9,7 @@ mod economic;
 mod initialize_market;
 mod isolation;
 mod liquidate;
+mod liveness;
 mod lp_pool;
 mod open_position;
 mod oracle;

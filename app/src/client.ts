@@ -22,6 +22,17 @@ export interface MarketKeys {
 /** RiskParams as the program takes them (bps as numbers, amounts and rates as BN). */
 export type RiskParams = Parameters<Program<Ringfence>["methods"]["setParams"]>[0];
 
+/** The fields of a position account that instructions on it read (from `fetchPosition`). */
+export interface PositionFields {
+  owner: PublicKey;
+  market: PublicKey;
+  vault: PublicKey;
+}
+
+/** `Position.status` values. */
+export const POSITION_OPEN = 0;
+export const POSITION_LIQUIDATED = 1;
+
 export class RingfenceClient {
   readonly program: Program<Ringfence>;
 
@@ -112,45 +123,66 @@ export class RingfenceClient {
     return this.program.account.lpRequest.fetchNullable(request);
   }
 
+  /** Opens a position at its canonical address (the program finds that bump) with its vault at the canonical `["vault", position]`. */
   openPosition(owner: PublicKey, ownerToken: PublicKey, k: MarketKeys, id: bigint, side: Side, collateral: bigint, size: bigint) {
-    const [position, positionBump] = positionPda(k.market, owner, id);
+    const [position] = positionPda(k.market, owner, id);
     const [vault, vaultBump] = vaultPda(position);
     return this.program.methods
       .openPosition(new BN(id.toString()), side === "long" ? { long: {} } : { short: {} }, new BN(collateral.toString()),
-        new BN(size.toString()), positionBump, vaultBump)
+        new BN(size.toString()), vaultBump)
       .accountsStrict({ owner, market: k.market, oracle: k.oracle, collateralMint: k.collateralMint, ownerToken,
         poolVault: k.poolVault, position, vault, tokenProgram: TOKEN_PROGRAM_ID, systemProgram: SystemProgram.programId })
       .instruction();
   }
 
-  addMargin(owner: PublicKey, ownerToken: PublicKey, k: MarketKeys, position: PublicKey, amount: bigint) {
+  // Instructions on an existing position take it by its own address and read the owner, market
+  // and vault from its account (`fetchPosition`), never from a re-derivation.
+
+  addMargin(ownerToken: PublicKey, position: PublicKey, p: PositionFields, amount: bigint) {
     return this.program.methods
       .addMargin(new BN(amount.toString()))
-      .accountsStrict({ owner, market: k.market, position, vault: vaultPda(position)[0], ownerToken, tokenProgram: TOKEN_PROGRAM_ID })
+      .accountsStrict({ owner: p.owner, market: p.market, position, vault: p.vault, ownerToken, tokenProgram: TOKEN_PROGRAM_ID })
       .instruction();
   }
 
-  removeMargin(owner: PublicKey, ownerToken: PublicKey, k: MarketKeys, position: PublicKey, amount: bigint) {
+  removeMargin(ownerToken: PublicKey, k: MarketKeys, position: PublicKey, p: PositionFields, amount: bigint) {
     return this.program.methods
       .removeMargin(new BN(amount.toString()))
-      .accountsStrict({ owner, market: k.market, oracle: k.oracle, position, vault: vaultPda(position)[0], ownerToken,
+      .accountsStrict({ owner: p.owner, market: p.market, oracle: k.oracle, position, vault: p.vault, ownerToken,
         tokenProgram: TOKEN_PROGRAM_ID })
       .instruction();
   }
 
-  decreasePosition(owner: PublicKey, ownerToken: PublicKey, k: MarketKeys, position: PublicKey, sizeDelta: bigint) {
+  decreasePosition(ownerToken: PublicKey, k: MarketKeys, position: PublicKey, p: PositionFields, sizeDelta: bigint) {
     return this.program.methods
       .decreasePosition(new BN(sizeDelta.toString()))
-      .accountsStrict({ owner, market: k.market, oracle: k.oracle, position, vault: vaultPda(position)[0],
+      .accountsStrict({ owner: p.owner, market: p.market, oracle: k.oracle, position, vault: p.vault,
         poolVault: k.poolVault, ownerToken, tokenProgram: TOKEN_PROGRAM_ID })
       .instruction();
   }
 
-  closePosition(owner: PublicKey, ownerToken: PublicKey, k: MarketKeys, position: PublicKey) {
+  closePosition(ownerToken: PublicKey, k: MarketKeys, position: PublicKey, p: PositionFields) {
     return this.program.methods
       .closePosition()
-      .accountsStrict({ owner, market: k.market, oracle: k.oracle, position, vault: vaultPda(position)[0],
+      .accountsStrict({ owner: p.owner, market: p.market, oracle: k.oracle, position, vault: p.vault,
         poolVault: k.poolVault, ownerToken, tokenProgram: TOKEN_PROGRAM_ID })
+      .instruction();
+  }
+
+  /** Liquidates a position: no account of its owner is needed (the residual stays in the vault). */
+  liquidate(keeper: PublicKey, keeperToken: PublicKey, k: MarketKeys, position: PublicKey, p: PositionFields) {
+    return this.program.methods
+      .liquidate()
+      .accountsStrict({ keeper, market: p.market, oracle: k.oracle, position, vault: p.vault, poolVault: k.poolVault,
+        keeperToken, tokenProgram: TOKEN_PROGRAM_ID })
+      .instruction();
+  }
+
+  /** The owner of a liquidated position claims its residual into `destination` (any token account of the mint). */
+  claimResidual(destination: PublicKey, position: PublicKey, p: PositionFields) {
+    return this.program.methods
+      .claimResidual()
+      .accountsStrict({ owner: p.owner, market: p.market, position, vault: p.vault, destination, tokenProgram: TOKEN_PROGRAM_ID })
       .instruction();
   }
 
@@ -162,9 +194,14 @@ export class RingfenceClient {
     return this.program.account.position.fetchNullable(position);
   }
 
-  /** Every open position of a market (dataSize + memcmp on the market field at offset 8). */
-  positions(market: PublicKey) {
+  /** Every position account of a market, open or liquidated (memcmp on the market field at offset 8). */
+  allPositions(market: PublicKey) {
     return this.program.account.position.all([{ memcmp: { offset: 8, bytes: market.toBase58() } }]);
+  }
+
+  /** Every open position of a market (`status` 0; liquidated ones wait for their owner's claim). */
+  async positions(market: PublicKey) {
+    return (await this.allPositions(market)).filter((p) => p.account.status === POSITION_OPEN);
   }
 
   /** Ringfence events in a transaction's logs. */

@@ -9,7 +9,7 @@ import { join } from "path";
 import { AnchorError, AnchorProvider, BN, Wallet } from "@anchor-lang/core";
 import { Connection, Keypair, PublicKey, sendAndConfirmTransaction, Transaction, TransactionInstruction } from "@solana/web3.js";
 import { createMint, getAccount, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
-import { localnetPricePda, lpRequestPda, PROGRAM_ID, PYTH_RECEIVER_ID, positionPda, RingfenceClient, MarketKeys, postPriceIx, liquidationPrice } from "../../app/src";
+import { localnetPricePda, lpRequestPda, PROGRAM_ID, PYTH_RECEIVER_ID, POSITION_LIQUIDATED, positionPda, RingfenceClient, MarketKeys, postPriceIx, liquidationPrice } from "../../app/src";
 
 const ROOT = join(__dirname, "..", "..");
 const TOOLS = join(process.env.RINGFENCE_CACHE ?? join(process.env.HOME ?? "", ".cache", "ringfence"), "solana-tools", "bin");
@@ -82,8 +82,8 @@ describe("TypeScript client on a local validator", function () {
     await send([price(150)], [admin]);
     keys = RingfenceClient.marketKeys(admin.publicKey, mint, FEED, localnetPricePda(FEED));
     const params = {
-      initialMarginBps: 1000, maintenanceMarginBps: 500, liquidationFeeBps: 100, maxConfBps: 200, openFeeBps: 10,
-      closeFeeBps: 10, lpFeeBps: 20, maxProfitBps: 5000, maxPriceAgeTradeSecs: 20, maxPriceAgeLiquidateSecs: 120,
+      initialMarginBps: 1000, maintenanceMarginBps: 500, liquidationFeeBps: 100, maxConfBps: 200, maxConfLiquidateBps: 1000,
+      openFeeBps: 10, closeFeeBps: 10, lpFeeBps: 20, maxProfitBps: 5000, maxPriceAgeTradeSecs: 20, maxPriceAgeLiquidateSecs: 60,
       borrowRateMin: new BN(317), borrowRateMax: new BN(3171), maxOpenInterestLong: new BN("100000000000000"),
       maxOpenInterestShort: new BN("100000000000000"), timelockSecs: new BN(3600), minPositionSize: new BN(10_000_000),
     };
@@ -128,13 +128,13 @@ describe("TypeScript client on a local validator", function () {
     const mine = liquidationPrice("long", 1_000n * USDC, 100n * USDC, 500n * USDC, BigInt(opened.entryPrice.toString()), 1n * USDC, 500n);
     assert.equal(mine.toString(), opened.liquidationPrice.at?.[0].toString());
 
-    await send([await client.addMargin(trader.publicKey, traderToken, keys, position, 20n * USDC)], [trader]);
-    await send([price(150), await client.removeMargin(trader.publicKey, traderToken, keys, position, 10n * USDC)], [trader, admin]);
-    await send([price(156), await client.decreasePosition(trader.publicKey, traderToken, keys, position, 500n * USDC)], [trader, admin]);
+    await send([await client.addMargin(traderToken, position, p, 20n * USDC)], [trader]);
+    await send([price(150), await client.removeMargin(traderToken, keys, position, p, 10n * USDC)], [trader, admin]);
+    await send([price(156), await client.decreasePosition(traderToken, keys, position, p, 500n * USDC)], [trader, admin]);
     const half = await client.fetchPosition(position);
     assert.equal(half?.size.toString(), (500n * USDC).toString());
     assert.equal((await client.positions(keys.market)).length, 1);
-    await send([price(156), await client.closePosition(trader.publicKey, traderToken, keys, position)], [trader, admin]);
+    await send([price(156), await client.closePosition(traderToken, keys, position, p)], [trader, admin]);
     assert.equal(await client.fetchPosition(position), null);
     assert.equal((await client.positions(keys.market)).length, 0);
     // Profit at 156 minus fees: the trader ends above the 1,000 it started with.
@@ -148,11 +148,30 @@ describe("TypeScript client on a local validator", function () {
     await send([await client.openPosition(trader.publicKey, traderToken, keys, 3n, "short", 101n * USDC, 1_000n * USDC)], [trader]);
     const [position] = positionPda(keys.market, trader.publicKey, 3n);
     const lpToken = (await getOrCreateAssociatedTokenAccount(connection, admin, mint, lp.publicKey)).address;
+    const p = (await client.fetchPosition(position))!;
     await expectError("OwnerMismatch", async () =>
-      send([await client.addMargin(lp.publicKey, lpToken, keys, position, 1n * USDC)], [lp]));
+      send([await client.addMargin(lpToken, position, { ...p, owner: lp.publicKey }, 1n * USDC)], [lp]));
     await expectError("RemoveMarginBreaksInitialMargin", async () =>
-      send([await client.removeMargin(trader.publicKey, traderToken, keys, position, 50n * USDC)], [trader]));
+      send([await client.removeMargin(traderToken, keys, position, p, 50n * USDC)], [trader]));
     await expectError("ZeroAmount", async () =>
-      send([await client.addMargin(trader.publicKey, traderToken, keys, position, 0n)], [trader]));
+      send([await client.addMargin(traderToken, position, p, 0n)], [trader]));
+  });
+
+  it("a keeper liquidates without any account of the owner; the owner claims the residual", async () => {
+    await send([price(150), await client.openPosition(trader.publicKey, traderToken, keys, 4n, "long", 101n * USDC, 1_000n * USDC)], [trader, admin]);
+    const [position] = positionPda(keys.market, trader.publicKey, 4n);
+    const keeperToken = (await getOrCreateAssociatedTokenAccount(connection, admin, mint, admin.publicKey)).address;
+    const before = (await getAccount(connection, traderToken)).amount;
+    const p = (await client.fetchPosition(position))!;
+    await send([price(141), await client.liquidate(admin.publicKey, keeperToken, keys, position, p)], [admin]);
+    const after = (await client.fetchPosition(position))!;
+    assert.equal(after.status, POSITION_LIQUIDATED);
+    assert.ok(after.residual.gtn(0));
+    assert.equal((await getAccount(connection, traderToken)).amount, before, "nothing paid to the owner by the keeper");
+    assert.equal((await client.positions(keys.market)).some((x) => x.publicKey.equals(position)), false);
+    await expectError("PositionNotOpen", async () => send([await client.closePosition(traderToken, keys, position, after)], [trader]));
+    await send([await client.claimResidual(traderToken, position, after)], [trader]);
+    assert.equal((await getAccount(connection, traderToken)).amount, before + BigInt(after.residual.toString()));
+    assert.equal(await client.fetchPosition(position), null);
   });
 });

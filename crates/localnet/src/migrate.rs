@@ -98,7 +98,8 @@ pub async fn migrate(client: &Client, admin: &Keypair, config: &Config) -> Resul
                         &spl_token::ID,
                         &kp.pubkey(),
                         &admin.pubkey(),
-                        None,
+                        // A freeze authority, as USDC has (the e2e tests freeze an owner's account).
+                        Some(&admin.pubkey()),
                         config.collateral.decimals,
                     )?,
                 ];

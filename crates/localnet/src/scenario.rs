@@ -149,6 +149,68 @@ impl Scenario {
         Ok((accounts.into_iter().collect(), self.client.mint_supply(&self.mint).await?))
     }
 
+    /// `n` hostile owners, each with one 10x long of 1,000 notional at 150 that does what the
+    /// liquidation-liveness review found could block the keeper: one opens with a non-canonical
+    /// vault address (the program accepts any bump the runtime lets it sign for and records the
+    /// address), one reassigns its token account's authority, one has its token account frozen by
+    /// the mint's freeze authority; the pattern repeats. Returns the traders (leverage 10).
+    pub async fn open_hostile(&self, n: usize) -> Result<Vec<Trader>> {
+        let kps: Vec<Keypair> = (0..n).map(|_| Keypair::new()).collect();
+        let refs: Vec<&Keypair> = kps.iter().collect();
+        let tokens = self.fund(&refs, 10_000 * USDC).await?;
+        self.post_price(150.0).await?;
+        let size = 1_000 * USDC;
+        let mut out = Vec::new();
+        for (i, (kp, token)) in kps.into_iter().zip(tokens).enumerate() {
+            let position = pda::position(&self.keys().market, &kp.pubkey(), 1);
+            let mut open =
+                ix::open_position(&kp.pubkey(), &token, self.keys(), 1, Side::Long, size / 10 + size / 1_000, size);
+            if i % 3 == 0 {
+                let (_, canonical) =
+                    Pubkey::find_program_address(&[b"vault", position.as_ref()], &ringfence_sdk::PROGRAM_ID);
+                let (vault, bump) = (0..canonical)
+                    .rev()
+                    .find_map(|b| {
+                        Pubkey::create_program_address(&[b"vault", position.as_ref(), &[b]], &ringfence_sdk::PROGRAM_ID)
+                            .ok()
+                            .map(|k| (k, b))
+                    })
+                    .context("no non-canonical vault bump")?;
+                open.accounts[7].pubkey = vault;
+                if let Some(last) = open.data.last_mut() {
+                    *last = bump;
+                }
+            }
+            self.client.send(&[open], &kp, &[], 3).await.context("hostile open")?;
+            match i % 3 {
+                1 => {
+                    let reassign = spl_token::instruction::set_authority(
+                        &spl_token::ID,
+                        &token,
+                        Some(&Pubkey::new_unique()),
+                        spl_token::instruction::AuthorityType::AccountOwner,
+                        &kp.pubkey(),
+                        &[],
+                    )?;
+                    self.client.send(&[reassign], self.payer(), &[&kp], 3).await.context("reassign")?;
+                }
+                2 => {
+                    let freeze = spl_token::instruction::freeze_account(
+                        &spl_token::ID,
+                        &token,
+                        &self.mint,
+                        &self.payer().pubkey(),
+                        &[],
+                    )?;
+                    self.client.send(&[freeze], self.payer(), &[], 3).await.context("freeze")?;
+                }
+                _ => {}
+            }
+            out.push(Trader { kp, token, position, leverage: 10 });
+        }
+        Ok(out)
+    }
+
     /// Waits until `pred(open positions)` holds; returns the time it took.
     pub async fn wait_positions(
         &self,
@@ -158,6 +220,7 @@ impl Scenario {
         let start = Instant::now();
         loop {
             if let Ok(p) = self.client.positions(&self.keys().market).await {
+                let p: Vec<_> = p.into_iter().filter(|(_, p)| p.is_open()).collect();
                 if pred(&p) {
                     return Ok(start.elapsed());
                 }
@@ -169,8 +232,9 @@ impl Scenario {
         }
     }
 
-    /// Checks every on-chain invariant over RPC: conservation, each vault = collateral + reserve,
-    /// the pool vault = free liquidity, reserves = Σ reserve.
+    /// Checks every on-chain invariant over RPC: conservation, each open position's vault =
+    /// collateral + reserve and each liquidated one's = its residual, the pool vault = free
+    /// liquidity, reserves = Σ reserve and the open count over open positions only.
     pub async fn check_invariants(&self) -> Result<()> {
         let (balances, supply) = self.token_totals().await?;
         let total: u128 = balances.values().map(|b| u128::from(*b)).sum();
@@ -182,7 +246,14 @@ impl Scenario {
         if pool != market.free_liquidity {
             bail!("pool vault {pool} != free liquidity {}", market.free_liquidity);
         }
-        let positions = self.client.positions(&self.keys().market).await?;
+        let all = self.client.positions(&self.keys().market).await?;
+        for (k, p) in all.iter().filter(|(_, p)| !p.is_open()) {
+            let v = balances.get(&p.vault).copied().unwrap_or(0);
+            if v != p.residual {
+                bail!("vault of liquidated {k}: {v} != residual {}", p.residual);
+            }
+        }
+        let positions: Vec<_> = all.into_iter().filter(|(_, p)| p.is_open()).collect();
         let mut reserved = 0u64;
         for (k, p) in &positions {
             let v = balances.get(&p.vault).copied().unwrap_or(0);

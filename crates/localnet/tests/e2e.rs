@@ -7,6 +7,7 @@ use ringfence_client::write_keypair;
 use ringfence_keeper::{Config, Keeper};
 use ringfence_localnet::scenario::{Scenario, USDC};
 use solana_keypair::Keypair;
+use solana_signer::Signer;
 
 async fn keeper(s: &Scenario, name: &str) -> Arc<Keeper> {
     let kp = Keypair::new();
@@ -55,20 +56,22 @@ async fn watching(k: &Keeper, n: u64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn keeper_liquidates_every_underwater_position_and_no_healthy_one() {
     let s = Scenario::start(2_000_000 * USDC).await.expect("scenario");
-    // 200 traders: even ones at 10x (underwater after a 10% drop), odd ones at 2x (healthy).
+    // 200 traders: even ones at 10x (underwater after a 10% drop), odd ones at 2x (healthy); and
+    // 6 hostile owners at 10x: non-canonical vaults, reassigned and frozen token accounts.
     let traders = s.open_traders(200, &[10, 2]).await.expect("traders");
+    let hostile = s.open_hostile(6).await.expect("hostile owners");
     s.check_invariants().await.expect("invariants after opening");
     let k = keeper(&s, "keeper").await;
     let task = tokio::spawn(k.clone().run());
-    watching(&k, 200).await;
+    watching(&k, 206).await;
 
     let (before, supply) = s.token_totals().await.expect("totals");
     s.post_price(135.0).await.expect("crash");
     let took = s
         .wait_positions(Duration::from_secs(120), |p| p.len() == 100)
         .await
-        .expect("every underwater position liquidated");
-    eprintln!("e2e: 100 liquidations landed {took:?} after the crash was confirmed");
+        .expect("every underwater position liquidated, hostile ones included");
+    eprintln!("e2e: 106 liquidations landed {took:?} after the crash was confirmed");
 
     let (after, supply_after) = s.token_totals().await.expect("totals");
     assert_eq!(supply, supply_after);
@@ -79,11 +82,45 @@ async fn keeper_liquidates_every_underwater_position_and_no_healthy_one() {
             assert_eq!(after.get(&p.vault), before.get(&p.vault), "healthy vault unchanged");
             assert_eq!(after.get(&t.token), before.get(&t.token), "healthy trader's wallet unchanged");
         } else {
-            assert!(p.is_none(), "underwater position {} still open", t.position);
+            let p = p.expect("liquidated: waits for its owner's claim");
+            assert_eq!(p.status, ringfence_sdk::ringfence::state::status::LIQUIDATED, "{} still open", t.position);
+            assert_eq!(after.get(&t.token), before.get(&t.token), "nothing paid into the owner's account");
         }
     }
+    for h in &hostile {
+        let p = s.client.position(&h.position).await.expect("rpc").expect("kept for the claim");
+        assert_eq!(
+            p.status,
+            ringfence_sdk::ringfence::state::status::LIQUIDATED,
+            "hostile {} not liquidated",
+            h.position
+        );
+        assert_eq!(after.get(&p.vault).copied(), Some(p.residual));
+    }
     s.check_invariants().await.expect("invariants after liquidations");
-    assert_eq!(landed(&[&k], 100).await, 100, "exactly the underwater positions were liquidated");
+    assert_eq!(landed(&[&k], 106).await, 106, "exactly the underwater positions were liquidated");
+    // One rule: the keeper never sent a liquidation the program rejected (no other sender raced it).
+    assert_eq!(k.metrics.liquidations_failed.load(Ordering::Relaxed), 0, "rejected liquidation transactions");
+    // The owner whose token account was reassigned claims into a fresh account it controls.
+    let h = &hostile[1];
+    let p = s.client.position(&h.position).await.expect("rpc").expect("position");
+    let token = Keypair::new();
+    use anchor_spl::token::spl_token;
+    let ixs = [
+        anchor_lang::solana_program::system_instruction::create_account(
+            &s.payer().pubkey(),
+            &token.pubkey(),
+            2_039_280, // rent-exempt minimum of a 165-byte token account
+            165,
+            &spl_token::ID,
+        ),
+        spl_token::instruction::initialize_account3(&spl_token::ID, &token.pubkey(), &s.mint, &h.kp.pubkey())
+            .expect("init"),
+        ringfence_sdk::ix::claim_residual(&token.pubkey(), &h.position, &p),
+    ];
+    s.client.send(&ixs, s.payer(), &[&token, &h.kp], 3).await.expect("claim residual");
+    assert_eq!(s.client.token_balance(&token.pubkey()).await.expect("balance"), p.residual);
+    assert!(s.client.position(&h.position).await.expect("rpc").is_none(), "claimed and closed");
     task.abort();
 }
 

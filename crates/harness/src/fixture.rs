@@ -255,7 +255,7 @@ impl MarketFixture {
                     let claims: u128 = self
                         .positions()
                         .iter()
-                        .map(|(_, p)| exact_claim(p, &m.params, m.sweep.price, m.sweep.borrow_index))
+                        .map(|(_, p)| exact_claim(p, &sweep_params(&m), m.sweep.price, m.sweep.borrow_index))
                         .sum();
                     self.sweep_snapshot = Some((e.epoch, i128::from(m.free_liquidity) + claims as i128));
                 }
@@ -609,7 +609,7 @@ impl MarketFixture {
         assert_eq!(m.sweep.counted, valued.len() as u64, "sweep count != positions valued");
         let mut sum = 0u128;
         for p in &valued {
-            let exact = exact_claim(p, &m.params, p.sweep_price, m.sweep.borrow_index);
+            let exact = exact_claim(p, &sweep_params(&m), p.sweep_price, m.sweep.borrow_index);
             assert_eq!(u128::from(p.sweep_value), exact, "position's sweep value != exact claim");
             sum += exact;
         }
@@ -641,6 +641,16 @@ impl MarketFixture {
 
     pub fn snapshot(&self) -> Vec<(Pubkey, Vec<u8>, u64)> {
         self.env.state_snapshot(&[self.mint, self.keys.lp_mint])
+    }
+}
+
+/// The parameters the live sweep values with: those of its start (`PoolSweep`).
+pub fn sweep_params(m: &Market) -> RiskParams {
+    RiskParams {
+        maintenance_margin_bps: m.sweep.maintenance_margin_bps,
+        liquidation_fee_bps: m.sweep.liquidation_fee_bps,
+        close_fee_bps: m.sweep.close_fee_bps,
+        ..m.params
     }
 }
 

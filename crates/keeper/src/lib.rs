@@ -66,6 +66,9 @@ struct State {
     markets: HashMap<Pubkey, MarketState>,
     positions: HashMap<Pubkey, Position>,
     inflight: HashSet<Pubkey>,
+    /// Cluster clock minus this host's clock at the last resync: the rule is judged at the
+    /// cluster's time (the program's `Clock`), not the host's.
+    clock_offset: i64,
 }
 
 pub struct Keeper {
@@ -210,10 +213,12 @@ impl Keeper {
             }
         }
         let n = positions.len();
+        let clock_offset = self.client.cluster_time().await? - now_unix();
         {
             let mut s = self.state.lock().await;
             s.markets = markets;
             s.positions = positions;
+            s.clock_offset = clock_offset;
         }
         self.metrics.set_watched(n);
         self.evaluate_all(None).await;
@@ -244,11 +249,12 @@ impl Keeper {
         for (market, oracle) in &oracles {
             let (stream, _unsub) = ps.account_subscribe(oracle, Some(account_cfg())).await?;
             let m = *market;
-            streams.push(stream.map(move |r| (None, Some((m, true)), r.value.data.decode(), r.value.lamports)).boxed());
+            let o = *oracle;
+            streams
+                .push(stream.map(move |r| (None, Some((m, Some(o))), r.value.data.decode(), r.value.lamports)).boxed());
             let (stream, _unsub) = ps.account_subscribe(market, Some(account_cfg())).await?;
             let m = *market;
-            streams
-                .push(stream.map(move |r| (None, Some((m, false)), r.value.data.decode(), r.value.lamports)).boxed());
+            streams.push(stream.map(move |r| (None, Some((m, None)), r.value.data.decode(), r.value.lamports)).boxed());
         }
         info!(target: "keeper", markets = self.cfg.markets.len(), "subscribed");
         let mut all = futures::stream::select_all(streams);
@@ -279,18 +285,37 @@ impl Keeper {
                         self.clone().evaluate_one(key).await;
                     }
                 }
-                (None, Some((market, is_oracle)), Some(data)) => {
+                (None, Some((market, oracle_key)), Some(data)) => {
+                    let mut oracle_switched = false;
                     {
                         let mut s = self.state.lock().await;
                         if let Some(ms) = s.markets.get_mut(&market) {
-                            if is_oracle {
-                                if let Some(u) = decode_price(&data) {
-                                    ms.oracle = Some(u);
+                            match oracle_key {
+                                // Only the account the market pins now.
+                                Some(o) if o == ms.market.oracle => {
+                                    if let Some(u) = decode_price(&data) {
+                                        ms.oracle = Some(u);
+                                    }
                                 }
-                            } else if let Ok(m) = decode_account::<Market>(&data) {
-                                ms.market = m;
+                                Some(_) => {}
+                                None => {
+                                    if let Ok(m) = decode_account::<Market>(&data) {
+                                        if m.oracle != ms.market.oracle {
+                                            // An oracle switch applied: new accounts, no price until
+                                            // the new account is read (resync and resubscribe).
+                                            ms.keys = MarketKeys::of(&market, &m);
+                                            ms.oracle = None;
+                                            oracle_switched = true;
+                                        }
+                                        ms.market = m;
+                                    }
+                                }
                             }
                         }
+                    }
+                    if oracle_switched {
+                        info!(target: "keeper", market = %market, "oracle switched; resubscribing");
+                        return Ok(());
                     }
                     self.clone().evaluate_all(Some(market)).await;
                 }
@@ -305,7 +330,7 @@ impl Keeper {
             let mut s = self.state.lock().await;
             let Some(p) = s.positions.get(&key).copied() else { return };
             let Some(ms) = s.markets.get(&p.market) else { return };
-            match evaluate(&ms.market, ms.oracle.as_ref(), &p, now_unix()) {
+            match evaluate(&ms.market, ms.oracle.as_ref(), &p, now_unix() + s.clock_offset) {
                 Some(publish_time) if !s.inflight.contains(&key) => {
                     let keys = ms.keys;
                     s.inflight.insert(key);

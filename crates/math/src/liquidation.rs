@@ -8,17 +8,21 @@
 //! future, positive, and its confidence interval is within the bound for its use: trader and LP
 //! actions use `max_conf_bps`, liquidations the wider `max_conf_liquidate_bps`.
 //!
-//! **Where health is judged and settled.** At the side of the confidence interval that favours
-//! the trader ([`liquidation_mark`]): a long at `price + conf`, a short at `price - conf`. A
-//! position is liquidated only if it is liquidatable at every price the oracle considers
-//! plausible, and it settles at that same price, so a crash's wide interval delays a liquidation by
-//! at most the interval (bounded by `max_conf_liquidate_bps`) and never makes it unfair to the
-//! trader. Health counts every fee the position would pay now (borrow fee owed + close fee); the
-//! keeper's reward is paid first out of the vault, then the trader's residual, then the pool.
+//! **Where health is judged.** At the side of the confidence interval that favours the trader
+//! ([`liquidation_mark`]): a long at `price + conf`, a short at `price - conf`. A position is
+//! liquidated only if it is liquidatable at every price the oracle considers plausible, so a
+//! crash's wide interval delays a liquidation by at most the interval (bounded by
+//! `max_conf_liquidate_bps`) and never liquidates a position the oracle cannot show underwater.
+//! Health counts every fee the position would pay now (borrow fee owed + close fee).
+//!
+//! **Where it settles.** At the oracle mid price, the oracle's best estimate: neither the trader
+//! nor the pool gets the interval (settling at the judged price would pay the trader the interval
+//! out of the pool, and make being liquidated a better exit than closing by twice the interval).
+//! The keeper's reward is paid first out of the vault, then the trader's residual, then the pool.
 
 use crate::{
-    borrow_fee, health, liquidation_reward, normalize_conf, normalize_price, notional_fee, settle, wide_mul, Health,
-    MathError, MathResult, Settlement, Side, BPS,
+    borrow_fee, capped_pnl, health, liquidation_reward, normalize_conf, normalize_price, notional_fee, settle,
+    unrealized_pnl, wide_mul, Health, MathError, MathResult, Settlement, Side, BPS,
 };
 
 /// Largest accepted lead of an oracle publish time over the cluster clock: Pyth's and the
@@ -137,11 +141,13 @@ pub struct LiquidationReport {
     pub mark: u64,
     pub borrow_fee: u64,
     pub close_fee: u64,
-    /// Health at `mark` with `borrow_fee + close_fee` counted.
+    /// Health at `mark` with `borrow_fee + close_fee` counted: the verdict.
     pub health: Health,
+    /// PnL at the oracle mid price, capped at the reserve: what the vault is split by.
+    pub settle_pnl: i128,
     /// The keeper's reward (`liquidation_fee_bps` of notional, rounded down).
     pub reward: u64,
-    /// How the vault would be split if it were liquidated now.
+    /// How the vault would be split if it were liquidated now (at the mid price).
     pub settlement: Settlement,
 }
 
@@ -160,8 +166,9 @@ pub fn assess_liquidation(
     let h =
         health(pos.side, pos.size, pos.collateral, pos.reserve, pos.entry, mark, fees, market.maintenance_margin_bps)?;
     let reward = liquidation_reward(pos.size, market.liquidation_fee_bps)?;
-    let settlement = settle(vault, pos.collateral, h.pnl, fees, reward)?;
-    Ok(LiquidationReport { mark, borrow_fee: borrow, close_fee: close, health: h, reward, settlement })
+    let settle_pnl = capped_pnl(unrealized_pnl(pos.side, pos.size, pos.entry, price)?, pos.reserve);
+    let settlement = settle(vault, pos.collateral, settle_pnl, fees, reward)?;
+    Ok(LiquidationReport { mark, borrow_fee: borrow, close_fee: close, health: h, settle_pnl, reward, settlement })
 }
 
 /// The base quantity that leaves a position when `delta` of its `size` notional closes:
@@ -232,13 +239,13 @@ mod tests {
         assert!(assess_liquidation(&pos, &m, mid, 0, 11_000).unwrap().health.liquidatable);
         // With a 1-unit interval the top (96) is healthy: not liquidated yet.
         assert!(!assess_liquidation(&pos, &m, mid, PRICE_ONE, 11_000).unwrap().health.liquidatable);
-        // Further down it is, settled at the top of the interval.
+        // Further down it is (judged at the top of the interval), and settles at the mid.
         let r = assess_liquidation(&pos, &m, 93 * PRICE_ONE, PRICE_ONE, 11_000).unwrap();
         assert!(r.health.liquidatable);
         assert_eq!(r.mark, 94 * PRICE_ONE);
-        assert_eq!(r.health.pnl, -600);
+        assert_eq!((r.health.pnl, r.settle_pnl), (-600, -700));
         assert_eq!(r.settlement.keeper, 100);
-        assert_eq!(r.settlement.trader, 1_000 - 600 - 10 - 100);
+        assert_eq!(r.settlement.trader, 1_000 - 700 - 10 - 100);
     }
 
     proptest! {
@@ -282,7 +289,8 @@ mod tests {
             // Liquidatable with the interval implies liquidatable at the mid; equity never lower.
             prop_assert!(!wide.health.liquidatable || at_mid.health.liquidatable);
             prop_assert!(wide.health.equity >= at_mid.health.equity);
-            prop_assert!(wide.settlement.trader >= at_mid.settlement.trader);
+            // Settled at the mid whatever the interval: the same split whenever both liquidate.
+            prop_assert_eq!(wide.settlement, at_mid.settlement);
         }
     }
 }

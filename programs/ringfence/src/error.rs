@@ -157,6 +157,8 @@ pub enum RingfenceError {
     NoParamsChange,
     #[msg("position account is not the canonical PDA for this market, owner and id")]
     PositionAddressMismatch,
+    #[msg("the pending change was not applied within an hour of its effective time and lapsed")]
+    PendingChangeLapsed,
 }
 
 impl From<MathError> for RingfenceError {

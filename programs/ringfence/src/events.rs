@@ -199,15 +199,16 @@ pub struct PositionLiquidated {
     pub oracle_price: u64,
     /// Oracle confidence interval (half-width), same decimals.
     pub oracle_conf: u64,
-    /// The price health was judged and settled at: the interval's side that favours the trader
-    /// (a long at `oracle_price + oracle_conf`, a short at `oracle_price - oracle_conf`).
+    /// The price health was judged at: the interval's side that favours the trader (a long at
+    /// `oracle_price + oracle_conf`, a short at `oracle_price - oracle_conf`).
     pub mark_price: u64,
     pub price_publish_time: i64,
-    /// Unrealized PnL at mark (capped at the reserve; negative is a loss), rounded against the trader.
+    /// PnL at `oracle_price`, the price the vault is split at (capped at the reserve; negative is
+    /// a loss), rounded against the trader.
     pub pnl: i128,
     pub borrow_fee: u64,
     pub close_fee: u64,
-    /// Collateral + PnL - fees.
+    /// Collateral + PnL at `mark_price` - fees: the equity the liquidation test judged.
     pub equity: i128,
     pub maintenance_requirement: u64,
     /// Tokens the vault held when liquidated.

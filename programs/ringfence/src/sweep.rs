@@ -35,9 +35,10 @@ pub fn position_value(pos: &Position, m: &Market, price: u64) -> Result<u64> {
     let side = pos.side()?.into();
     let index = m.sweep.borrow_index.max(pos.borrow_index);
     let borrow = borrow_fee(pos.size, pos.borrow_index, index).or_err()?;
-    let close = notional_fee(pos.size, u64::from(m.params.close_fee_bps)).or_err()?;
-    let reward = liquidation_reward(pos.size, u64::from(m.params.liquidation_fee_bps)).or_err()?;
-    let mm = u64::from(m.params.maintenance_margin_bps);
+    // The parameters as of the sweep's start (`PoolSweep`), not the ones in force now.
+    let close = notional_fee(pos.size, u64::from(m.sweep.close_fee_bps)).or_err()?;
+    let reward = liquidation_reward(pos.size, u64::from(m.sweep.liquidation_fee_bps)).or_err()?;
+    let mm = u64::from(m.sweep.maintenance_margin_bps);
     pool_claim(side, pos.size, pos.collateral, pos.reserve, pos.entry_price, price, borrow, close, reward, mm).or_err()
 }
 
@@ -148,7 +149,7 @@ impl Market {
         Ok((self.request_seq, after))
     }
 
-    /// Ends the current sweep (its values depend on the parameters, which just changed).
+    /// Ends the current sweep (its price came from an oracle account that was just replaced).
     pub fn end_sweep(&mut self) {
         self.sweep.expires_at = i64::MIN;
     }

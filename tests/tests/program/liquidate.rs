@@ -76,23 +76,26 @@ fn liquidate_and_check(c: &mut Case, keeper_gets: u64, trader_gets: u64, pool_ge
 }
 
 /// The entry paid the confidence interval (100 ± 0.01) against the trader; the liquidation judges
-/// and settles at the interval's side in the trader's favour. PnL at oracle price `mark` and the
-/// resulting split, to the unit.
-fn expected(side: Side, mark: u64) -> (i128, u64, u64) {
-    let pnl = pnl(side, 1_000 * USDC, entry_at(side, 100), judged_at(side, mark));
-    let equity = 100 * USDC as i128 + pnl;
-    let trader = (equity - 10 * USDC as i128).max(0) as u64;
-    (equity, trader, 100 * USDC + RESERVE - 10 * USDC - trader)
+/// at the interval's side in the trader's favour and settles at the mid. For oracle price `mark`:
+/// (equity judged, PnL settled, equity settled, trader's residual, pool's part), to the unit.
+fn expected(side: Side, mark: u64) -> (i128, i128, i128, u64, u64) {
+    let judged = 100 * USDC as i128 + pnl(side, 1_000 * USDC, entry_at(side, 100), judged_at(side, mark));
+    let settle_pnl = pnl(side, 1_000 * USDC, entry_at(side, 100), npx(mark));
+    let settled = 100 * USDC as i128 + settle_pnl;
+    let trader = (settled - 10 * USDC as i128).max(0) as u64;
+    (judged, settle_pnl, settled, trader, 100 * USDC + RESERVE - 10 * USDC - trader)
 }
 
 #[test]
 fn long_below_maintenance_pays_keeper_then_trader_then_pool() {
     let mut c = setup(Side::Long);
     c.f.set_price(px(94)); // judged at 94.0094: pnl -60 exactly (entry 100.01), equity 40 < 50
-    let (equity, trader, pool) = expected(Side::Long, 94);
-    assert_eq!((equity, trader), (40 * USDC as i128, 30 * USDC));
+    let (judged, settle_pnl, settled, trader, pool) = expected(Side::Long, 94);
+    assert_eq!(judged, 40 * USDC as i128);
+    // Settled at 94: pnl -60.093991 (rounded against the trader), residual 29.906009.
+    assert_eq!((settled, trader), (39_906_009, 29_906_009));
     let e = liquidate_and_check(&mut c, 10 * USDC, trader, pool);
-    assert_eq!((e.pnl, e.equity, e.maintenance_requirement), (equity - 100 * USDC as i128, equity, 50 * USDC));
+    assert_eq!((e.pnl, e.equity, e.maintenance_requirement), (settle_pnl, judged, 50 * USDC));
     assert_eq!(
         (e.oracle_price, e.oracle_conf, e.mark_price, e.bad_debt),
         (npx(94), conf_of(94), judged_at(Side::Long, 94), 0)
@@ -103,29 +106,29 @@ fn long_below_maintenance_pays_keeper_then_trader_then_pool() {
 fn short_is_liquidated_when_price_rises() {
     let mut c = setup(Side::Short);
     c.f.set_price(px(106));
-    let (equity, trader, pool) = expected(Side::Short, 106);
+    let (judged, settle_pnl, _, trader, pool) = expected(Side::Short, 106);
     let e = liquidate_and_check(&mut c, 10 * USDC, trader, pool);
-    assert_eq!((e.side, e.equity), (Side::Short, equity));
+    assert_eq!((e.side, e.equity, e.pnl), (Side::Short, judged, settle_pnl));
 }
 
 #[test]
 fn equity_below_reward_leaves_nothing_for_trader() {
     let mut c = setup(Side::Long);
-    c.f.set_price(px(91)); // equity 9.9 < reward 10
-    let (equity, trader, pool) = expected(Side::Long, 91);
+    c.f.set_price(px(91)); // equity ~9.0 < reward 10
+    let (_, _, settled, trader, pool) = expected(Side::Long, 91);
     assert_eq!(trader, 0);
     let e = liquidate_and_check(&mut c, 10 * USDC, 0, pool);
-    assert_eq!(e.bad_debt, (10 * USDC as i128 - equity) as u128);
+    assert_eq!(e.bad_debt, (10 * USDC as i128 - settled) as u128);
 }
 
 #[test]
 fn bankrupt_position_pays_keeper_and_pool_takes_the_rest() {
     let mut c = setup(Side::Long);
     c.f.set_price(px(85)); // pnl -150.1, equity -50.1
-    let (equity, _, pool) = expected(Side::Long, 85);
+    let (judged, _, settled, _, pool) = expected(Side::Long, 85);
     let e = liquidate_and_check(&mut c, 10 * USDC, 0, pool);
-    assert_eq!(e.equity, equity);
-    assert_eq!(e.bad_debt, (10 * USDC as i128 - equity) as u128); // reward - equity
+    assert_eq!(e.equity, judged);
+    assert_eq!(e.bad_debt, (10 * USDC as i128 - settled) as u128); // reward - equity at the mid
 }
 
 #[test]

@@ -197,8 +197,9 @@ fn a_position_healthy_now_cannot_be_liquidated_with_an_earlier_dip() {
 }
 
 /// In a crash Pyth's confidence widens. Trader actions keep the narrow bound (2% here); the
-/// liquidation accepts up to 5% and judges at the side of the interval that favours the trader,
-/// so it proceeds in the crash and is never less fair than the mid price would be.
+/// liquidation accepts up to 5% and judges at the side of the interval that favours the trader, so
+/// it proceeds in the crash, never liquidates what only the mid shows underwater, and settles at
+/// the mid.
 #[test]
 fn liquidations_proceed_in_wide_confidence_judged_in_the_traders_favour() {
     let mut f = MarketFixture::new();
@@ -217,7 +218,7 @@ fn liquidations_proceed_in_wide_confidence_judged_in_the_traders_favour() {
     rejects(&mut f, RingfenceError::OracleConfidenceTooWide, |f| f.close(&a, 1));
     rejects(&mut f, RingfenceError::PositionHealthy, |f| f.liquidate(&keeper, &a, 1));
     assert!(!f.health(&a.key(), 1).unwrap().liquidatable);
-    // The crash deepens: mid 88 with a 4% interval (3.52). Judged and settled at 91.52.
+    // The crash deepens: mid 88 with a 4% interval (3.52). Judged at 91.52, settled at 88.
     f.advance(1);
     f.write_oracle(&wide(&f, 88, 400));
     let h = f.health(&a.key(), 1).unwrap();
@@ -225,11 +226,14 @@ fn liquidations_proceed_in_wide_confidence_judged_in_the_traders_favour() {
     let judged = npx(88) + npx(88) * 4 / 100;
     assert_eq!((h.oracle_price, h.oracle_conf, h.mark_price), (npx(88), npx(88) * 4 / 100, judged));
     let at_judged = pnl(Side::Long, 1_000 * USDC, entry_at(Side::Long, 100), judged);
+    let at_mid = pnl(Side::Long, 1_000 * USDC, entry_at(Side::Long, 100), npx(88));
     let res = f.liquidate(&keeper, &a, 1);
     let ev = events(&res);
     let [Event::PositionLiquidated(e)] = &ev[..] else { panic!("{}", describe(&res)) };
-    assert_eq!((e.mark_price, e.pnl), (judged, at_judged));
-    assert_eq!(e.residual as i128, 100 * USDC as i128 + at_judged - 10 * USDC as i128);
+    assert_eq!((e.mark_price, e.equity, e.pnl), (judged, 100 * USDC as i128 + at_judged, at_mid));
+    // Equity at the mid 100 - 120.09 < 0: bankrupt there, nothing left for the trader; the
+    // interval's top would have paid it 5.1 out of the pool.
+    assert_eq!((e.residual, e.bad_debt), (0, (10 * USDC as i128 - 100 * USDC as i128 - at_mid) as u128));
     assert_eq!((h.keeper_reward, h.residual), (e.keeper_reward, e.residual), "the view is the rule");
     // Beyond the liquidation bound (5%) the price is refused, named.
     f.advance(1);

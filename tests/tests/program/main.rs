@@ -10,6 +10,7 @@ mod initialize_market;
 mod isolation;
 mod liquidate;
 mod liveness;
+mod liveness_review;
 mod lp_pool;
 mod open_position;
 mod oracle;

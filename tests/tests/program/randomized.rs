@@ -344,7 +344,10 @@ fn run(seed: u64, steps: usize) {
                 });
                 let m = r.f.market();
                 if m.pending.is_active() && r.f.env.now() >= m.pending.effective_at {
-                    attempt(&mut r.f, step, "apply", &[], |f| f.step(&[ix::apply_pending_change(&market)], &[]));
+                    // A change not applied within an hour of its effective time lapses.
+                    attempt(&mut r.f, step, "apply", &[PendingChangeLapsed], |f| {
+                        f.step(&[ix::apply_pending_change(&market)], &[])
+                    });
                 }
                 r.f.params = r.f.market().params;
                 "params"

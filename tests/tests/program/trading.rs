@@ -206,7 +206,13 @@ fn maintenance_counts_fees() {
     assert_eq!(e.oracle_price, npx(95) + npx(1) / 5);
     let at_mark = pnl(Side::Long, 1_000 * USDC, entry_at(Side::Long, 100), e.mark_price);
     assert_eq!(e.equity, 100 * USDC as i128 + at_mark - (h.borrow_fee + h.close_fee) as i128);
-    assert_eq!(e.residual as i128, e.equity - 10 * USDC as i128);
+    // Settled at the mid: the residual is the equity there, less the fees and the reward.
+    let at_mid = pnl(Side::Long, 1_000 * USDC, entry_at(Side::Long, 100), e.oracle_price);
+    assert_eq!(e.pnl, at_mid);
+    assert_eq!(
+        e.residual as i128,
+        100 * USDC as i128 + at_mid - (h.borrow_fee + h.close_fee) as i128 - 10 * USDC as i128
+    );
     f.assert_invariants();
 }
 

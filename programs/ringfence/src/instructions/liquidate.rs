@@ -13,9 +13,9 @@ use crate::token_account::{check_token_account, token_balance};
 /// the position's owner controls. The rule (`crate::liquidation`, `ringfence_math::liquidation`):
 /// with a price no older than the newest the market has used, judged at the confidence
 /// interval's side that favours the trader, equity (collateral + PnL capped at the reserve -
-/// borrow fee owed - close fee) is below the maintenance requirement. Every token moved comes out
-/// of this position's own vault: the keeper's reward first, then the pool's part (losses, fees,
-/// unused reserve). The trader's residual equity stays in the vault: the position is marked
+/// borrow fee owed - close fee) is below the maintenance requirement; it settles at the oracle mid
+/// price. Every token moved comes out of this position's own vault: the keeper's reward first,
+/// then the pool's part (losses, fees, unused reserve). The trader's residual equity stays in the vault: the position is marked
 /// liquidated, leaves the market's accounting, and holds only that claim until its owner calls
 /// `claim_residual` (which closes both accounts and returns their rent). No other position's
 /// accounts are part of the instruction. Never paused.
@@ -102,7 +102,7 @@ pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
         oracle_conf: c.px.conf,
         mark_price: r.mark,
         price_publish_time: c.px.publish_time,
-        pnl: r.health.pnl,
+        pnl: r.settle_pnl,
         borrow_fee: r.borrow_fee,
         close_fee: r.close_fee,
         equity: r.health.equity,

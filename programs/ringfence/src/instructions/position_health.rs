@@ -31,7 +31,8 @@ pub struct HealthView {
     pub liquidatable: bool,
     /// Keeper reward a liquidation would pay.
     pub keeper_reward: u64,
-    /// What a liquidation now would leave the owner to claim (the vault's current balance split).
+    /// What a liquidation now would leave the owner to claim (the vault's current balance split at
+    /// the oracle mid price).
     pub residual: u64,
     /// Where the position becomes liquidatable (fees owed now included): the first judged price
     /// (`mark_price`, i.e. mid + conf for a long, mid - conf for a short) at which `liquidatable`

@@ -29,7 +29,7 @@ pub fn handler(ctx: Context<SetOracle>) -> Result<()> {
     let key = ctx.accounts.market.key();
     let oracle = ctx.accounts.new_oracle.key();
     let mut m = ctx.accounts.market.load_mut()?;
-    require!(!m.pending.is_active(), RingfenceError::ChangeAlreadyPending);
+    require!(!m.pending.is_pending(now)?, RingfenceError::ChangeAlreadyPending);
     let effective_at = m.timelocked_from(now)?;
     m.pending = PendingChange {
         params: bytemuck::Zeroable::zeroed(),

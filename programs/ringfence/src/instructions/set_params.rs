@@ -12,8 +12,11 @@ use crate::state::{Market, PendingChange, RiskParams};
 ///   applied by `apply_pending_change` at `now + timelock`;
 /// - every other changed field applies at once.
 ///
-/// One change can be pending at a time; the parameters in force in between are validated as
-/// they are, and the pending fields are validated again on top of them when applied.
+/// One change can be pending at a time (a lapsed one, not applied within
+/// `bounds::APPLY_WINDOW_SECS` of its effective time, can be replaced); the parameters in force in
+/// between are validated as they are, and the pending fields are validated again on top of them
+/// when applied. No parameter change ends a live pool sweep (it values with the parameters of its
+/// start).
 ///
 /// # Accounts
 /// - `admin`: signer, must be `market.admin`. `market`.
@@ -38,7 +41,7 @@ pub fn handler(ctx: Context<SetParams>, params: RiskParams) -> Result<()> {
     require!(changed != 0, RingfenceError::NoParamsChange);
     let delayed = m.params.hurting_fields(&params);
     let instant = changed & !delayed;
-    require!(delayed == 0 || !m.pending.is_active(), RingfenceError::ChangeAlreadyPending);
+    require!(delayed == 0 || !m.pending.is_pending(now)?, RingfenceError::ChangeAlreadyPending);
 
     if instant != 0 {
         let next = m.params.with_fields(&params, instant);
@@ -46,7 +49,7 @@ pub fn handler(ctx: Context<SetParams>, params: RiskParams) -> Result<()> {
         // The borrow rate may change: accrue at the old rate up to now first.
         m.accrue(now)?;
         m.params = next;
-        m.end_sweep();
+        // A live sweep is not ended: it values positions with the parameters of its start.
         m.refresh_rate()?;
         emit!(MarketParamsUpdated {
             market: key,

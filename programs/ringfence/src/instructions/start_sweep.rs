@@ -60,6 +60,10 @@ pub fn handler(ctx: Context<StartSweep>) -> Result<()> {
         value: 0,
         requests_due: m.pending_requests,
         adjust: [0; 2],
+        maintenance_margin_bps: m.params.maintenance_margin_bps,
+        liquidation_fee_bps: m.params.liquidation_fee_bps,
+        close_fee_bps: m.params.close_fee_bps,
+        _reserved: 0,
     };
     m.note_price_time(px.publish_time);
     *a.market.load_mut()? = m;

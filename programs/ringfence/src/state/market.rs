@@ -64,6 +64,10 @@ pub mod bounds {
     /// Delay of changes that can make an exit, a margin top-up or a liquidation fail or cost
     /// more: 1 hour ..= 30 days. Never zero: the delay is the traders' exit window.
     pub const TIMELOCK_SECS: (u64, u64) = (3_600, 30 * 86_400);
+    /// A due change must be applied within this long after its effective time, or it lapses (and
+    /// a new one may be scheduled): nobody can hold a harmful change and spring it later on
+    /// positions opened long after it was due.
+    pub const APPLY_WINDOW_SECS: i64 = 3_600;
 }
 
 /// Risk and fee parameters of one market. Ratios are basis points of notional.
@@ -339,6 +343,17 @@ impl PendingChange {
     pub fn is_active(&self) -> bool {
         self.fields != 0
     }
+
+    /// Whether it lapsed: due, and not applied within `bounds::APPLY_WINDOW_SECS`.
+    pub fn lapsed(&self, now: i64) -> Result<bool> {
+        let last = self.effective_at.checked_add(bounds::APPLY_WINDOW_SECS).ok_or(RingfenceError::MathOverflow)?;
+        Ok(self.is_active() && now > last)
+    }
+
+    /// Whether a change is pending and can still apply (a lapsed one can be replaced).
+    pub fn is_pending(&self, now: i64) -> Result<bool> {
+        Ok(self.is_active() && !self.lapsed(now)?)
+    }
 }
 
 /// A valuation of every open position at one oracle price, which LP requests are executed
@@ -374,6 +389,12 @@ pub struct PoolSweep {
     /// back (an `i128`): the pool value the sweep measures, `free + value + adjust`, is the value
     /// at the sweep's price as of its start, moved only by LP flows executed against it.
     pub adjust: WideU128,
+    /// The parameters a position's value depends on, as they were at the sweep's start: every
+    /// valuation in the sweep uses these, so no parameter change ends or skews a sweep.
+    pub maintenance_margin_bps: u16,
+    pub liquidation_fee_bps: u16,
+    pub close_fee_bps: u16,
+    pub _reserved: u16,
 }
 
 /// One perpetual market: a base asset priced by one Pyth feed, margined in one collateral mint,
@@ -542,5 +563,5 @@ impl Market {
 pub const MARKET_SPACE: usize = 8 + core::mem::size_of::<Market>();
 const _: () = assert!(core::mem::size_of::<SideAggregate>() == 40);
 const _: () = assert!(core::mem::size_of::<PendingChange>() == 72 + 32 + 8 + 8);
-const _: () = assert!(core::mem::size_of::<PoolSweep>() == 8 * 10 + 16);
-const _: () = assert!(MARKET_SPACE == 8 + 32 * 8 + 8 * 3 + 40 * 2 + 8 * 5 + 72 + 120 + 32 + 8 * 6 + 96 + 8);
+const _: () = assert!(core::mem::size_of::<PoolSweep>() == 8 * 10 + 16 + 8);
+const _: () = assert!(MARKET_SPACE == 8 + 32 * 8 + 8 * 3 + 40 * 2 + 8 * 5 + 72 + 120 + 32 + 8 * 6 + 104 + 8);

@@ -609,7 +609,7 @@ impl MarketFixture {
         assert_eq!(m.sweep.counted, valued.len() as u64, "sweep count != positions valued");
         let mut sum = 0u128;
         for p in &valued {
-            let exact = exact_claim(p, &sweep_params(&m), p.sweep_price, m.sweep.borrow_index);
+            let exact = exact_claim(p, &sweep_params(m), p.sweep_price, m.sweep.borrow_index);
             assert_eq!(u128::from(p.sweep_value), exact, "position's sweep value != exact claim");
             sum += exact;
         }

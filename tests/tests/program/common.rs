@@ -110,3 +110,15 @@ impl Rng {
         (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
     }
 }
+
+/// The market admin's key (tests sign admin instructions with it).
+pub fn admin_of(f: &MarketFixture) -> Keypair {
+    f.admin.insecure_clone()
+}
+
+/// The admin sets `p` (instant and timelocked fields split by the program).
+pub fn set_params(f: &mut MarketFixture, p: ringfence_sdk::RiskParams) -> TxResult {
+    let a = admin_of(f);
+    let market = f.keys.market;
+    f.step(&[ringfence_sdk::ix::set_params(&a.pubkey(), &market, p)], &[&a])
+}

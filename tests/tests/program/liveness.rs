@@ -247,16 +247,6 @@ fn liquidations_proceed_in_wide_confidence_judged_in_the_traders_favour() {
 // ---------------------------------------------------------------------------------------------
 // Section 2: admin powers
 
-fn admin_of(f: &MarketFixture) -> Keypair {
-    f.admin.insecure_clone()
-}
-
-fn set_params(f: &mut MarketFixture, p: RiskParams) -> TxResult {
-    let a = admin_of(f);
-    let market = f.keys.market;
-    f.step(&[ix::set_params(&a.pubkey(), &market, p)], &[&a])
-}
-
 /// Before: lowering `max_conf_bps` (or the trade price age) applied at once, so scheduled just
 /// after maintenance 5% -> 9% it blocked every exit for the whole timelock, and the position was
 /// liquidated when the change landed. Now both wait for the timelock, one change can be pending at

@@ -14,16 +14,6 @@ use ringfence_sdk::{pda, LpRequest, RiskParams, Side};
 
 use crate::common::*;
 
-fn admin_of(f: &MarketFixture) -> Keypair {
-    f.admin.insecure_clone()
-}
-
-fn set_params(f: &mut MarketFixture, p: RiskParams) -> TxResult {
-    let a = admin_of(f);
-    let market = f.keys.market;
-    f.step(&[ix::set_params(&a.pubkey(), &market, p)], &[&a])
-}
-
 #[test]
 fn m1_an_instant_admin_change_cannot_void_the_sweep_a_withdrawal_executes_at() {
     let mut f = MarketFixture::with_liquidity(fee_params(), INITIAL_LIQUIDITY);

@@ -98,3 +98,39 @@ export function poolClaim(
 
 export const borrowFee = (size: bigint, entryIndex: bigint, index: bigint): bigint =>
   divCeil(size * (index - entryIndex), BORROW_INDEX_SCALE);
+
+/** What `ringfence_math::assess_liquidation` decides (the liquidation rule). */
+export interface LiquidationReport {
+  /** The price health is judged at: the interval's side that favours the trader. */
+  mark: bigint;
+  equity: bigint;
+  liquidatable: boolean;
+  /** PnL at the oracle mid (capped at the reserve): what the vault is split by. */
+  settlePnl: bigint;
+  keeper: bigint;
+  trader: bigint;
+  pool: bigint;
+}
+
+/**
+ * As `ringfence_math::assess_liquidation`: judged at `price + conf` (long) / `price - conf`
+ * (short) with the borrow fee owed and the close fee counted; the vault split at the mid price,
+ * keeper reward first, then the trader, the rest to the pool.
+ */
+export function assessLiquidation(
+  side: Side, size: bigint, collateral: bigint, reserve: bigint, entry: bigint, positionIndex: bigint,
+  marketIndex: bigint, mmBps: bigint, closeFeeBps: bigint, liquidationFeeBps: bigint, price: bigint, conf: bigint,
+  vault: bigint,
+): LiquidationReport {
+  const mark = side === "long" ? price + conf : price - conf > 1n ? price - conf : 1n;
+  const fees = borrowFee(size, positionIndex, marketIndex) + divCeil(size * closeFeeBps, BPS);
+  const h = health(side, size, collateral, reserve, entry, mark, fees, mmBps);
+  const raw = unrealizedPnl(side, size, entry, price);
+  const settlePnl = raw < reserve ? raw : reserve;
+  const reward = divFloor(size * liquidationFeeBps, BPS);
+  const keeper = reward < vault ? reward : vault;
+  const owed = collateral + settlePnl - fees - keeper;
+  const available = vault - keeper;
+  const trader = owed <= 0n ? 0n : owed < available ? owed : available;
+  return { mark, equity: h.equity, liquidatable: h.liquidatable, settlePnl, keeper, trader, pool: available - trader };
+}

@@ -2,7 +2,7 @@
 // generated and checked by crates/math/tests/vectors.rs).
 import { strict as assert } from "assert";
 import vectors from "./vectors.json";
-import { bankruptcyPrice, borrowFee, health, liquidationPrice, normalizePrice, poolClaim, reserveFor, Side, Threshold } from "../src/math";
+import { assessLiquidation, bankruptcyPrice, borrowFee, health, liquidationPrice, normalizePrice, poolClaim, reserveFor, Side, Threshold } from "../src/math";
 
 const big = (v: string | null) => (v === null ? null : BigInt(v));
 const threshold = (v: string): Threshold => (v === "never" || v === "any" ? v : BigInt(v));
@@ -31,6 +31,20 @@ describe("math shared with the Rust crate", () => {
   it("price normalization", () => {
     for (const c of vectors.normalize_price) {
       assert.equal(normalizePrice(BigInt(c.mantissa), c.exponent), big(c.normalized));
+    }
+  });
+
+  it("the liquidation rule: judged at the trader's side of the interval, settled at the mid", () => {
+    assert.ok(vectors.liquidation.length >= 100);
+    for (const c of vectors.liquidation) {
+      const r = assessLiquidation(c.side as Side, BigInt(c.size), BigInt(c.collateral), BigInt(c.reserve), BigInt(c.entry),
+        BigInt(c.position_index), BigInt(c.market_index), BigInt(c.mm_bps), BigInt(c.close_fee_bps), BigInt(c.liquidation_fee_bps),
+        BigInt(c.price), BigInt(c.conf), BigInt(c.vault));
+      assert.equal(r.mark, BigInt(c.mark));
+      assert.equal(r.equity, BigInt(c.equity));
+      assert.equal(r.liquidatable, c.liquidatable);
+      assert.equal(r.settlePnl, BigInt(c.settle_pnl));
+      assert.deepEqual([r.keeper, r.trader, r.pool], [BigInt(c.keeper), BigInt(c.trader), BigInt(c.pool)]);
     }
   });
 

@@ -533,8 +533,12 @@ async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {
             let mut m = m;
             m.accrue(ringfence_localnet::migrate::now_unix()).map_err(|e| anyhow!("accrue: {e}"))?;
             m.sweep.borrow_index = m.borrow_index;
+            // A sweep started now would value with the parameters in force now.
+            m.sweep.maintenance_margin_bps = m.params.maintenance_margin_bps;
+            m.sweep.liquidation_fee_bps = m.params.liquidation_fee_bps;
+            m.sweep.close_fee_bps = m.params.close_fee_bps;
             let mut value = m.free_liquidity;
-            for (_, p) in ctx.client.positions(&market).await? {
+            for (_, p) in ctx.client.positions(&market).await?.into_iter().filter(|(_, p)| p.is_open()) {
                 let v =
                     ringfence_sdk::ringfence::sweep::position_value(&p, &m, mark).map_err(|e| anyhow!("value: {e}"))?;
                 value = value.checked_add(v).context("pool value overflow")?;

@@ -186,7 +186,8 @@ impl Client {
         Ok(acc.and_then(|a| decode_account(&a.data).ok()))
     }
 
-    /// Every open position of `market`.
+    /// Every position account of `market`, open or liquidated (`Position::is_open`); a liquidated
+    /// one only waits for its owner's `claim_residual`.
     pub async fn positions(&self, market: &Pubkey) -> Result<Vec<(Pubkey, Position)>> {
         let cfg = program_accounts_config(position_filters(market), self.commitment);
         let accounts = self.rpc.get_program_ui_accounts_with_config(&PROGRAM_ID, cfg).await?;
@@ -262,7 +263,7 @@ impl Client {
     pub async fn sweep_remaining(&self, market: &Pubkey, payer: &Keypair) -> Result<()> {
         let epoch = self.market(market).await?.sweep.epoch;
         let todo: Vec<Pubkey> =
-            self.positions(market).await?.into_iter().filter(|(_, p)| p.sweep_epoch != epoch).map(|(k, _)| k).collect();
+            self.positions(market).await?.into_iter().filter(|(_, p)| p.is_open() && p.sweep_epoch != epoch).map(|(k, _)| k).collect();
         let sends = todo.chunks(SWEEP_BATCH).map(|chunk| {
             let ix = ringfence_sdk::ix::sweep_positions(market, chunk);
             async move { self.send(&[ix], payer, &[], 3).await }

@@ -72,7 +72,39 @@ fn vectors() -> Value {
         fees.push(json!({ "size": s(size), "entry_index": s(entry_index), "index": s(index),
             "fee": s(borrow_fee(size, entry_index, index).expect("fee")) }));
     }
-    json!({ "health": health_cases, "normalize_price": prices, "borrow_fee": fees })
+    // The liquidation rule: judged at the trader's side of the interval, settled at the mid.
+    let mut liquidation = Vec::new();
+    for i in 0..100u64 {
+        let side = if i % 2 == 0 { Side::Long } else { Side::Short };
+        let size = 1 + next() % 10_000_000_000_000;
+        let collateral = next() % (size / 5 + 1);
+        let reserve = next() % (size + 1);
+        let entry = PRICE_ONE / 1_000 + next() % (PRICE_ONE * 200_000);
+        let price = (entry - entry / 10 + next() % (entry / 5 + 1)).max(1);
+        let conf = next() % (price / 20 + 1);
+        let borrow_index = next() % 1_000_000_000_000;
+        let market_index = borrow_index + next() % 10_000_000_000;
+        let vault = collateral + reserve + next() % 3;
+        let pos = PositionTerms { side, size, collateral, reserve, entry, borrow_index };
+        let m = MarketTerms {
+            borrow_index: market_index,
+            maintenance_margin_bps: 10 + next() % 1_000,
+            close_fee_bps: next() % 101,
+            liquidation_fee_bps: 1 + next() % 9,
+        };
+        let r = assess_liquidation(&pos, &m, price, conf, vault).expect("assess");
+        liquidation.push(json!({
+            "side": if side == Side::Long { "long" } else { "short" },
+            "size": s(size), "collateral": s(collateral), "reserve": s(reserve), "entry": s(entry),
+            "position_index": s(borrow_index), "market_index": s(market_index),
+            "mm_bps": s(m.maintenance_margin_bps), "close_fee_bps": s(m.close_fee_bps),
+            "liquidation_fee_bps": s(m.liquidation_fee_bps), "price": s(price), "conf": s(conf), "vault": s(vault),
+            "mark": s(r.mark), "equity": s(r.health.equity), "liquidatable": r.health.liquidatable,
+            "settle_pnl": s(r.settle_pnl), "keeper": s(r.settlement.keeper), "trader": s(r.settlement.trader),
+            "pool": s(r.settlement.pool),
+        }));
+    }
+    json!({ "health": health_cases, "normalize_price": prices, "borrow_fee": fees, "liquidation": liquidation })
 }
 
 #[test]

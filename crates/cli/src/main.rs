@@ -86,16 +86,16 @@ enum PositionCmd {
     AddMargin {
         #[arg(long)]
         market: Pubkey,
-        #[arg(long)]
-        id: u64,
+        #[command(flatten)]
+        which: Which,
         #[arg(long)]
         amount: f64,
     },
     RemoveMargin {
         #[arg(long)]
         market: Pubkey,
-        #[arg(long)]
-        id: u64,
+        #[command(flatten)]
+        which: Which,
         #[arg(long)]
         amount: f64,
     },
@@ -103,23 +103,23 @@ enum PositionCmd {
     Decrease {
         #[arg(long)]
         market: Pubkey,
-        #[arg(long)]
-        id: u64,
+        #[command(flatten)]
+        which: Which,
         #[arg(long)]
         size: f64,
     },
     Close {
         #[arg(long)]
         market: Pubkey,
-        #[arg(long)]
-        id: u64,
+        #[command(flatten)]
+        which: Which,
     },
     /// Claims the residual of your liquidated position ID into your token account and closes it.
     Claim {
         #[arg(long)]
         market: Pubkey,
-        #[arg(long)]
-        id: u64,
+        #[command(flatten)]
+        which: Which,
     },
     /// Lists positions with PnL, health, liquidation and bankruptcy prices (the program's view).
     List {
@@ -129,6 +129,19 @@ enum PositionCmd {
         #[arg(long)]
         owner: Option<Pubkey>,
     },
+}
+
+/// Which existing position: by its own address, or by id among the signer's positions on the
+/// market (found by the position accounts' own fields, never by re-deriving an address).
+#[derive(clap::Args, Clone, Copy, Debug)]
+#[group(required = true, multiple = false)]
+struct Which {
+    /// The position's id (one of the signer's positions on the market).
+    #[arg(long)]
+    id: Option<u64>,
+    /// The position account's address.
+    #[arg(long)]
+    position: Option<Pubkey>,
 }
 
 #[derive(Subcommand)]
@@ -396,40 +409,54 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
             let ix = ix::open_position(&signer.pubkey(), &token, &keys, id, side, collateral, size);
             ctx.run("open_position", vec![ix], json!({"id": id, "collateral": collateral, "size": size})).await
         }
-        PositionCmd::AddMargin { market, id, amount } => {
+        PositionCmd::AddMargin { market, which, amount } => {
             let signer = ctx.signer()?;
             let (_, keys) = ctx.market(&market).await?;
             let amount = ctx.units(&keys.collateral_mint, amount).await?;
             let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
-            let (key, pos) = find_position(ctx, &market, id).await?;
+            let (key, pos) = find_position(ctx, &market, which).await?;
             let ix = ix::add_margin(&token, &key, &pos, amount);
-            ctx.run("add_margin", vec![ix], json!({"id": id, "amount": amount})).await
+            ctx.run("add_margin", vec![ix], json!({"position": key.to_string(), "id": pos.id, "amount": amount})).await
         }
-        PositionCmd::RemoveMargin { market, id, amount } => {
-            let (a, keys) = accounts(ctx, &market, id).await?;
+        PositionCmd::RemoveMargin { market, which, amount } => {
+            let (a, keys) = accounts(ctx, &market, which).await?;
             let amount = ctx.units(&keys.collateral_mint, amount).await?;
-            ctx.run("remove_margin", vec![ix::remove_margin(&a, amount)], json!({"id": id, "amount": amount})).await
+            ctx.run(
+                "remove_margin",
+                vec![ix::remove_margin(&a, amount)],
+                json!({"position": a.position.to_string(), "amount": amount}),
+            )
+            .await
         }
-        PositionCmd::Decrease { market, id, size } => {
-            let (a, keys) = accounts(ctx, &market, id).await?;
+        PositionCmd::Decrease { market, which, size } => {
+            let (a, keys) = accounts(ctx, &market, which).await?;
             let size = ctx.units(&keys.collateral_mint, size).await?;
-            ctx.run("decrease_position", vec![ix::decrease_position(&a, size)], json!({"id": id, "size_delta": size}))
-                .await
+            ctx.run(
+                "decrease_position",
+                vec![ix::decrease_position(&a, size)],
+                json!({"position": a.position.to_string(), "size_delta": size}),
+            )
+            .await
         }
-        PositionCmd::Close { market, id } => {
-            let (a, _) = accounts(ctx, &market, id).await?;
-            ctx.run("close_position", vec![ix::close_position(&a)], json!({"id": id})).await
+        PositionCmd::Close { market, which } => {
+            let (a, _) = accounts(ctx, &market, which).await?;
+            ctx.run("close_position", vec![ix::close_position(&a)], json!({"position": a.position.to_string()})).await
         }
-        PositionCmd::Claim { market, id } => {
+        PositionCmd::Claim { market, which } => {
             let signer = ctx.signer()?;
             let (_, keys) = ctx.market(&market).await?;
-            let (key, pos) = find_position(ctx, &market, id).await?;
+            let (key, pos) = find_position(ctx, &market, which).await?;
             if pos.is_open() {
                 bail!("position {key} is open: nothing to claim");
             }
             let (token, create) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
             let ix = ix::claim_residual(&token, &key, &pos);
-            ctx.run("claim_residual", vec![create, ix], json!({"id": id, "residual": pos.residual})).await
+            ctx.run(
+                "claim_residual",
+                vec![create, ix],
+                json!({"position": key.to_string(), "id": pos.id, "residual": pos.residual}),
+            )
+            .await
         }
         PositionCmd::List { market, owner } => {
             let owner = match owner {
@@ -476,21 +503,29 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
 
 /// The signer's position `id` on `market`, found among the market's position accounts by its own
 /// fields (owner and id), never by re-deriving an address.
-async fn find_position(ctx: &Ctx, market: &Pubkey, id: u64) -> Result<(Pubkey, ringfence_sdk::Position)> {
+async fn find_position(ctx: &Ctx, market: &Pubkey, which: Which) -> Result<(Pubkey, ringfence_sdk::Position)> {
+    if let Some(key) = which.position {
+        let p = ctx.client.position(&key).await?.ok_or_else(|| anyhow!("no position account {key}"))?;
+        if p.market != *market {
+            bail!("position {key} is on market {}, not {market}", p.market);
+        }
+        return Ok((key, p));
+    }
     let owner = ctx.signer()?.pubkey();
+    let id = which.id.unwrap_or_default();
     ctx.client
         .positions(market)
         .await?
         .into_iter()
         .find(|(_, p)| p.owner == owner && p.id == id)
-        .ok_or_else(|| anyhow::anyhow!("no position {id} of {owner} on market {market}"))
+        .ok_or_else(|| anyhow!("no position {id} of {owner} on market {market}"))
 }
 
-async fn accounts(ctx: &Ctx, market: &Pubkey, id: u64) -> Result<(PositionAccounts, MarketKeys)> {
+async fn accounts(ctx: &Ctx, market: &Pubkey, which: Which) -> Result<(PositionAccounts, MarketKeys)> {
     let signer = ctx.signer()?;
     let (_, keys) = ctx.market(market).await?;
     let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
-    let (key, pos) = find_position(ctx, market, id).await?;
+    let (key, pos) = find_position(ctx, market, which).await?;
     Ok((PositionAccounts::of(&token, &keys, &key, &pos), keys))
 }
 

@@ -92,6 +92,17 @@ async fn trader_and_lp_commands_on_a_real_validator() {
     assert!(
         row["bankruptcy_price"].as_f64().expect("bankruptcy price") > row["liquidation_price"].as_f64().unwrap_or(0.0)
     );
+    assert_eq!(row["status"], "open");
+    // An existing position is addressed by its own address (or found by id among the signer's).
+    let position = row["position"].as_str().expect("position address").to_string();
+    let (ok, out, err) = cli(
+        &s,
+        &path,
+        &["--json", "position", "add-margin", "--market", &market, "--position", &position, "--amount", "1"],
+    );
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["details"]["position"], position.as_str());
 
     // LOCALNET ONLY price publishing: the publisher's authority may, a trader may not.
     let (ok, _, err) =

@@ -262,8 +262,13 @@ impl Client {
     /// Values, in concurrent batches, every open position the current sweep has not valued yet.
     pub async fn sweep_remaining(&self, market: &Pubkey, payer: &Keypair) -> Result<()> {
         let epoch = self.market(market).await?.sweep.epoch;
-        let todo: Vec<Pubkey> =
-            self.positions(market).await?.into_iter().filter(|(_, p)| p.is_open() && p.sweep_epoch != epoch).map(|(k, _)| k).collect();
+        let todo: Vec<Pubkey> = self
+            .positions(market)
+            .await?
+            .into_iter()
+            .filter(|(_, p)| p.is_open() && p.sweep_epoch != epoch)
+            .map(|(k, _)| k)
+            .collect();
         let sends = todo.chunks(SWEEP_BATCH).map(|chunk| {
             let ix = ringfence_sdk::ix::sweep_positions(market, chunk);
             async move { self.send(&[ix], payer, &[], 3).await }

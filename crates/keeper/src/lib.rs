@@ -84,6 +84,23 @@ fn decode_price(data: &[u8]) -> Option<PriceUpdateV2> {
     decode_account(data).ok()
 }
 
+/// Whether a failed liquidation's error is a lost race, not a disagreement with the program: the
+/// position was already liquidated (`PositionNotOpen`) or claimed and closed (Anchor's
+/// `AccountNotInitialized` / `AccountOwnedByWrongProgram`), or another transaction used a newer
+/// price on the market first (`OraclePriceOlderThanMarket`).
+pub fn lost_race(error: &str) -> bool {
+    use ringfence_sdk::ringfence::error::RingfenceError as E;
+    let codes = [
+        ringfence_sdk::error_code(E::PositionNotOpen),
+        ringfence_sdk::error_code(E::OraclePriceOlderThanMarket),
+        anchor_lang::error::ErrorCode::AccountNotInitialized as u32,
+        anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram as u32,
+    ];
+    codes
+        .iter()
+        .any(|c| error.contains(&format!("custom program error: {c:#x}")) || error.contains(&format!("Custom({c})")))
+}
+
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -372,11 +389,35 @@ impl Keeper {
                       send_ms = started.elapsed().as_millis() as u64, "liquidated");
                 self.state.lock().await.positions.remove(&key);
             }
+            Err(e) if lost_race(&format!("{e:#}")) => {
+                self.metrics.lost_race();
+                info!(target: "keeper", position = %key, "liquidation lost a race");
+            }
             Err(e) => {
                 self.metrics.failed();
                 warn!(target: "keeper", position = %key, error = %e, "liquidation failed");
             }
         }
         self.state.lock().await.inflight.remove(&key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lost_race;
+    use ringfence_sdk::ringfence::error::RingfenceError as E;
+
+    #[test]
+    fn lost_races_are_told_from_rejections() {
+        let code = |e: E| ringfence_sdk::error_code(e);
+        let rpc = |c: u32| {
+            format!("RPC response error -32002: Transaction simulation failed: Error processing Instruction 0: custom program error: {c:#x}")
+        };
+        assert!(lost_race(&rpc(code(E::PositionNotOpen))));
+        assert!(lost_race(&rpc(code(E::OraclePriceOlderThanMarket))));
+        assert!(lost_race(&format!("InstructionError(0, Custom({}))", code(E::PositionNotOpen))));
+        assert!(!lost_race(&rpc(code(E::PositionHealthy))), "a disagreement with the program is no race");
+        assert!(!lost_race(&rpc(code(E::OracleConfidenceTooWide))));
+        assert!(!lost_race("connection refused"));
     }
 }

@@ -11,7 +11,12 @@ pub struct Metrics {
     pub positions_watched: AtomicU64,
     pub liquidations_sent: AtomicU64,
     pub liquidations_landed: AtomicU64,
+    /// Liquidations the program rejected for another reason than a lost race: the keeper's rule
+    /// and the program's disagreed (or the transport failed). Zero when the rule is one.
     pub liquidations_failed: AtomicU64,
+    /// Liquidations that lost a race: the position was liquidated by someone else first, or a
+    /// newer price was used on the market in between (`crate::lost_race`).
+    pub liquidations_lost_races: AtomicU64,
     /// Price publish time to landed liquidation, last and max, milliseconds.
     pub last_latency_ms: AtomicU64,
     pub max_latency_ms: AtomicU64,
@@ -32,15 +37,19 @@ impl Metrics {
     pub fn failed(&self) {
         self.liquidations_failed.fetch_add(1, Ordering::Relaxed);
     }
+    pub fn lost_race(&self) {
+        self.liquidations_lost_races.fetch_add(1, Ordering::Relaxed);
+    }
 
     pub fn render(&self) -> String {
         let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
         format!(
-            "ringfence_keeper_positions_watched {}\nringfence_keeper_liquidations_sent {}\nringfence_keeper_liquidations_landed {}\nringfence_keeper_liquidations_failed {}\nringfence_keeper_last_latency_ms {}\nringfence_keeper_max_latency_ms {}\n",
+            "ringfence_keeper_positions_watched {}\nringfence_keeper_liquidations_sent {}\nringfence_keeper_liquidations_landed {}\nringfence_keeper_liquidations_failed {}\nringfence_keeper_liquidations_lost_races {}\nringfence_keeper_last_latency_ms {}\nringfence_keeper_max_latency_ms {}\n",
             g(&self.positions_watched),
             g(&self.liquidations_sent),
             g(&self.liquidations_landed),
             g(&self.liquidations_failed),
+            g(&self.liquidations_lost_races),
             g(&self.last_latency_ms),
             g(&self.max_latency_ms),
         )

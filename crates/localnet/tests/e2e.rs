@@ -143,6 +143,10 @@ async fn keeper_survives_races_restarts_and_rpc_outages() {
     s.wait_positions(Duration::from_secs(60), |p| p.len() == alive_after(1)).await.expect("wave 1 liquidated");
     let wave1 = count(10) as u64;
     assert_eq!(landed(&[&k1, &k2], wave1).await, wave1, "each position liquidated exactly once");
+    // The loser of each race lost it; no liquidation was rejected for anything else.
+    for k in [&k1, &k2] {
+        assert_eq!(k.metrics.liquidations_failed.load(Ordering::Relaxed), 0, "rejected other than lost races");
+    }
     s.check_invariants().await.expect("invariants after the race");
 
     // One keeper is killed; the RPC node goes down and comes back on the same ledger.

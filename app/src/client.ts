@@ -27,7 +27,42 @@ export interface PositionFields {
   owner: PublicKey;
   market: PublicKey;
   vault: PublicKey;
+  /** 0 long, 1 short. */
+  side: number;
 }
+
+/**
+ * The trader's bound on a trade at the oracle price (`TradeLimit`): the worst acceptable execution
+ * price (`PRICE_DECIMALS`) and an optional deadline (unix seconds, cluster clock).
+ */
+export interface TradeLimit {
+  acceptablePrice: bigint;
+  deadline: bigint | null;
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+const buys = (side: Side, opening: boolean) => (side === "long") === opening;
+const sideOf = (p: PositionFields): Side => (p.side === 0 ? "long" : "short");
+
+/** No bound (any price, no deadline). */
+export const anyLimit = (side: Side, opening: boolean): TradeLimit => ({ acceptablePrice: buys(side, opening) ? U64_MAX : 0n, deadline: null });
+
+/** As the SDK's `limit_with_slippage`: a buyer accepts up to preview * (1 + s), a seller down to preview * (1 - s), never looser. */
+export function limitWithSlippage(side: Side, opening: boolean, preview: bigint, slippageBps: bigint, deadline: bigint | null): TradeLimit {
+  const bps = 10_000n;
+  if (buys(side, opening)) {
+    const p = (preview * (bps + slippageBps)) / bps;
+    return { acceptablePrice: p > U64_MAX ? U64_MAX : p, deadline };
+  }
+  const s = slippageBps > bps ? bps : slippageBps;
+  const n = preview * (bps - s);
+  return { acceptablePrice: (n + bps - 1n) / bps, deadline };
+}
+
+const limitArg = (l: TradeLimit) => ({
+  acceptablePrice: new BN(l.acceptablePrice.toString()),
+  deadline: l.deadline === null ? null : new BN(l.deadline.toString()),
+});
 
 /** `Position.status` values. */
 export const POSITION_OPEN = 0;
@@ -123,13 +158,14 @@ export class RingfenceClient {
     return this.program.account.lpRequest.fetchNullable(request);
   }
 
-  /** Opens a position at its canonical address (the program finds that bump) with its vault at the canonical `["vault", position]`. */
-  openPosition(owner: PublicKey, ownerToken: PublicKey, k: MarketKeys, id: bigint, side: Side, collateral: bigint, size: bigint) {
-    const [position] = positionPda(k.market, owner, id);
+  /** Opens a position and its vault at their canonical addresses, within the trader's `limit`. */
+  openPosition(owner: PublicKey, ownerToken: PublicKey, k: MarketKeys, id: bigint, side: Side, collateral: bigint, size: bigint,
+    limit: TradeLimit = anyLimit(side, true)) {
+    const [position, positionBump] = positionPda(k.market, owner, id);
     const [vault, vaultBump] = vaultPda(position);
     return this.program.methods
       .openPosition(new BN(id.toString()), side === "long" ? { long: {} } : { short: {} }, new BN(collateral.toString()),
-        new BN(size.toString()), vaultBump)
+        new BN(size.toString()), positionBump, vaultBump, limitArg(limit))
       .accountsStrict({ owner, market: k.market, oracle: k.oracle, collateralMint: k.collateralMint, ownerToken,
         poolVault: k.poolVault, position, vault, tokenProgram: TOKEN_PROGRAM_ID, systemProgram: SystemProgram.programId })
       .instruction();
@@ -153,17 +189,19 @@ export class RingfenceClient {
       .instruction();
   }
 
-  decreasePosition(ownerToken: PublicKey, k: MarketKeys, position: PublicKey, p: PositionFields, sizeDelta: bigint) {
+  decreasePosition(ownerToken: PublicKey, k: MarketKeys, position: PublicKey, p: PositionFields, sizeDelta: bigint,
+    limit: TradeLimit = anyLimit(sideOf(p), false)) {
     return this.program.methods
-      .decreasePosition(new BN(sizeDelta.toString()))
+      .decreasePosition(new BN(sizeDelta.toString()), limitArg(limit))
       .accountsStrict({ owner: p.owner, market: p.market, oracle: k.oracle, position, vault: p.vault,
         poolVault: k.poolVault, ownerToken, tokenProgram: TOKEN_PROGRAM_ID })
       .instruction();
   }
 
-  closePosition(ownerToken: PublicKey, k: MarketKeys, position: PublicKey, p: PositionFields) {
+  closePosition(ownerToken: PublicKey, k: MarketKeys, position: PublicKey, p: PositionFields,
+    limit: TradeLimit = anyLimit(sideOf(p), false)) {
     return this.program.methods
-      .closePosition()
+      .closePosition(limitArg(limit))
       .accountsStrict({ owner: p.owner, market: p.market, oracle: k.oracle, position, vault: p.vault,
         poolVault: k.poolVault, ownerToken, tokenProgram: TOKEN_PROGRAM_ID })
       .instruction();

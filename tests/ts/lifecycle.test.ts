@@ -9,7 +9,7 @@ import { join } from "path";
 import { AnchorError, AnchorProvider, BN, Wallet } from "@anchor-lang/core";
 import { Connection, Keypair, PublicKey, sendAndConfirmTransaction, Transaction, TransactionInstruction } from "@solana/web3.js";
 import { createMint, getAccount, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
-import { localnetPricePda, lpRequestPda, PROGRAM_ID, PYTH_RECEIVER_ID, POSITION_LIQUIDATED, positionPda, RingfenceClient, MarketKeys, postPriceIx, liquidationPrice } from "../../app/src";
+import { limitWithSlippage, localnetPricePda, lpRequestPda, PROGRAM_ID, PYTH_RECEIVER_ID, POSITION_LIQUIDATED, positionPda, RingfenceClient, MarketKeys, postPriceIx, liquidationPrice } from "../../app/src";
 
 const ROOT = join(__dirname, "..", "..");
 const TOOLS = join(process.env.RINGFENCE_CACHE ?? join(process.env.HOME ?? "", ".cache", "ringfence"), "solana-tools", "bin");
@@ -142,6 +142,11 @@ describe("TypeScript client on a local validator", function () {
   });
 
   it("rejections a wallet user can hit are named errors", async () => {
+    await send([price(150)], [admin]);
+    // The trader's bound: an open previewed at 150 with 0.5% slippage fails once the price is 1% higher.
+    const limit = limitWithSlippage("long", true, 150n * 10n ** 10n, 50n, null);
+    await expectError("PriceWorseThanAcceptable", async () =>
+      send([price(151.5), await client.openPosition(trader.publicKey, traderToken, keys, 5n, "long", 101n * USDC, 1_000n * USDC, limit)], [trader, admin]));
     await send([price(150)], [admin]);
     await expectError("LeverageTooHigh", async () =>
       send([await client.openPosition(trader.publicKey, traderToken, keys, 2n, "long", 10n * USDC, 1_000n * USDC)], [trader]));

@@ -82,6 +82,8 @@ enum PositionCmd {
         /// Position id (default: the first free one).
         #[arg(long)]
         id: Option<u64>,
+        #[command(flatten)]
+        slippage: Slippage,
     },
     AddMargin {
         #[arg(long)]
@@ -107,12 +109,16 @@ enum PositionCmd {
         which: Which,
         #[arg(long)]
         size: f64,
+        #[command(flatten)]
+        slippage: Slippage,
     },
     Close {
         #[arg(long)]
         market: Pubkey,
         #[command(flatten)]
         which: Which,
+        #[command(flatten)]
+        slippage: Slippage,
     },
     /// Claims the residual of your liquidated position ID into your token account and closes it.
     Claim {
@@ -129,6 +135,18 @@ enum PositionCmd {
         #[arg(long)]
         owner: Option<Pubkey>,
     },
+}
+
+/// The trader's bound on a trade at the oracle price: the worst acceptable execution price, as a
+/// slippage from the price previewed from the oracle now, and a deadline.
+#[derive(clap::Args, Clone, Copy, Debug)]
+struct Slippage {
+    /// Worst acceptable execution price: this many basis points worse than the previewed one.
+    #[arg(long, default_value_t = 100)]
+    slippage_bps: u64,
+    /// The trade must execute within this many seconds (cluster clock).
+    #[arg(long, default_value_t = 60)]
+    deadline_secs: i64,
 }
 
 /// Which existing position: by its own address, or by id among the signer's positions on the
@@ -383,7 +401,7 @@ async fn run(cli: Cli) -> Result<()> {
 
 async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
     match cmd {
-        PositionCmd::Open { market, side, collateral, leverage, id } => {
+        PositionCmd::Open { market, side, collateral, leverage, id, slippage } => {
             let signer = ctx.signer()?;
             let (_, keys) = ctx.market(&market).await?;
             let collateral = ctx.units(&keys.collateral_mint, collateral).await?;
@@ -406,8 +424,11 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
                 SideArg::Long => Side::Long,
                 SideArg::Short => Side::Short,
             };
-            let ix = ix::open_position(&signer.pubkey(), &token, &keys, id, side, collateral, size);
-            ctx.run("open_position", vec![ix], json!({"id": id, "collateral": collateral, "size": size})).await
+            let limit = trade_limit(ctx, &keys, side, true, slippage).await?;
+            let ix = ix::open_position(&signer.pubkey(), &token, &keys, id, side, collateral, size, limit);
+            let details = json!({"id": id, "collateral": collateral, "size": size,
+                "acceptable_price": price(limit.acceptable_price), "deadline": limit.deadline});
+            ctx.run("open_position", vec![ix], details).await
         }
         PositionCmd::AddMargin { market, which, amount } => {
             let signer = ctx.signer()?;
@@ -419,7 +440,7 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
             ctx.run("add_margin", vec![ix], json!({"position": key.to_string(), "id": pos.id, "amount": amount})).await
         }
         PositionCmd::RemoveMargin { market, which, amount } => {
-            let (a, keys) = accounts(ctx, &market, which).await?;
+            let (a, keys, _) = accounts(ctx, &market, which).await?;
             let amount = ctx.units(&keys.collateral_mint, amount).await?;
             ctx.run(
                 "remove_margin",
@@ -428,19 +449,24 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
             )
             .await
         }
-        PositionCmd::Decrease { market, which, size } => {
-            let (a, keys) = accounts(ctx, &market, which).await?;
+        PositionCmd::Decrease { market, which, size, slippage } => {
+            let (a, keys, pos) = accounts(ctx, &market, which).await?;
             let size = ctx.units(&keys.collateral_mint, size).await?;
+            let limit = trade_limit(ctx, &keys, pos.side()?, false, slippage).await?;
             ctx.run(
                 "decrease_position",
-                vec![ix::decrease_position(&a, size)],
-                json!({"position": a.position.to_string(), "size_delta": size}),
+                vec![ix::decrease_position(&a, size, limit)],
+                json!({"position": a.position.to_string(), "size_delta": size,
+                    "acceptable_price": price(limit.acceptable_price), "deadline": limit.deadline}),
             )
             .await
         }
-        PositionCmd::Close { market, which } => {
-            let (a, _) = accounts(ctx, &market, which).await?;
-            ctx.run("close_position", vec![ix::close_position(&a)], json!({"position": a.position.to_string()})).await
+        PositionCmd::Close { market, which, slippage } => {
+            let (a, keys, pos) = accounts(ctx, &market, which).await?;
+            let limit = trade_limit(ctx, &keys, pos.side()?, false, slippage).await?;
+            let details = json!({"position": a.position.to_string(),
+                "acceptable_price": price(limit.acceptable_price), "deadline": limit.deadline});
+            ctx.run("close_position", vec![ix::close_position(&a, limit)], details).await
         }
         PositionCmd::Claim { market, which } => {
             let signer = ctx.signer()?;
@@ -513,20 +539,45 @@ async fn find_position(ctx: &Ctx, market: &Pubkey, which: Which) -> Result<(Pubk
     }
     let owner = ctx.signer()?.pubkey();
     let id = which.id.unwrap_or_default();
-    ctx.client
-        .positions(market)
-        .await?
-        .into_iter()
-        .find(|(_, p)| p.owner == owner && p.id == id)
-        .ok_or_else(|| anyhow!("no position {id} of {owner} on market {market}"))
+    let mut found: Vec<_> =
+        ctx.client.positions(market).await?.into_iter().filter(|(_, p)| p.owner == owner && p.id == id).collect();
+    match found.len() {
+        0 => bail!("no position {id} of {owner} on market {market}"),
+        // Possible when a client opened one with a non-canonical bump: each is its own position.
+        1 => Ok(found.remove(0)),
+        n => bail!("{n} positions with id {id} of {owner} on market {market}: name one with --position"),
+    }
 }
 
-async fn accounts(ctx: &Ctx, market: &Pubkey, which: Which) -> Result<(PositionAccounts, MarketKeys)> {
+async fn accounts(
+    ctx: &Ctx,
+    market: &Pubkey,
+    which: Which,
+) -> Result<(PositionAccounts, MarketKeys, ringfence_sdk::Position)> {
     let signer = ctx.signer()?;
     let (_, keys) = ctx.market(market).await?;
     let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
     let (key, pos) = find_position(ctx, market, which).await?;
-    Ok((PositionAccounts::of(&token, &keys, &key, &pos), keys))
+    Ok((PositionAccounts::of(&token, &keys, &key, &pos), keys, pos))
+}
+
+/// The trade bound: the execution price previewed from the oracle account now (its confidence
+/// side against the trader, as the program prices the trade), `slippage_bps` worse, and a
+/// deadline `deadline_secs` after the cluster clock.
+async fn trade_limit(ctx: &Ctx, keys: &MarketKeys, side: Side, opening: bool, s: Slippage) -> Result<ix::TradeLimit> {
+    let u = ctx.client.price_update(&keys.oracle).await?;
+    let msg = &u.price_message;
+    let mid = ringfence_sdk::math::normalize_price(msg.price, msg.exponent)
+        .map_err(|e| anyhow!("oracle price unusable: {e:?}"))?;
+    let conf = ringfence_sdk::math::normalize_conf(msg.conf, msg.exponent)
+        .map_err(|e| anyhow!("oracle confidence unusable: {e:?}"))?;
+    let preview = if ringfence_sdk::ringfence::limits::buys(side, opening) {
+        mid.saturating_add(conf)
+    } else {
+        mid.saturating_sub(conf)
+    };
+    let deadline = ctx.client.cluster_time().await? + s.deadline_secs;
+    Ok(ix::limit_with_slippage(side, opening, preview, s.slippage_bps, Some(deadline)))
 }
 
 async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {

@@ -387,7 +387,16 @@ impl MarketFixture {
     }
 
     pub fn open(&mut self, w: &Wallet, id: u64, side: Side, collateral: u64, size: u64) -> TxResult {
-        let ix = ix::open_position(&w.key(), &w.token, &self.keys, id, side, collateral, size);
+        let ix = ix::open_position(
+            &w.key(),
+            &w.token,
+            &self.keys,
+            id,
+            side,
+            collateral,
+            size,
+            ringfence_sdk::ix::TradeLimit::any(side, true),
+        );
         self.step(&[ix], &[&w.kp])
     }
 
@@ -401,6 +410,12 @@ impl MarketFixture {
     pub fn position_accounts(&self, w: &Wallet, id: u64) -> PositionAccounts {
         let key = self.position_key(&w.key(), id);
         PositionAccounts::of(&w.token, &self.keys, &key, &self.position_or_blank(&w.key(), id))
+    }
+
+    /// No bound on an exit of `w`'s position `id` (tests of the bound itself build their own).
+    pub fn any_exit(&self, w: &Wallet, id: u64) -> ix::TradeLimit {
+        let side = self.position_or_blank(&w.key(), id).side().unwrap_or(Side::Long);
+        ix::TradeLimit::any(side, false)
     }
 
     /// `owner`'s position `id`, or, where there is none (tests of closed or never-opened
@@ -424,12 +439,12 @@ impl MarketFixture {
     }
 
     pub fn decrease(&mut self, w: &Wallet, id: u64, size_delta: u64) -> TxResult {
-        let ix = ix::decrease_position(&self.position_accounts(w, id), size_delta);
+        let ix = ix::decrease_position(&self.position_accounts(w, id), size_delta, self.any_exit(w, id));
         self.step(&[ix], &[&w.kp])
     }
 
     pub fn close(&mut self, w: &Wallet, id: u64) -> TxResult {
-        let ix = ix::close_position(&self.position_accounts(w, id));
+        let ix = ix::close_position(&self.position_accounts(w, id), self.any_exit(w, id));
         self.step(&[ix], &[&w.kp])
     }
 

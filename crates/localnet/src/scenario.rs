@@ -131,7 +131,16 @@ impl Scenario {
         let results: Vec<Result<String>> = stream::iter(traders.iter())
             .map(|t| async move {
                 let collateral = size / t.leverage + size / 1_000; // + the 0.1% open fee
-                let ix = ix::open_position(&t.kp.pubkey(), &t.token, self.keys(), 1, Side::Long, collateral, size);
+                let ix = ix::open_position(
+                    &t.kp.pubkey(),
+                    &t.token,
+                    self.keys(),
+                    1,
+                    Side::Long,
+                    collateral,
+                    size,
+                    ringfence_sdk::ix::TradeLimit::any(Side::Long, true),
+                );
                 self.client.send(&[ix], &t.kp, &[], 3).await
             })
             .buffer_unordered(32)
@@ -163,8 +172,9 @@ impl Scenario {
         let mut out = Vec::new();
         for (i, (kp, token)) in kps.into_iter().zip(tokens).enumerate() {
             let position = pda::position(&self.keys().market, &kp.pubkey(), 1);
-            let mut open =
-                ix::open_position(&kp.pubkey(), &token, self.keys(), 1, Side::Long, size / 10 + size / 1_000, size);
+            let collateral = size / 10 + size / 1_000;
+            let limit = ix::TradeLimit::any(Side::Long, true);
+            let mut open = ix::open_position(&kp.pubkey(), &token, self.keys(), 1, Side::Long, collateral, size, limit);
             if i % 3 == 0 {
                 let (_, canonical) =
                     Pubkey::find_program_address(&[b"vault", position.as_ref()], &ringfence_sdk::PROGRAM_ID);
@@ -176,10 +186,19 @@ impl Scenario {
                             .map(|k| (k, b))
                     })
                     .context("no non-canonical vault bump")?;
-                open.accounts[7].pubkey = vault;
-                if let Some(last) = open.data.last_mut() {
-                    *last = bump;
-                }
+                let (_, position_bump) = pda::position_with_bump(&self.keys().market, &kp.pubkey(), 1);
+                let at = ix::OpenAt { position, position_bump, vault, vault_bump: bump };
+                open = ix::open_position_at(
+                    &kp.pubkey(),
+                    &token,
+                    self.keys(),
+                    &at,
+                    1,
+                    Side::Long,
+                    collateral,
+                    size,
+                    limit,
+                );
             }
             self.client.send(&[open], &kp, &[], 3).await.context("hostile open")?;
             match i % 3 {

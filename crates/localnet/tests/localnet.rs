@@ -75,6 +75,7 @@ async fn deploy_migrate_and_trade_on_a_real_validator() {
         Side::Long,
         101 * 1_000_000,
         1_000 * 1_000_000,
+        ringfence_sdk::ix::TradeLimit::any(Side::Long, true),
     );
     client.send(&[open], &v.payer, &[&trader], 3).await.expect("open");
     let positions = client.positions(&sol.keys.market).await.expect("positions");
@@ -84,8 +85,16 @@ async fn deploy_migrate_and_trade_on_a_real_validator() {
     assert_eq!(vault, 100 * 1_000_000 + 500 * 1_000_000);
 
     // A rejection names its error.
-    let bad =
-        ix::open_position(&trader.pubkey(), &trader_token, &sol.keys, 2, Side::Long, 10 * 1_000_000, 1_000 * 1_000_000);
+    let bad = ix::open_position(
+        &trader.pubkey(),
+        &trader_token,
+        &sol.keys,
+        2,
+        Side::Long,
+        10 * 1_000_000,
+        1_000 * 1_000_000,
+        ringfence_sdk::ix::TradeLimit::any(Side::Long, true),
+    );
     let err = client.send(&[bad], &v.payer, &[&trader], 0).await.expect_err("over-leveraged");
     assert!(err.to_string().contains("LeverageTooHigh"), "{err}");
 }

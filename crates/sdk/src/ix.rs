@@ -5,6 +5,7 @@ use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use anchor_spl::token::ID as TOKEN_PROGRAM_ID;
 use ringfence::instructions::InitializeMarketArgs;
+pub use ringfence::limits::TradeLimit;
 use ringfence::state::{LpRequest, Position, RiskParams, Side};
 use ringfence::{accounts, instruction};
 
@@ -68,6 +69,7 @@ pub fn initialize_market(admin: &Pubkey, keys: &MarketKeys, feed_id: [u8; 32], p
     )
 }
 
+#[allow(clippy::too_many_arguments)] // the instruction's own arguments
 pub fn open_position(
     owner: &Pubkey,
     owner_token: &Pubkey,
@@ -76,11 +78,38 @@ pub fn open_position(
     side: Side,
     collateral: u64,
     size: u64,
+    limit: TradeLimit,
 ) -> Instruction {
-    // A new position is created at its canonical address (the program finds that bump itself);
-    // its vault at the canonical `["vault", position]`.
-    let position = pda::position(&keys.market, owner, id);
+    // A new position and its vault at their canonical addresses.
+    let (position, position_bump) = pda::position_with_bump(&keys.market, owner, id);
     let (vault, vault_bump) = pda::vault_with_bump(&position);
+    let at = OpenAt { position, position_bump, vault, vault_bump };
+    open_position_at(owner, owner_token, keys, &at, id, side, collateral, size, limit)
+}
+
+/// Where `open_position_at` creates a position and its vault, and the bumps that derive them.
+#[derive(Clone, Copy, Debug)]
+pub struct OpenAt {
+    pub position: Pubkey,
+    pub position_bump: u8,
+    pub vault: Pubkey,
+    pub vault_bump: u8,
+}
+
+/// `open_position` at explicit addresses and bumps (what an unusual or hostile client may send:
+/// any bump the runtime lets the program sign with).
+#[allow(clippy::too_many_arguments)]
+pub fn open_position_at(
+    owner: &Pubkey,
+    owner_token: &Pubkey,
+    keys: &MarketKeys,
+    at: &OpenAt,
+    id: u64,
+    side: Side,
+    collateral: u64,
+    size: u64,
+    limit: TradeLimit,
+) -> Instruction {
     build(
         accounts::OpenPosition {
             owner: *owner,
@@ -89,12 +118,20 @@ pub fn open_position(
             collateral_mint: keys.collateral_mint,
             owner_token: *owner_token,
             pool_vault: keys.pool_vault,
-            position,
-            vault,
+            position: at.position,
+            vault: at.vault,
             token_program: TOKEN_PROGRAM_ID,
             system_program: system_program::ID,
         },
-        instruction::OpenPosition { id, side, collateral, size, vault_bump },
+        instruction::OpenPosition {
+            id,
+            side,
+            collateral,
+            size,
+            position_bump: at.position_bump,
+            vault_bump: at.vault_bump,
+            limit,
+        },
     )
 }
 
@@ -217,7 +254,7 @@ pub fn remove_margin(a: &PositionAccounts, amount: u64) -> Instruction {
     )
 }
 
-pub fn decrease_position(a: &PositionAccounts, size_delta: u64) -> Instruction {
+pub fn decrease_position(a: &PositionAccounts, size_delta: u64, limit: TradeLimit) -> Instruction {
     build(
         accounts::DecreasePosition {
             owner: a.owner,
@@ -229,11 +266,11 @@ pub fn decrease_position(a: &PositionAccounts, size_delta: u64) -> Instruction {
             owner_token: a.owner_token,
             token_program: TOKEN_PROGRAM_ID,
         },
-        instruction::DecreasePosition { size_delta },
+        instruction::DecreasePosition { size_delta, limit },
     )
 }
 
-pub fn close_position(a: &PositionAccounts) -> Instruction {
+pub fn close_position(a: &PositionAccounts, limit: TradeLimit) -> Instruction {
     build(
         accounts::ClosePosition {
             owner: a.owner,
@@ -245,7 +282,7 @@ pub fn close_position(a: &PositionAccounts) -> Instruction {
             owner_token: a.owner_token,
             token_program: TOKEN_PROGRAM_ID,
         },
-        instruction::ClosePosition {},
+        instruction::ClosePosition { limit },
     )
 }
 
@@ -398,4 +435,24 @@ pub fn cancel_pending_change(admin: &Pubkey, market: &Pubkey) -> Instruction {
 
 pub fn set_pause(admin: &Pubkey, market: &Pubkey, paused: u8) -> Instruction {
     build(accounts::SetPause { admin: *admin, market: *market }, instruction::SetPause { paused })
+}
+
+/// A trade bound from a previewed execution price and a slippage tolerance: a buyer (opening a
+/// long, closing a short) accepts up to `preview * (1 + slippage)`, a seller down to
+/// `preview * (1 - slippage)` (rounded against the trader's tolerance: never looser than asked).
+pub fn limit_with_slippage(
+    side: Side,
+    opening: bool,
+    preview: u64,
+    slippage_bps: u64,
+    deadline: Option<i64>,
+) -> TradeLimit {
+    let bps = u128::from(ringfence_math::BPS);
+    let p = u128::from(preview);
+    let acceptable_price = if ringfence::limits::buys(side, opening) {
+        u64::try_from(p * (bps + u128::from(slippage_bps)) / bps).unwrap_or(u64::MAX)
+    } else {
+        u64::try_from((p * bps.saturating_sub(u128::from(slippage_bps))).div_ceil(bps)).unwrap_or(u64::MAX)
+    };
+    TradeLimit { acceptable_price, deadline }
 }

@@ -32,7 +32,12 @@ pub fn lp_request(market: &Pubkey, provider: &Pubkey) -> Pubkey {
 /// owner are read from its account (positions become transferable: the owner in the seeds is
 /// not the current owner forever).
 pub fn position(market: &Pubkey, owner: &Pubkey, id: u64) -> Pubkey {
-    Pubkey::find_program_address(&[POSITION_SEED, market.as_ref(), owner.as_ref(), &id.to_le_bytes()], &PROGRAM_ID).0
+    position_with_bump(market, owner, id).0
+}
+
+/// The canonical position PDA and its bump (passed to `open_position`).
+pub fn position_with_bump(market: &Pubkey, owner: &Pubkey, id: u64) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[POSITION_SEED, market.as_ref(), owner.as_ref(), &id.to_le_bytes()], &PROGRAM_ID)
 }
 
 /// Where `open_position` creates the vault of a new `position` (the canonical PDA); read an

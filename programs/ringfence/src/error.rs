@@ -155,10 +155,12 @@ pub enum RingfenceError {
     PositionNotLiquidated,
     #[msg("the new parameters equal the current ones")]
     NoParamsChange,
-    #[msg("position account is not the canonical PDA for this market, owner and id")]
-    PositionAddressMismatch,
     #[msg("the pending change was not applied within an hour of its effective time and lapsed")]
     PendingChangeLapsed,
+    #[msg("the execution price is worse than the trader's acceptable price")]
+    PriceWorseThanAcceptable,
+    #[msg("the trade's deadline has passed")]
+    TradeDeadlinePassed,
 }
 
 impl From<MathError> for RingfenceError {

@@ -29,6 +29,7 @@ pub mod cpi;
 pub mod error;
 pub mod events;
 pub mod instructions;
+pub mod limits;
 pub mod liquidation;
 pub mod oracle;
 pub mod settlement;
@@ -37,6 +38,7 @@ pub mod sweep;
 pub mod token_account;
 
 use instructions::*;
+use limits::TradeLimit;
 use state::{RiskParams, Side};
 
 declare_id!("6jYnnzdibL96wy8em8Gv5qFFdUd4e3uxcAbvDuVi9VmY");
@@ -90,15 +92,18 @@ pub mod ringfence {
     // ---- traders ----
 
     /// Opens an isolated, fully reserved position with its own vault. See [`OpenPosition`].
+    #[allow(clippy::too_many_arguments)]
     pub fn open_position(
         ctx: Context<OpenPosition>,
         id: u64,
         side: Side,
         collateral: u64,
         size: u64,
+        position_bump: u8,
         vault_bump: u8,
+        limit: TradeLimit,
     ) -> Result<()> {
-        instructions::open_position::handler(ctx, id, side, collateral, size, vault_bump)
+        instructions::open_position::handler(ctx, id, side, collateral, size, position_bump, vault_bump, limit)
     }
 
     /// Moves collateral from the owner into the position's vault. See [`AddMargin`].
@@ -112,13 +117,13 @@ pub mod ringfence {
     }
 
     /// Closes part of a position. See [`DecreasePosition`].
-    pub fn decrease_position(ctx: Context<DecreasePosition>, size_delta: u64) -> Result<()> {
-        instructions::decrease_position::handler(ctx, size_delta)
+    pub fn decrease_position(ctx: Context<DecreasePosition>, size_delta: u64, limit: TradeLimit) -> Result<()> {
+        instructions::decrease_position::handler(ctx, size_delta, limit)
     }
 
     /// Closes a position in full. See [`ClosePosition`].
-    pub fn close_position(ctx: Context<ClosePosition>) -> Result<()> {
-        instructions::close_position::handler(ctx)
+    pub fn close_position(ctx: Context<ClosePosition>, limit: TradeLimit) -> Result<()> {
+        instructions::close_position::handler(ctx, limit)
     }
 
     // ---- keepers and views ----

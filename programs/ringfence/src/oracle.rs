@@ -34,8 +34,11 @@ impl OraclePrice {
     /// The price a trader gets: the confidence interval's worse side. Opening a long or closing a
     /// short pays `price + conf`; opening a short or closing a long gets `price - conf`.
     pub fn against_trader(&self, side: Side, opening: bool) -> Result<u64> {
-        let up = matches!((side, opening), (Side::Long, true) | (Side::Short, false));
-        let p = if up { self.price.checked_add(self.conf) } else { self.price.checked_sub(self.conf) };
+        let p = if crate::limits::buys(side, opening) {
+            self.price.checked_add(self.conf)
+        } else {
+            self.price.checked_sub(self.conf)
+        };
         // conf <= 10% of price (bounded by max_conf_bps), so the low side stays positive.
         p.filter(|p| *p > 0).ok_or_else(|| error!(RingfenceError::OraclePriceNotPositive))
     }

@@ -269,7 +269,16 @@ impl Bank {
     }
 
     async fn open(&mut self, w: &Wallet, id: u64, collateral: u64, size: u64) -> Sent {
-        let ix = ix::open_position(&w.key(), &w.token, &self.keys, id, Side::Long, collateral, size);
+        let ix = ix::open_position(
+            &w.key(),
+            &w.token,
+            &self.keys,
+            id,
+            Side::Long,
+            collateral,
+            size,
+            ringfence_sdk::ix::TradeLimit::any(Side::Long, true),
+        );
         self.send(&[ix], &[&w.kp]).await
     }
 
@@ -282,7 +291,8 @@ impl Bank {
 
     async fn close(&mut self, w: &Wallet, id: u64) -> Sent {
         let (key, pos) = self.position(&w.key(), id).await;
-        let ix = ix::close_position(&PositionAccounts::of(&w.token, &self.keys, &key, &pos));
+        let limit = ix::TradeLimit::any(pos.side().expect("side"), false);
+        let ix = ix::close_position(&PositionAccounts::of(&w.token, &self.keys, &key, &pos), limit);
         self.send(&[ix], &[&w.kp]).await
     }
 
@@ -377,8 +387,8 @@ async fn frozen_and_reassigned_owner_accounts_cannot_block_liquidation() {
     }
 }
 
-/// A non-canonical position address is refused; a non-canonical vault is liquidated through the
-/// position's own fields.
+/// A second position for the same id (a non-canonical position bump) lives on its own; a
+/// non-canonical vault is liquidated through the position's own fields.
 #[tokio::test]
 async fn non_canonical_addresses() {
     let mut b = Bank::start(default_params()).await;
@@ -388,7 +398,7 @@ async fn non_canonical_addresses() {
     let market = b.keys.market;
     let (_, canonical) =
         Pubkey::find_program_address(&[b"position", market.as_ref(), t.key().as_ref(), &id], &PROGRAM_ID);
-    let (dup, _) = (0..canonical)
+    let (dup, dup_bump) = (0..canonical)
         .rev()
         .find_map(|bump| {
             Pubkey::create_program_address(&[b"position", market.as_ref(), t.key().as_ref(), &id, &[bump]], &PROGRAM_ID)
@@ -396,12 +406,11 @@ async fn non_canonical_addresses() {
                 .map(|k| (k, bump))
         })
         .expect("non-canonical bump");
-    let mut ix = ix::open_position(&t.key(), &t.token, &b.keys, 1, Side::Long, 100 * USDC, 1_000 * USDC);
-    ix.accounts[6].pubkey = dup;
+    let limit = ix::TradeLimit::any(Side::Long, true);
     let (v, vb) = pda::vault_with_bump(&dup);
-    ix.accounts[7].pubkey = v;
-    *ix.data.last_mut().unwrap() = vb;
-    expect_err(&b.send(&[ix], &[&t.kp]).await, RingfenceError::PositionAddressMismatch);
+    let at = ix::OpenAt { position: dup, position_bump: dup_bump, vault: v, vault_bump: vb };
+    let ix = ix::open_position_at(&t.key(), &t.token, &b.keys, &at, 1, Side::Long, 100 * USDC, 1_000 * USDC, limit);
+    b.send(&[ix], &[&t.kp]).await.expect("a second position for id 1, at another address");
 
     let key = b.position_key(&t.key(), 1);
     let (_, canonical_vault) = Pubkey::find_program_address(&[b"vault", key.as_ref()], &PROGRAM_ID);
@@ -411,14 +420,17 @@ async fn non_canonical_addresses() {
             Pubkey::create_program_address(&[b"vault", key.as_ref(), &[bump]], &PROGRAM_ID).ok().map(|k| (k, bump))
         })
         .expect("non-canonical vault bump");
-    let mut ix = ix::open_position(&t.key(), &t.token, &b.keys, 1, Side::Long, 100 * USDC, 1_000 * USDC);
-    ix.accounts[7].pubkey = odd;
-    *ix.data.last_mut().unwrap() = odd_bump;
+    let at = ix::OpenAt { position: key, position_bump: canonical, vault: odd, vault_bump: odd_bump };
+    let ix = ix::open_position_at(&t.key(), &t.token, &b.keys, &at, 1, Side::Long, 100 * USDC, 1_000 * USDC, limit);
     b.send(&[ix], &[&t.kp]).await.expect("open with a non-canonical vault");
+    assert_eq!(b.market().await.positions_open, 2);
     b.warp(5).await;
     b.publish(pyth_price(90.0)).await;
+    // Both positions for id 1 are liquidated, each through its own accounts.
     let logs = b.liquidate(&keeper, &key).await.expect("liquidated by its own vault address");
     assert_eq!(b.balance(&odd).await, liquidated(&logs).residual);
+    b.liquidate(&keeper, &dup).await.expect("the second position for the same id, on its own");
+    assert_eq!(b.market().await.positions_open, 0);
 }
 
 /// Over warped time: a harmful change waits for the timelock, nothing instant can block an exit

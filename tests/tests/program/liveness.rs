@@ -31,23 +31,40 @@ fn non_canonical(seeds: &[&[u8]]) -> (Pubkey, u8) {
 // ---------------------------------------------------------------------------------------------
 // Section 1: addresses
 
-/// Before: `open_position` took the position bump from the client, so one (market, owner, id)
-/// could hold several positions. Now the program finds the canonical address itself.
+/// `open_position` takes the position's bump from the client (finding it on chain would cost
+/// ~1,500 CU per try, a varying number of tries), so one (market, owner, id) can hold two
+/// positions at two addresses. Harmless: each is addressed by its own address and carries its own
+/// vault, collateral and reserve; both count in the market and the sweep, and the keeper's
+/// accounts (read from each position) liquidate each on its own.
 #[test]
-fn a_second_position_for_the_same_id_is_impossible() {
+fn a_second_position_for_the_same_id_is_harmless() {
     let mut f = MarketFixture::new();
     let t = f.wallet(1_000 * USDC);
+    let keeper = f.wallet(0);
     f.open(&t, 1, Side::Long, 100 * USDC, 1_000 * USDC).unwrap();
     let id = 1u64.to_le_bytes();
-    let (dup, _) = non_canonical(&[b"position", f.keys.market.as_ref(), t.key().as_ref(), &id]);
-    let (dup_vault, dup_vault_bump) = pda::vault_with_bump(&dup);
-    let mut ix = ix::open_position(&t.key(), &t.token, &f.keys, 1, Side::Long, 100 * USDC, 1_000 * USDC);
-    ix.accounts[6].pubkey = dup;
-    ix.accounts[7].pubkey = dup_vault;
-    *ix.data.last_mut().unwrap() = dup_vault_bump;
-    rejects(&mut f, RingfenceError::PositionAddressMismatch, |f| f.step(&[ix], &[&t.kp]));
-    // And the canonical one is taken.
-    rejects(&mut f, RingfenceError::PositionAlreadyExists, |f| f.open(&t, 1, Side::Long, 100 * USDC, 1_000 * USDC));
+    let (dup, dup_bump) = non_canonical(&[b"position", f.keys.market.as_ref(), t.key().as_ref(), &id]);
+    let (vault, vault_bump) = pda::vault_with_bump(&dup);
+    let at = ix::OpenAt { position: dup, position_bump: dup_bump, vault, vault_bump };
+    let limit = ix::TradeLimit::any(Side::Long, true);
+    let open = ix::open_position_at(&t.key(), &t.token, &f.keys, &at, 1, Side::Long, 200 * USDC, 1_000 * USDC, limit);
+    f.step(&[open], &[&t.kp]).expect("a second position for id 1");
+    let canonical = f.position_key(&t.key(), 1);
+    let (a, b) = (f.position(&t.key(), 1), f.env.decode::<ringfence_sdk::Position>(&dup));
+    assert_eq!((a.id, b.id, a.owner, b.owner), (1, 1, t.key(), t.key()));
+    assert_ne!(a.vault, b.vault);
+    assert_eq!(f.market().positions_open, 2);
+    // A drop liquidates the 10x one and leaves the 5x one: each judged on its own accounts.
+    f.set_price(px(93));
+    assert!(f.health_of(&canonical).unwrap().liquidatable);
+    assert!(!f.health_of(&dup).unwrap().liquidatable);
+    let before = f.env.account(&dup);
+    let la = f.liquidate_accounts_of(&keeper, &canonical);
+    f.liquidate_with(&keeper, &la).expect("liquidate the canonical one");
+    assert_eq!(f.env.account(&dup), before, "the other position with the same id is untouched");
+    let lb = f.liquidate_accounts_of(&keeper, &dup);
+    rejects(&mut f, RingfenceError::PositionHealthy, |f| f.liquidate_with(&keeper, &lb));
+    f.assert_invariants();
 }
 
 /// Before: a trader opened with a non-canonical vault bump and the SDK's liquidation builder
@@ -60,9 +77,10 @@ fn a_non_canonical_vault_is_liquidated_through_the_positions_own_fields() {
     let keeper = f.wallet(0);
     let key = f.position_key(&t.key(), 1);
     let (odd_vault, odd_bump) = non_canonical(&[b"vault", key.as_ref()]);
-    let mut ix = ix::open_position(&t.key(), &t.token, &f.keys, 1, Side::Long, 100 * USDC, 1_000 * USDC);
-    ix.accounts[7].pubkey = odd_vault;
-    *ix.data.last_mut().unwrap() = odd_bump;
+    let limit = ix::TradeLimit::any(Side::Long, true);
+    let (_, position_bump) = pda::position_with_bump(&f.keys.market, &t.key(), 1);
+    let at = ix::OpenAt { position: key, position_bump, vault: odd_vault, vault_bump: odd_bump };
+    let ix = ix::open_position_at(&t.key(), &t.token, &f.keys, &at, 1, Side::Long, 100 * USDC, 1_000 * USDC, limit);
     f.step(&[ix], &[&t.kp]).expect("open with a non-canonical vault");
     let p = f.position(&t.key(), 1);
     assert_eq!(p.vault, odd_vault);

@@ -17,4 +17,5 @@ mod oracle;
 mod pool_review;
 mod randomized;
 mod review_attacks;
+mod trade_limits;
 mod trading;

@@ -106,7 +106,16 @@ fn rejects_id_reuse_and_foreign_token_accounts() {
     // Someone else's token account as the source.
     let other = f.wallet(1_000 * USDC);
     rejects(&mut f, RingfenceError::TokenOwnerMismatch, |f| {
-        let ix = ix::open_position(&t.key(), &other.token, &f.keys, 2, Side::Long, 10 * USDC, 20 * USDC);
+        let ix = ix::open_position(
+            &t.key(),
+            &other.token,
+            &f.keys,
+            2,
+            Side::Long,
+            10 * USDC,
+            20 * USDC,
+            ringfence_sdk::ix::TradeLimit::any(Side::Long, true),
+        );
         f.env.send(&[ix], &[&t.kp])
     });
     // A token account of another mint.
@@ -115,18 +124,45 @@ fn rejects_id_reuse_and_foreign_token_accounts() {
     let token2 = f.env.create_token_account(&mint2, &t.key());
     f.env.mint_to(&mint2, &auth, &token2, 1_000 * USDC);
     rejects(&mut f, RingfenceError::MintMismatch, |f| {
-        let ix = ix::open_position(&t.key(), &token2, &f.keys, 2, Side::Long, 10 * USDC, 20 * USDC);
+        let ix = ix::open_position(
+            &t.key(),
+            &token2,
+            &f.keys,
+            2,
+            Side::Long,
+            10 * USDC,
+            20 * USDC,
+            ringfence_sdk::ix::TradeLimit::any(Side::Long, true),
+        );
         f.env.send(&[ix], &[&t.kp])
     });
     // The market's collateral mint replaced by another mint.
     rejects(&mut f, RingfenceError::MintMismatch, |f| {
         let keys = MarketKeys { collateral_mint: mint2, ..f.keys };
-        let ix = ix::open_position(&t.key(), &token2, &keys, 2, Side::Long, 10 * USDC, 20 * USDC);
+        let ix = ix::open_position(
+            &t.key(),
+            &token2,
+            &keys,
+            2,
+            Side::Long,
+            10 * USDC,
+            20 * USDC,
+            ringfence_sdk::ix::TradeLimit::any(Side::Long, true),
+        );
         f.env.send(&[ix], &[&t.kp])
     });
     // A wallet that is not a token account at all.
     rejects(&mut f, RingfenceError::NotTokenAccount, |f| {
-        let ix = ix::open_position(&t.key(), &t.key(), &f.keys, 2, Side::Long, 10 * USDC, 20 * USDC);
+        let ix = ix::open_position(
+            &t.key(),
+            &t.key(),
+            &f.keys,
+            2,
+            Side::Long,
+            10 * USDC,
+            20 * USDC,
+            ringfence_sdk::ix::TradeLimit::any(Side::Long, true),
+        );
         f.env.send(&[ix], &[&t.kp])
     });
 }
@@ -153,7 +189,16 @@ fn rejects_every_bad_oracle() {
     f.env.write_price(&other, &good);
     rejects(&mut f, RingfenceError::OracleAccountMismatch, |f| {
         let keys = MarketKeys { oracle: other, ..f.keys };
-        let ix = ix::open_position(&t.key(), &t.token, &keys, 1, Side::Long, 100 * USDC, 500 * USDC);
+        let ix = ix::open_position(
+            &t.key(),
+            &t.token,
+            &keys,
+            1,
+            Side::Long,
+            100 * USDC,
+            500 * USDC,
+            ringfence_sdk::ix::TradeLimit::any(Side::Long, true),
+        );
         f.env.send(&[ix], &[&t.kp])
     });
 

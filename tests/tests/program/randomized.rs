@@ -367,7 +367,16 @@ fn run(seed: u64, steps: usize) {
                 if r.rng.below(2) == 0 || r.m2_open.is_empty() {
                     let id = r.next_id;
                     r.next_id += 1;
-                    let ix = ix::open_position(&w.key(), &w.token, &r.m2, id, Side::Short, 200 * USDC, 1_000 * USDC);
+                    let ix = ix::open_position(
+                        &w.key(),
+                        &w.token,
+                        &r.m2,
+                        id,
+                        Side::Short,
+                        200 * USDC,
+                        1_000 * USDC,
+                        ringfence_sdk::ix::TradeLimit::any(Side::Short, true),
+                    );
                     let kp = w.kp.insecure_clone();
                     if attempt(&mut r.f, step, "market 2 open", OPEN_ERRORS, |f| f.step(&[ix], &[&kp])) {
                         r.m2_open.insert((t, id));
@@ -377,7 +386,8 @@ fn run(seed: u64, steps: usize) {
                     let w = &r.traders[t];
                     let position = pda::position(&r.m2.market, &w.key(), id);
                     let pos: Position = r.f.env.decode(&position);
-                    let ix = ix::close_position(&PositionAccounts::of(&w.token, &r.m2, &position, &pos));
+                    let limit = ix::TradeLimit::any(Side::Short, false);
+                    let ix = ix::close_position(&PositionAccounts::of(&w.token, &r.m2, &position, &pos), limit);
                     let kp = w.kp.insecure_clone();
                     if attempt(&mut r.f, step, "market 2 close", &[], |f| f.step(&[ix], &[&kp])) {
                         r.m2_open.remove(&(t, id));

@@ -257,8 +257,8 @@ fn a_decrease_or_close_sandwich_cannot_move_the_lp_price() {
     let total = u128::from(m.lp_supply + m.dead_shares);
     let request = pda::lp_request(&f.keys.market, &attacker.key());
     let ixs = [
-        ix::decrease_position(&f.position_accounts(&attacker, 1), 500_000 * USDC - 10 * USDC),
-        ix::close_position(&f.position_accounts(&attacker, 2)),
+        ix::decrease_position(&f.position_accounts(&attacker, 1), 500_000 * USDC - 10 * USDC, f.any_exit(&attacker, 1)),
+        ix::close_position(&f.position_accounts(&attacker, 2), f.any_exit(&attacker, 2)),
         ix::execute_lp_request(&f.keys, &request),
     ];
     let e = executed(&f.step(&ixs, &[&attacker.kp]));
@@ -314,7 +314,16 @@ fn hostile_sweep_accounts_cannot_complete_a_sweep_early() {
     for id in 1..=3 {
         f.open(&t, id, Side::Long, 100 * USDC, 1_000 * USDC).unwrap();
     }
-    let foreign = ix::open_position(&t.key(), &t.token, &keys2, 9, Side::Short, 100 * USDC, 1_000 * USDC);
+    let foreign = ix::open_position(
+        &t.key(),
+        &t.token,
+        &keys2,
+        9,
+        Side::Short,
+        100 * USDC,
+        1_000 * USDC,
+        ringfence_sdk::ix::TradeLimit::any(Side::Short, true),
+    );
     f.step(&[foreign], &[&t.kp]).unwrap();
     let lp = f.wallet(1_000 * USDC);
     f.request_deposit(&lp, 1_000 * USDC).unwrap();
@@ -331,8 +340,17 @@ fn hostile_sweep_accounts_cannot_complete_a_sweep_early() {
     assert_ringfence_err(&res, RingfenceError::MarketMismatch);
     // Close + re-open position 1 (valued) in one transaction, then value 2: still one missing.
     let reopen = [
-        ix::close_position(&f.position_accounts(&t, 1)),
-        ix::open_position(&t.key(), &t.token, &f.keys, 1, Side::Long, 100 * USDC, 1_000 * USDC),
+        ix::close_position(&f.position_accounts(&t, 1), f.any_exit(&t, 1)),
+        ix::open_position(
+            &t.key(),
+            &t.token,
+            &f.keys,
+            1,
+            Side::Long,
+            100 * USDC,
+            1_000 * USDC,
+            ringfence_sdk::ix::TradeLimit::any(Side::Long, true),
+        ),
     ];
     f.step(&reopen, &[&t.kp]).unwrap();
     f.step(&[ix::sweep_positions(&f.keys.market, &[b, a])], &[]).unwrap();
@@ -362,7 +380,16 @@ fn dust_positions_cannot_freeze_lp_withdrawals() {
     let dust = 600u64;
     let start = f.env.token_balance(&attacker.token);
     for id in 0..dust {
-        let ix = ix::open_position(&attacker.key(), &attacker.token, &f.keys, id, Side::Long, 1_100_000, 10 * USDC);
+        let ix = ix::open_position(
+            &attacker.key(),
+            &attacker.token,
+            &f.keys,
+            id,
+            Side::Long,
+            1_100_000,
+            10 * USDC,
+            ringfence_sdk::ix::TradeLimit::any(Side::Long, true),
+        );
         f.env.send(&[ix], &[&attacker.kp]).expect("dust position");
     }
     f.assert_invariants();

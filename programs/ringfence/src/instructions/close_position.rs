@@ -5,6 +5,7 @@ use ringfence_math::{capped_pnl, settle, unrealized_pnl};
 
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::{PoolSnapshot, PositionClosed};
+use crate::limits::TradeLimit;
 use crate::settlement::{exit_quote, fees_owed, ExitQuote, VaultAuthority};
 use crate::state::{Market, Position};
 use crate::token_account::{check_token_account, token_balance};
@@ -22,7 +23,11 @@ use crate::token_account::{check_token_account, token_balance};
 /// - `pool_vault`: must be `market.pool_vault`.
 /// - `owner_token`: SPL Token account of the collateral mint owned by `owner` (destination).
 ///
+/// `limit`: the exit price (oracle price - conf for a long, + conf for a short) must be no worse
+/// than `limit.acceptable_price`, before `limit.deadline` if any.
+///
 /// # Errors
+/// - `PriceWorseThanAcceptable`, `TradeDeadlinePassed`: outside the trader's bound.
 /// - `PositionNotOpen`: the position was liquidated (its owner claims the residual instead).
 /// - `OwnerMismatch`, `MarketMismatch`, `VaultMismatch`, `PoolVaultMismatch`, `MintMismatch`,
 ///   `TokenOwnerMismatch`, `NotTokenAccount`.
@@ -56,13 +61,14 @@ pub struct ClosePosition<'info> {
     pub token_program: Program<'info, Token>,
 }
 
-pub fn handler(ctx: Context<ClosePosition>) -> Result<()> {
+pub fn handler(ctx: Context<ClosePosition>, limit: TradeLimit) -> Result<()> {
     let a = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
     let mut m: Market = *a.market.load()?;
     let mut pos: Position = *a.position.load()?;
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
     let ExitQuote { px, side, exit } = exit_quote(&a.oracle, &mut m, &pos, now)?;
+    limit.check(side, false, exit, now)?;
     let held = m.sweep_touch(Some(&mut pos), now)?;
     let pnl = capped_pnl(unrealized_pnl(side.into(), pos.size, pos.entry_price, exit).or_err()?, pos.reserve);
     let (borrow_fee, close_fee) = fees_owed(&pos, &m, pos.size)?;

@@ -5,6 +5,7 @@ use ringfence_math::{prorata_qty, split_decrease, unrealized_pnl};
 
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::{PoolSnapshot, PositionDecreased};
+use crate::limits::TradeLimit;
 use crate::settlement::{exit_quote, fees_owed, ExitQuote, VaultAuthority};
 use crate::state::{wide_get, wide_set, Market, Position};
 use crate::token_account::check_token_account;
@@ -17,7 +18,11 @@ use crate::token_account::check_token_account;
 /// # Accounts
 /// As `close_position`; nothing is closed.
 ///
+/// `limit`: the exit price (oracle price - conf for a long, + conf for a short) must be no worse
+/// than `limit.acceptable_price`, before `limit.deadline` if any.
+///
 /// # Errors
+/// - `PriceWorseThanAcceptable`, `TradeDeadlinePassed`: outside the trader's bound.
 /// - `PositionNotOpen`: the position was liquidated (its owner claims the residual instead).
 /// - `InvalidDecreaseSize`: `size_delta` is zero or not below the size (use `close_position`).
 /// - `PositionTooSmall`: what would remain is below the market's `min_position_size`.
@@ -51,7 +56,7 @@ pub struct DecreasePosition<'info> {
     pub token_program: Program<'info, Token>,
 }
 
-pub fn handler(ctx: Context<DecreasePosition>, size_delta: u64) -> Result<()> {
+pub fn handler(ctx: Context<DecreasePosition>, size_delta: u64, limit: TradeLimit) -> Result<()> {
     let a = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
     let mut m: Market = *a.market.load()?;
@@ -63,6 +68,7 @@ pub fn handler(ctx: Context<DecreasePosition>, size_delta: u64) -> Result<()> {
     );
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
     let ExitQuote { px, side, exit } = exit_quote(&a.oracle, &mut m, &pos, now)?;
+    limit.check(side, false, exit, now)?;
     let held = m.sweep_touch(Some(&mut pos), now)?;
     let pnl_delta = unrealized_pnl(side.into(), size_delta, pos.entry_price, exit).or_err()?;
     let (borrow_fee, close_fee) = fees_owed(&pos, &m, size_delta)?;

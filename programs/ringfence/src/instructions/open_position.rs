@@ -7,6 +7,7 @@ use ringfence_math::{base_qty, liquidation_price, meets_initial_margin, notional
 use crate::cpi::{create_pda_account, token_initialize_account, token_transfer};
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::{PoolSnapshot, PositionOpened};
+use crate::limits::TradeLimit;
 use crate::oracle::{read_price, PriceUse};
 use crate::state::{pause, status, wide_set, Market, Position, Side, POSITION_SEED, POSITION_SPACE, VAULT_SEED};
 use crate::token_account::check_token_account;
@@ -23,11 +24,15 @@ pub const TOKEN_ACCOUNT_LEN: usize = 165;
 /// the vault. The entry price is the oracle price plus its confidence interval for a long (minus
 /// for a short): against the trader.
 ///
-/// The position is created at its canonical PDA address (found on chain), so one (market, owner,
-/// id) has at most one position. The vault is created at `["vault", position]` with the client's
-/// `vault_bump` (the SDK passes the canonical one; finding it on chain would cost ~1,500 CU per
-/// try) and recorded in `Position::vault`: one vault per position, read from there by every
-/// instruction and client, never re-derived.
+/// The position is created at `["position", market, owner, id]` with the client's
+/// `position_bump`, its vault at `["vault", position]` with `vault_bump` (the SDK passes the
+/// canonical bumps; finding them on chain costs ~1,500 CU per try, a number of tries that varies by
+/// address). The runtime lets the program sign only for the address the seeds derive, so no bump
+/// can create an account anywhere else. A trader may thus hold two positions with the same id at
+/// two addresses; that is harmless: no instruction, event or client identifies a position by
+/// (market, owner, id) — each is addressed by its own address, holds its own vault (recorded in
+/// `Position::vault`), collateral and reserve, counts once in the market's aggregates and the pool
+/// sweep, and is liquidated, closed or claimed on its own.
 ///
 /// # Accounts
 /// - `owner`: signer, pays rent, funds the collateral.
@@ -39,15 +44,18 @@ pub const TOKEN_ACCOUNT_LEN: usize = 165;
 /// - `position`: PDA `["position", market, owner, id (u64 LE)]`, created.
 /// - `vault`: PDA `["vault", position]`, created as a token account whose authority is `position`.
 ///
+/// `limit` is the trader's bound: the entry price (oracle price + conf for a long, - conf for a
+/// short) must be no worse than `limit.acceptable_price`, before `limit.deadline` if any.
+///
 /// # Errors
 /// - `MarketPaused`: opening is paused.
+/// - `PriceWorseThanAcceptable`, `TradeDeadlinePassed`: outside the trader's bound.
 /// - `ZeroAmount`: zero collateral or size. `CollateralBelowFee`: collateral does not exceed the fee.
 /// - `PositionTooSmall`: `size` below the market's `min_position_size`.
 /// - `LeverageTooHigh`: collateral net of the fee below the initial margin of `size`.
 /// - `InsufficientPoolLiquidity`: the pool's free liquidity cannot fund the reserve.
 /// - `OpenInterestCapExceeded`: the side's open interest would exceed its cap.
 /// - `PositionAlreadyExists`: `position` is already in use.
-/// - `PositionAddressMismatch`: `position` is not the canonical PDA.
 /// - Oracle: `OracleAccountMismatch`, `OracleFeedMismatch`, `OracleNotFullyVerified`,
 ///   `OraclePriceStale`, `OraclePriceOlderThanMarket`, `OraclePriceNotPositive`,
 ///   `OracleConfidenceTooWide`.
@@ -80,13 +88,16 @@ pub struct OpenPosition<'info> {
     pub system_program: Program<'info, System>,
 }
 
+#[allow(clippy::too_many_arguments)] // the instruction's arguments, as the IDL shows them
 pub fn handler(
     ctx: Context<OpenPosition>,
     id: u64,
     side: Side,
     collateral: u64,
     size: u64,
+    position_bump: u8,
     vault_bump: u8,
+    limit: TradeLimit,
 ) -> Result<()> {
     require!(collateral > 0 && size > 0, RingfenceError::ZeroAmount);
     let a = ctx.accounts;
@@ -99,6 +110,7 @@ pub fn handler(
     let held = m.sweep_touch(None, now)?;
     let px = read_price(&a.oracle, &m, now, PriceUse::Trade, 0)?;
     let entry = px.against_trader(side, true)?;
+    limit.check(side, true, entry, now)?;
     let params = m.params;
 
     let fee = notional_fee(size, u64::from(params.open_fee_bps)).or_err()?;
@@ -118,19 +130,15 @@ pub fn handler(
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
     require!(a.position.data_is_empty() && a.position.owner == &System::id(), RingfenceError::PositionAlreadyExists);
 
-    // The position PDA at its canonical address (one position per market, owner and id), then its
-    // vault (a token account whose authority is the position) at `["vault", position]` with the
-    // client's bump: the runtime lets the program sign only for the address those seeds derive,
-    // and the position records it (`Position::vault`), so whatever bump the client chose, the
-    // position has exactly one vault and every instruction and client takes it from there.
+    // The position PDA `["position", market, owner, id, position_bump]`, then its vault (a token
+    // account whose authority is the position) at `["vault", position, vault_bump]`, both with the
+    // client's bumps: the runtime lets the program sign only for the addresses those seeds derive,
+    // and the position records its vault, so every instruction and client takes it from there.
+    // A second position for the same id (another bump) is harmless: see the handler's docs.
     let market_key = a.market.key();
     let owner_key = a.owner.key();
     let id_bytes = id.to_le_bytes();
-    let (position_key, position_bump) = Pubkey::find_program_address(
-        &[POSITION_SEED, market_key.as_ref(), owner_key.as_ref(), &id_bytes],
-        ctx.program_id,
-    );
-    require_keys_eq!(a.position.key(), position_key, RingfenceError::PositionAddressMismatch);
+    let position_key = a.position.key();
     let position_seeds: [&[u8]; 5] =
         [POSITION_SEED, market_key.as_ref(), owner_key.as_ref(), &id_bytes, &[position_bump]];
     let system = a.system_program.to_account_info();

@@ -112,7 +112,7 @@ pub struct Position {
     pub residual: u64,
     /// [`Side`] as `u8` (0 long, 1 short).
     pub side: u8,
-    /// Canonical bump of this PDA (`["position", market, owner, id]`).
+    /// Bump of this PDA (`["position", market, owner, id]`) chosen at open.
     pub bump: u8,
     /// Bump of the vault PDA (`["vault", position]`) chosen at open (`vault` is its address).
     pub vault_bump: u8,

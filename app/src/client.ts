@@ -216,6 +216,14 @@ export class RingfenceClient {
       .instruction();
   }
 
+  /** Hands an open position and its vault to `newOwner`; both the owner and `newOwner` sign. */
+  transferPosition(position: PublicKey, p: PositionFields, newOwner: PublicKey) {
+    return this.program.methods
+      .transferPosition()
+      .accountsStrict({ owner: p.owner, newOwner, position })
+      .instruction();
+  }
+
   /** The owner of a liquidated position claims its residual into `destination` (any token account of the mint). */
   claimResidual(destination: PublicKey, position: PublicKey, p: PositionFields) {
     return this.program.methods

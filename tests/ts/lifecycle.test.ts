@@ -162,6 +162,19 @@ describe("TypeScript client on a local validator", function () {
       send([await client.addMargin(traderToken, position, p, 0n)], [trader]));
   });
 
+  it("a position changes hands with both signatures and keeps its address", async () => {
+    await send([price(150), await client.openPosition(trader.publicKey, traderToken, keys, 6n, "short", 101n * USDC, 1_000n * USDC)], [trader, admin]);
+    const [position] = positionPda(keys.market, trader.publicKey, 6n);
+    const p = (await client.fetchPosition(position))!;
+    const sig = await send([await client.transferPosition(position, p, lp.publicKey)], [trader, lp]);
+    const after = (await client.fetchPosition(position))!;
+    assert.ok(after.owner.equals(lp.publicKey) && after.seedOwner.equals(trader.publicKey) && after.vault.equals(p.vault));
+    const tx = await connection.getTransaction(sig, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+    assert.ok(client.events(tx?.meta?.logMessages ?? []).some((e) => e.name === "positionTransferred"));
+    await expectError("OwnerMismatch", async () => send([await client.transferPosition(position, p, admin.publicKey)], [trader, admin]));
+    await send([await client.transferPosition(position, after, trader.publicKey)], [lp, trader]);
+  });
+
   it("a keeper liquidates without any account of the owner; the owner claims the residual", async () => {
     await send([price(150), await client.openPosition(trader.publicKey, traderToken, keys, 4n, "long", 101n * USDC, 1_000n * USDC)], [trader, admin]);
     const [position] = positionPda(keys.market, trader.publicKey, 4n);

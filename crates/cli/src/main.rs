@@ -120,6 +120,16 @@ enum PositionCmd {
         #[command(flatten)]
         slippage: Slippage,
     },
+    /// Hands your open position, with its vault, to the wallet of NEW_OWNER_KEYPAIR (which co-signs).
+    Transfer {
+        #[arg(long)]
+        market: Pubkey,
+        #[command(flatten)]
+        which: Which,
+        /// Keypair file of the new owner (a transfer needs both signatures).
+        #[arg(long)]
+        new_owner_keypair: std::path::PathBuf,
+    },
     /// Claims the residual of your liquidated position ID into your token account and closes it.
     Claim {
         #[arg(long)]
@@ -268,9 +278,20 @@ impl Ctx {
 
     /// Sends (or simulates, with --dry-run) `ixs` signed by the signer, and reports.
     async fn run(&self, what: &str, ixs: Vec<Instruction>, extra: serde_json::Value) -> Result<()> {
+        self.run_with(what, ixs, &[], extra).await
+    }
+
+    /// `run` with co-signers besides `--keypair`.
+    async fn run_with(
+        &self,
+        what: &str,
+        ixs: Vec<Instruction>,
+        cosigners: &[&Keypair],
+        extra: serde_json::Value,
+    ) -> Result<()> {
         let signer = self.signer()?;
         if self.dry_run {
-            let sim = self.client.simulate(&ixs, signer, &[]).await?;
+            let sim = self.client.simulate(&ixs, signer, cosigners).await?;
             let error = sim
                 .error
                 .as_ref()
@@ -289,7 +310,7 @@ impl Ctx {
             }
             return Ok(());
         }
-        let sig = self.client.send(&ixs, signer, &[], 3).await.with_context(|| format!("{what} failed"))?;
+        let sig = self.client.send(&ixs, signer, cosigners, 3).await.with_context(|| format!("{what} failed"))?;
         if self.json {
             println!("{}", json!({"action": what, "signature": sig, "details": extra}));
         } else {
@@ -467,6 +488,13 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
             let details = json!({"position": a.position.to_string(),
                 "acceptable_price": price(limit.acceptable_price), "deadline": limit.deadline});
             ctx.run("close_position", vec![ix::close_position(&a, limit)], details).await
+        }
+        PositionCmd::Transfer { market, which, new_owner_keypair } => {
+            let new_owner = ringfence_client::read_keypair(&new_owner_keypair)?;
+            let (key, pos) = find_position(ctx, &market, which).await?;
+            let ix = ix::transfer_position(&key, &pos, &new_owner.pubkey());
+            let details = json!({"position": key.to_string(), "from": pos.owner.to_string(), "to": new_owner.pubkey().to_string()});
+            ctx.run_with("transfer_position", vec![ix], &[&new_owner], details).await
         }
         PositionCmd::Claim { market, which } => {
             let signer = ctx.signer()?;

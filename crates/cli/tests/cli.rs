@@ -4,6 +4,7 @@ use std::process::Command;
 use ringfence_client::write_keypair;
 use ringfence_localnet::scenario::{Scenario, USDC};
 use solana_keypair::Keypair;
+use solana_signer::Signer;
 
 fn cli(s: &Scenario, keypair: &std::path::Path, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_ringfence"))
@@ -103,6 +104,31 @@ async fn trader_and_lp_commands_on_a_real_validator() {
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["details"]["position"], position.as_str());
+    // Hand it to another wallet (which co-signs) and back: the address never changes.
+    let other = Keypair::new();
+    let other_path = s.validator.dir.join("other.json");
+    write_keypair(&other, &other_path).expect("keypair");
+    let other_path_str = other_path.to_string_lossy().to_string();
+    let (ok, _, err) = cli(
+        &s,
+        &path,
+        &["position", "transfer", "--market", &market, "--position", &position, "--new-owner-keypair", &other_path_str],
+    );
+    assert!(ok, "{err}");
+    let (ok, out, err) =
+        cli(&s, &path, &["--json", "position", "list", "--market", &market, "--owner", &other.pubkey().to_string()]);
+    assert!(ok, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(rows[0]["position"], position.as_str(), "the new owner's position, same address");
+    // Back: the new owner pays and signs now (the old one co-signs).
+    s.fund(&[&other], 0).await.expect("fund");
+    let path_str = path.to_string_lossy().to_string();
+    let (ok, _, err) = cli(
+        &s,
+        &other_path,
+        &["position", "transfer", "--market", &market, "--position", &position, "--new-owner-keypair", &path_str],
+    );
+    assert!(ok, "{err}");
 
     // LOCALNET ONLY price publishing: the publisher's authority may, a trader may not.
     let (ok, _, err) =

@@ -37,6 +37,8 @@ ringfence_events!(
     PositionDecreased,
     PositionClosed,
     PositionLiquidated,
+    ResidualClaimed,
+    PositionTransferred,
     SweepStarted,
     PositionsSwept,
     LpRequested,

@@ -195,6 +195,14 @@ pub fn liquidate(a: &LiquidateAccounts) -> Instruction {
     )
 }
 
+/// Hands `position` (account data `pos`) to `new_owner`; both `pos.owner` and `new_owner` sign.
+pub fn transfer_position(position: &Pubkey, pos: &Position, new_owner: &Pubkey) -> Instruction {
+    build(
+        accounts::TransferPosition { owner: pos.owner, new_owner: *new_owner, position: *position },
+        instruction::TransferPosition {},
+    )
+}
+
 /// Pays a liquidated position's residual to `destination` (any token account of the collateral
 /// mint) and closes it; the owner (`pos.owner`) signs.
 pub fn claim_residual(destination: &Pubkey, position: &Pubkey, pos: &Position) -> Instruction {

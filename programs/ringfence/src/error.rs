@@ -161,6 +161,8 @@ pub enum RingfenceError {
     PriceWorseThanAcceptable,
     #[msg("the trade's deadline has passed")]
     TradeDeadlinePassed,
+    #[msg("a position cannot be transferred to its own owner")]
+    TransferToSelf,
 }
 
 impl From<MathError> for RingfenceError {

@@ -402,6 +402,19 @@ pub struct PauseSet {
     pub timestamp: i64,
 }
 
+/// A position changed owner (`transfer_position`); its address, vault and everything in it stay.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PositionTransferred {
+    pub market: Pubkey,
+    pub position: Pubkey,
+    /// The owner before.
+    pub from: Pubkey,
+    /// The owner now: the only signer of later trader actions on it.
+    pub to: Pubkey,
+    pub timestamp: i64,
+}
+
 /// A liquidated position's owner claimed its residual; the position and its vault are closed.
 #[event]
 #[derive(Debug, Clone, PartialEq)]

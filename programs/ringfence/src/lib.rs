@@ -133,6 +133,11 @@ pub mod ringfence {
         instructions::liquidate::handler(ctx)
     }
 
+    /// Hands an open position and its vault to a new owner (who co-signs). See [`TransferPosition`].
+    pub fn transfer_position(ctx: Context<TransferPosition>) -> Result<()> {
+        instructions::transfer_position::handler(ctx)
+    }
+
     /// Pays a liquidated position's residual to its owner and closes it. See [`ClaimResidual`].
     pub fn claim_residual(ctx: Context<ClaimResidual>) -> Result<()> {
         instructions::claim_residual::handler(ctx)

@@ -42,7 +42,8 @@ pub struct VaultAuthority<'a, 'info> {
     pub id_bytes: [u8; 8],
     pub bump: [u8; 1],
     pub market: Pubkey,
-    pub owner: Pubkey,
+    /// The owner at open (in the position's seeds), not necessarily the current one.
+    pub seed_owner: Pubkey,
 }
 
 impl<'a, 'info> VaultAuthority<'a, 'info> {
@@ -53,13 +54,13 @@ impl<'a, 'info> VaultAuthority<'a, 'info> {
             id_bytes: pos.id.to_le_bytes(),
             bump: [pos.bump],
             market: pos.market,
-            owner: pos.owner,
+            seed_owner: pos.seed_owner,
         }
     }
 
     fn with_seeds<T>(&self, f: impl FnOnce(&[&[&[u8]]]) -> Result<T>) -> Result<T> {
         let seeds: [&[u8]; 5] =
-            [crate::state::POSITION_SEED, self.market.as_ref(), self.owner.as_ref(), &self.id_bytes, &self.bump];
+            [crate::state::POSITION_SEED, self.market.as_ref(), self.seed_owner.as_ref(), &self.id_bytes, &self.bump];
         f(&[&seeds])
     }
 

@@ -19,3 +19,4 @@ mod randomized;
 mod review_attacks;
 mod trade_limits;
 mod trading;
+mod transfer;

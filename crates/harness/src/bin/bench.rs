@@ -21,6 +21,7 @@ const BUDGETS: &[(&str, u64)] = &[
     ("close_position", 35_000),
     ("liquidate", 25_000),
     ("claim_residual", 15_000),
+    ("transfer_position", 8_000),
     ("request_deposit", 25_000),
     ("execute_lp_request (deposit)", 25_000),
     ("request_withdrawal", 25_000),
@@ -103,6 +104,14 @@ fn main() {
     f.set_price(pyth_price(103.0));
     let res = f.decrease(&trader, 1, 1_000 * USDC);
     b.record("decrease_position", res);
+    // A transfer to another wallet and back (the back-transfer is not measured).
+    let buyer = f.wallet(0);
+    let key = f.position_key(&trader.key(), 1);
+    let res =
+        f.step(&[ix::transfer_position(&key, &f.position(&trader.key(), 1), &buyer.key())], &[&trader.kp, &buyer.kp]);
+    b.record("transfer_position", res);
+    let back = ix::transfer_position(&key, &f.env.decode(&key), &trader.key());
+    f.step(&[back], &[&buyer.kp, &trader.kp]).expect("transfer back");
     let res = f.close(&trader, 1);
     b.record("close_position", res);
 

@@ -24,6 +24,7 @@ pub mod set_params;
 pub mod set_pause;
 pub mod start_sweep;
 pub mod sweep_positions;
+pub mod transfer_position;
 
 pub use accept_admin::*;
 pub use add_margin::*;
@@ -48,3 +49,4 @@ pub use set_params::*;
 pub use set_pause::*;
 pub use start_sweep::*;
 pub use sweep_positions::*;
+pub use transfer_position::*;

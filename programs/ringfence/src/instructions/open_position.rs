@@ -163,6 +163,7 @@ pub fn handler(
         market: market_key,
         owner: owner_key,
         vault: a.vault.key(),
+        seed_owner: owner_key,
         id,
         size,
         entry_price: entry,

@@ -80,9 +80,13 @@ impl From<ringfence_math::Threshold> for PriceThreshold {
 #[derive(Debug)]
 pub struct Position {
     pub market: Pubkey,
+    /// The current owner: the only signer of trader actions and of the residual claim.
     pub owner: Pubkey,
     /// The position's token vault, `["vault", position]`.
     pub vault: Pubkey,
+    /// The owner at open: part of this PDA's seeds, so the position keeps its address (and its
+    /// vault's signer) when `owner` changes by `transfer_position`.
+    pub seed_owner: Pubkey,
     /// Trader-chosen id: one trader may hold many isolated positions per market.
     pub id: u64,
     /// Notional in collateral units at entry.
@@ -134,9 +138,9 @@ impl Position {
         Side::from_u8(self.side)
     }
 
-    /// Signer seeds of this position (the vault's token authority).
+    /// Signer seeds of this position (the vault's token authority): with the owner at open.
     pub fn signer_seeds<'a>(&'a self, id_bytes: &'a [u8; 8], bump: &'a [u8; 1]) -> [&'a [u8]; 5] {
-        [POSITION_SEED, self.market.as_ref(), self.owner.as_ref(), id_bytes, bump]
+        [POSITION_SEED, self.market.as_ref(), self.seed_owner.as_ref(), id_bytes, bump]
     }
 
     pub fn is_open(&self) -> bool {
@@ -151,4 +155,4 @@ impl Position {
 
 /// Bytes of a `Position` account, discriminator included.
 pub const POSITION_SPACE: usize = 8 + core::mem::size_of::<Position>();
-const _: () = assert!(POSITION_SPACE == 8 + 32 * 3 + 8 * 5 + 16 + 8 * 3 + 8 * 4 + 8);
+const _: () = assert!(POSITION_SPACE == 8 + 32 * 4 + 8 * 5 + 16 + 8 * 3 + 8 * 4 + 8);

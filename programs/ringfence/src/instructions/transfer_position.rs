@@ -1,0 +1,51 @@
+use anchor_lang::prelude::*;
+
+use crate::error::RingfenceError;
+use crate::events::PositionTransferred;
+use crate::state::Position;
+
+/// Hands an open position, with its vault and everything in it, to another wallet atomically (an
+/// OTC sale, a move between wallets). Both the owner and the new owner sign: a key that cannot
+/// sign (a program id, a sysvar, a reserved or read-only key) can never become an owner. The
+/// position keeps its address and its vault's signer (its seeds hold the owner at open,
+/// `Position::seed_owner`); every later instruction checks the new owner. Moves no tokens and
+/// changes nothing in the market.
+///
+/// # Accounts
+/// - `owner`: signer, must be `position.owner`.
+/// - `new_owner`: signer, the new owner.
+/// - `position`: an open position.
+///
+/// # Errors
+/// - `OwnerMismatch`, `PositionNotOpen`, `TransferToSelf`; Anchor's `AccountNotSigner` when the
+///   new owner did not sign.
+#[derive(Accounts)]
+pub struct TransferPosition<'info> {
+    pub owner: Signer<'info>,
+    pub new_owner: Signer<'info>,
+    #[account(
+        mut,
+        has_one = owner @ RingfenceError::OwnerMismatch,
+        constraint = position.load()?.is_open() @ RingfenceError::PositionNotOpen,
+    )]
+    pub position: AccountLoader<'info, Position>,
+}
+
+pub fn handler(ctx: Context<TransferPosition>) -> Result<()> {
+    let a = ctx.accounts;
+    let (from, to) = (a.owner.key(), a.new_owner.key());
+    require_keys_neq!(from, to, RingfenceError::TransferToSelf);
+    let market = {
+        let mut pos = a.position.load_mut()?;
+        pos.owner = to;
+        pos.market
+    };
+    emit!(PositionTransferred {
+        market,
+        position: a.position.key(),
+        from,
+        to,
+        timestamp: Clock::get()?.unix_timestamp,
+    });
+    Ok(())
+}

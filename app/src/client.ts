@@ -189,6 +189,16 @@ export class RingfenceClient {
       .instruction();
   }
 
+  /** Adds `sizeDelta` of notional at the oracle price, depositing `deposit` (priced as an open, within `limit`). */
+  increasePosition(ownerToken: PublicKey, k: MarketKeys, position: PublicKey, p: PositionFields, sizeDelta: bigint, deposit: bigint,
+    limit: TradeLimit = anyLimit(sideOf(p), true)) {
+    return this.program.methods
+      .increasePosition(new BN(sizeDelta.toString()), new BN(deposit.toString()), limitArg(limit))
+      .accountsStrict({ owner: p.owner, market: p.market, oracle: k.oracle, position, vault: p.vault,
+        poolVault: k.poolVault, ownerToken, tokenProgram: TOKEN_PROGRAM_ID })
+      .instruction();
+  }
+
   decreasePosition(ownerToken: PublicKey, k: MarketKeys, position: PublicKey, p: PositionFields, sizeDelta: bigint,
     limit: TradeLimit = anyLimit(sideOf(p), false)) {
     return this.program.methods

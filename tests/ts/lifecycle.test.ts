@@ -134,6 +134,11 @@ describe("TypeScript client on a local validator", function () {
     const half = await client.fetchPosition(position);
     assert.equal(half?.size.toString(), (500n * USDC).toString());
     assert.equal((await client.positions(keys.market)).length, 1);
+    // Back to 1,000 notional at 156, with collateral for it: the entry weighted by base quantity.
+    await send([price(156), await client.increasePosition(traderToken, keys, position, p, 500n * USDC, 60n * USDC)], [trader, admin]);
+    const grown = (await client.fetchPosition(position))!;
+    assert.equal(grown.size.toString(), (1_000n * USDC).toString());
+    assert.ok(grown.entryPrice.gt(half!.entryPrice), "the added part bought higher");
     await send([price(156), await client.closePosition(traderToken, keys, position, p)], [trader, admin]);
     assert.equal(await client.fetchPosition(position), null);
     assert.equal((await client.positions(keys.market)).length, 0);

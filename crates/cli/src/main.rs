@@ -101,6 +101,21 @@ enum PositionCmd {
         #[arg(long)]
         amount: f64,
     },
+    /// Adds SIZE of notional (whole tokens) at the oracle price, depositing DEPOSIT more collateral.
+    Increase {
+        #[arg(long)]
+        market: Pubkey,
+        #[command(flatten)]
+        which: Which,
+        #[arg(long)]
+        size: f64,
+        /// Collateral to add with it (whole tokens; the open fee and the borrow fee owed come out of
+        /// the collateral).
+        #[arg(long, default_value_t = 0.0)]
+        deposit: f64,
+        #[command(flatten)]
+        slippage: Slippage,
+    },
     /// Closes SIZE of notional (whole tokens).
     Decrease {
         #[arg(long)]
@@ -467,6 +482,19 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
                 "remove_margin",
                 vec![ix::remove_margin(&a, amount)],
                 json!({"position": a.position.to_string(), "amount": amount}),
+            )
+            .await
+        }
+        PositionCmd::Increase { market, which, size, deposit, slippage } => {
+            let (a, keys, pos) = accounts(ctx, &market, which).await?;
+            let size = ctx.units(&keys.collateral_mint, size).await?;
+            let deposit = ctx.units(&keys.collateral_mint, deposit).await?;
+            let limit = trade_limit(ctx, &keys, pos.side()?, true, slippage).await?;
+            ctx.run(
+                "increase_position",
+                vec![ix::increase_position(&a, size, deposit, limit)],
+                json!({"position": a.position.to_string(), "size_delta": size, "deposit": deposit,
+                    "acceptable_price": price(limit.acceptable_price), "deadline": limit.deadline}),
             )
             .await
         }

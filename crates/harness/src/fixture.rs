@@ -438,6 +438,14 @@ impl MarketFixture {
         self.step(&[ix], &[&w.kp])
     }
 
+    /// `w` adds `size_delta` of notional to its position `id`, depositing `deposit` (no price bound).
+    pub fn increase(&mut self, w: &Wallet, id: u64, size_delta: u64, deposit: u64) -> TxResult {
+        let side = self.position_or_blank(&w.key(), id).side().unwrap_or(Side::Long);
+        let ix =
+            ix::increase_position(&self.position_accounts(w, id), size_delta, deposit, ix::TradeLimit::any(side, true));
+        self.step(&[ix], &[&w.kp])
+    }
+
     pub fn decrease(&mut self, w: &Wallet, id: u64, size_delta: u64) -> TxResult {
         let ix = ix::decrease_position(&self.position_accounts(w, id), size_delta, self.any_exit(w, id));
         self.step(&[ix], &[&w.kp])

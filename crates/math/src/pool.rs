@@ -37,6 +37,29 @@ pub fn base_qty(side: Side, size: u64, entry: u64) -> MathResult<u128> {
     }
 }
 
+/// A position of `size` notional and base quantity `qty` grows by `size_delta` bought at
+/// `entry_delta`: returns its new entry price and base quantity. The base quantities add
+/// (`qty + base_qty(size_delta, entry_delta)`, exactly what the side aggregate gains, as for a new
+/// position), and the entry is the one at which the whole notional buys that quantity:
+/// `entry = (size + size_delta) * QTY_SCALE / (qty + qty_delta)`, rounded against the trader (up
+/// for a long, down for a short). So the position's PnL at every price is the sum of the two
+/// parts' PnL (`size/entry` is additive, not `entry` itself), less at most the rounding.
+pub fn increase_entry(side: Side, size: u64, qty: u128, size_delta: u64, entry_delta: u64) -> MathResult<(u64, u128)> {
+    let qty_delta = base_qty(side, size_delta, entry_delta)?;
+    let total_qty = qty.checked_add(qty_delta).ok_or(MathError::Overflow)?;
+    let total = size.checked_add(size_delta).ok_or(MathError::Overflow)?;
+    let num = u128::from(total).checked_mul(QTY_SCALE).ok_or(MathError::Overflow)?;
+    let entry = match side {
+        Side::Long => div_ceil_u128(num, total_qty)?,
+        Side::Short => div_floor_u128(num, total_qty)?,
+    };
+    let entry = u64::try_from(entry).map_err(|_| MathError::Overflow)?;
+    if entry == 0 {
+        return Err(MathError::NonPositivePrice);
+    }
+    Ok((entry, total_qty))
+}
+
 /// `qty * mark / QTY_SCALE` without overflowing the product. Longs round up, shorts down.
 fn notional_at_mark(side: Side, qty: u128, mark: u64) -> MathResult<u128> {
     let mark = u128::from(mark);
@@ -171,6 +194,28 @@ mod tests {
     use super::*;
     use crate::unrealized_pnl;
     use proptest::prelude::*;
+
+    proptest! {
+        /// Increasing a position: its PnL at any price is the two parts' PnL summed (never more
+        /// than their exact sum: at most the parts' own two roundings above their rounded sum), and
+        /// less only by the entry's rounding (at most size * mark / entry^2 + 2 units).
+        #[test]
+        fn increase_entry_adds_the_parts(
+            long: bool, s1 in 1_000u64..10_000_000_000_000, s2 in 1_000u64..10_000_000_000_000,
+            e1 in 1_000_000_000u64..10_000_000_000_000, e2 in 1_000_000_000u64..10_000_000_000_000,
+            m in 1_000_000_000u64..10_000_000_000_000,
+        ) {
+            let side = if long { Side::Long } else { Side::Short };
+            let q1 = base_qty(side, s1, e1).unwrap();
+            let (e, q) = increase_entry(side, s1, q1, s2, e2).unwrap();
+            prop_assert_eq!(q, q1 + base_qty(side, s2, e2).unwrap());
+            let parts = crate::unrealized_pnl(side, s1, e1, m).unwrap() + crate::unrealized_pnl(side, s2, e2, m).unwrap();
+            let whole = crate::unrealized_pnl(side, s1 + s2, e, m).unwrap();
+            let slack = (u128::from(s1 + s2) * u128::from(m)).div_ceil(u128::from(e) * u128::from(e)) as i128 + 2;
+            prop_assert!(whole <= parts + 2, "whole {} > parts {}", whole, parts);
+            prop_assert!(parts - whole <= slack, "whole {} parts {} slack {}", whole, parts, slack);
+        }
+    }
 
     #[test]
     fn first_deposit_creates_dead_shares() {

@@ -32,6 +32,7 @@ macro_rules! ringfence_events {
 ringfence_events!(
     MarketInitialized,
     PositionOpened,
+    PositionIncreased,
     MarginAdded,
     MarginRemoved,
     PositionDecreased,

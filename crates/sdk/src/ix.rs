@@ -262,6 +262,23 @@ pub fn remove_margin(a: &PositionAccounts, amount: u64) -> Instruction {
     )
 }
 
+/// Adds `size_delta` of notional (and deposits `deposit` from `a.owner_token`) within `limit`.
+pub fn increase_position(a: &PositionAccounts, size_delta: u64, deposit: u64, limit: TradeLimit) -> Instruction {
+    build(
+        accounts::IncreasePosition {
+            owner: a.owner,
+            market: a.market,
+            oracle: a.oracle,
+            position: a.position,
+            vault: a.vault,
+            pool_vault: a.pool_vault,
+            owner_token: a.owner_token,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::IncreasePosition { size_delta, deposit, limit },
+    )
+}
+
 pub fn decrease_position(a: &PositionAccounts, size_delta: u64, limit: TradeLimit) -> Instruction {
     build(
         accounts::DecreasePosition {

@@ -158,6 +158,40 @@ pub struct PositionDecreased {
     pub timestamp: i64,
 }
 
+/// An open position grew (`increase_position`).
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PositionIncreased {
+    pub market: Pubkey,
+    pub position: Pubkey,
+    pub owner: Pubkey,
+    pub side: Side,
+    /// Notional added, at `added_entry_price`.
+    pub size_delta: u64,
+    /// The price the added notional traded at (oracle price + conf for a long, - conf for a short).
+    pub added_entry_price: u64,
+    pub oracle_price: u64,
+    pub price_publish_time: i64,
+    /// Collateral deposited by the owner with the increase.
+    pub deposit: u64,
+    /// Open fee on `size_delta`, to the pool (out of the collateral).
+    pub open_fee: u64,
+    /// Borrow fee owed so far on the old notional, settled first, to the pool.
+    pub borrow_fee: u64,
+    /// Reserve the pool added to the vault for `size_delta`.
+    pub reserve_added: u64,
+    /// The position after: notional, entry price (base-quantity weighted), collateral, reserve,
+    /// base quantity and borrow index.
+    pub size: u64,
+    pub entry_price: u64,
+    pub collateral: u64,
+    pub reserve: u64,
+    pub qty: u128,
+    pub borrow_index: u64,
+    pub pool: PoolSnapshot,
+    pub timestamp: i64,
+}
+
 #[event]
 #[derive(Debug, Clone, PartialEq)]
 pub struct PositionClosed {

@@ -133,6 +133,16 @@ pub mod ringfence {
         instructions::liquidate::handler(ctx)
     }
 
+    /// Adds notional to an open position at the oracle price (with an optional deposit). See [`IncreasePosition`].
+    pub fn increase_position(
+        ctx: Context<IncreasePosition>,
+        size_delta: u64,
+        deposit: u64,
+        limit: TradeLimit,
+    ) -> Result<()> {
+        instructions::increase_position::handler(ctx, size_delta, deposit, limit)
+    }
+
     /// Hands an open position and its vault to a new owner (who co-signs). See [`TransferPosition`].
     pub fn transfer_position(ctx: Context<TransferPosition>) -> Result<()> {
         instructions::transfer_position::handler(ctx)

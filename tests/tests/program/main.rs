@@ -6,6 +6,7 @@ mod add_margin;
 mod admin;
 mod common;
 mod economic;
+mod increase;
 mod initialize_market;
 mod isolation;
 mod liquidate;

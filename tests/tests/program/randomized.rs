@@ -240,16 +240,28 @@ fn run(seed: u64, steps: usize) {
                 let Some(&(t, id)) = r.open.iter().nth(r.rng.pick(r.open.len())) else { continue };
                 let p = r.f.position(&r.traders[t].key(), id);
                 let w = &r.traders[t];
-                match r.rng.below(4) {
+                match r.rng.below(5) {
                     0 => {
+                        // Never paused: saving a position is always possible.
                         let amount = r.rng.range(0, (200 * USDC).min(r.f.env.token_balance(&w.token)));
-                        attempt(&mut r.f, step, "add_margin", &[ZeroAmount, MarketPaused], |f| {
-                            f.add_margin(w, id, amount)
-                        });
+                        attempt(&mut r.f, step, "add_margin", &[ZeroAmount], |f| f.add_margin(w, id, amount));
+                    }
+                    4 => {
+                        let delta = r.rng.range(0, 2 * p.size);
+                        let deposit = r.rng.range(0, (300 * USDC).min(r.f.env.token_balance(&w.token)));
+                        let allowed = [
+                            ZeroAmount,
+                            MarketPaused,
+                            LeverageTooHigh,
+                            CollateralBelowFee,
+                            InsufficientPoolLiquidity,
+                            OpenInterestCapExceeded,
+                        ];
+                        attempt(&mut r.f, step, "increase", &allowed, |f| f.increase(w, id, delta, deposit));
                     }
                     1 => {
                         let amount = r.rng.range(0, p.collateral);
-                        let allowed = [ZeroAmount, MarketPaused, RemoveMarginBreaksInitialMargin];
+                        let allowed = [ZeroAmount, RemoveMarginBreaksInitialMargin];
                         attempt(&mut r.f, step, "remove_margin", &allowed, |f| f.remove_margin(w, id, amount));
                     }
                     2 => {

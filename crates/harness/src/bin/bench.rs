@@ -21,6 +21,7 @@ const BUDGETS: &[(&str, u64)] = &[
     ("close_position", 35_000),
     ("liquidate", 25_000),
     ("claim_residual", 15_000),
+    ("increase_position", 30_000),
     ("transfer_position", 8_000),
     ("request_deposit", 25_000),
     ("execute_lp_request (deposit)", 25_000),
@@ -101,6 +102,9 @@ fn main() {
     b.record("add_margin", res);
     let res = f.remove_margin(&trader, 1, 40 * USDC);
     b.record("remove_margin", res);
+    // Increase with a deposit: borrow fee settled, open fee, reserve top-up (inside the live sweep).
+    let res = f.increase(&trader, 1, 500 * USDC, 60 * USDC);
+    b.record("increase_position", res);
     f.set_price(pyth_price(103.0));
     let res = f.decrease(&trader, 1, 1_000 * USDC);
     b.record("decrease_position", res);

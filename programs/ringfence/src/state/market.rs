@@ -539,6 +539,31 @@ impl Market {
         self.refresh_rate()
     }
 
+    /// Books an increase of `pos` (its state before): it leaves its side at its old size, quantity
+    /// and index, and re-enters whole (`new_size`, `new_qty`) at the current index (its borrow fee
+    /// is now settled), so the side gains exactly the added notional and quantity, as a new
+    /// position would; the pool places `reserve_added` in the vault and gains `to_pool` (fees).
+    pub fn book_increase(
+        &mut self,
+        pos: &Position,
+        new_size: u64,
+        new_qty: u128,
+        reserve_added: u64,
+        to_pool: u64,
+    ) -> Result<()> {
+        let index = self.borrow_index;
+        let agg = self.side_mut(pos.side()?);
+        agg.apply(false, pos.size, wide_get(&pos.qty), pos.borrow_index)?;
+        agg.apply(true, new_size, new_qty, index)?;
+        self.total_reserved = self.total_reserved.checked_add(reserve_added).ok_or(RingfenceError::MathOverflow)?;
+        self.free_liquidity = self
+            .free_liquidity
+            .checked_add(to_pool)
+            .and_then(|v| v.checked_sub(reserve_added))
+            .ok_or(RingfenceError::MathOverflow)?;
+        self.refresh_rate()
+    }
+
     /// Books a fully settled (closed or liquidated) position: it leaves its side and the
     /// reserves, `to_pool` (what the pool vault just received) joins the free liquidity, and it no
     /// longer counts as open.

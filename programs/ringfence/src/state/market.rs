@@ -519,6 +519,15 @@ impl Market {
         self.refresh_rate()
     }
 
+    /// `pos` (its state before) leaves its side at its old size, quantity and borrow index and
+    /// re-enters with `new_size` and `new_qty` at the current index (its borrow fee settled).
+    fn resettle(&mut self, pos: &Position, new_size: u64, new_qty: u128) -> Result<()> {
+        let index = self.borrow_index;
+        let agg = self.side_mut(pos.side()?);
+        agg.apply(false, pos.size, wide_get(&pos.qty), pos.borrow_index)?;
+        agg.apply(true, new_size, new_qty, index)
+    }
+
     /// Books a decrease of `pos` (its state before): it leaves its side at its old size, quantity
     /// and index, and what stays (`new_size`, `new_qty`) re-enters at the current index (its borrow
     /// fee is now settled); `reserve_released` returns to the pool with `to_pool`.
@@ -530,10 +539,7 @@ impl Market {
         reserve_released: u64,
         to_pool: u64,
     ) -> Result<()> {
-        let index = self.borrow_index;
-        let agg = self.side_mut(pos.side()?);
-        agg.apply(false, pos.size, wide_get(&pos.qty), pos.borrow_index)?;
-        agg.apply(true, new_size, new_qty, index)?;
+        self.resettle(pos, new_size, new_qty)?;
         self.total_reserved = self.total_reserved.checked_sub(reserve_released).ok_or(RingfenceError::MathOverflow)?;
         self.free_liquidity = self.free_liquidity.checked_add(to_pool).ok_or(RingfenceError::MathOverflow)?;
         self.refresh_rate()
@@ -551,10 +557,7 @@ impl Market {
         reserve_added: u64,
         to_pool: u64,
     ) -> Result<()> {
-        let index = self.borrow_index;
-        let agg = self.side_mut(pos.side()?);
-        agg.apply(false, pos.size, wide_get(&pos.qty), pos.borrow_index)?;
-        agg.apply(true, new_size, new_qty, index)?;
+        self.resettle(pos, new_size, new_qty)?;
         self.total_reserved = self.total_reserved.checked_add(reserve_added).ok_or(RingfenceError::MathOverflow)?;
         self.free_liquidity = self
             .free_liquidity

@@ -7,9 +7,8 @@ use crate::cpi::token_transfer;
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::{PoolSnapshot, PositionIncreased};
 use crate::limits::TradeLimit;
-use crate::oracle::{read_price, PriceUse};
-use crate::settlement::VaultAuthority;
-use crate::state::{pause, wide_set, Market, Position, Side};
+use crate::settlement::{exit_quote, ExitQuote, VaultAuthority};
+use crate::state::{pause, wide_get, wide_set, Market, Position};
 use crate::token_account::check_token_account;
 
 /// Adds `size_delta` of notional to an open position at the current oracle price, priced as an
@@ -74,9 +73,8 @@ pub fn handler(ctx: Context<IncreasePosition>, size_delta: u64, deposit: u64, li
     let mut pos: Position = *a.position.load()?;
     m.require_not_paused(pause::OPEN)?;
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
-    m.accrue(now)?;
-    let px = read_price(&a.oracle, &m, now, PriceUse::Trade, pos.last_price_time)?;
-    let side = pos.side()?;
+    // Priced as any trader action on the position; the added part buys at the open side.
+    let ExitQuote { px, side, exit } = exit_quote(&a.oracle, &mut m, &pos, now)?;
     let added_entry = px.against_trader(side, true)?;
     limit.check(side, true, added_entry, now)?;
     let held = m.sweep_touch(Some(&mut pos), now)?;
@@ -92,17 +90,10 @@ pub fn handler(ctx: Context<IncreasePosition>, size_delta: u64, deposit: u64, li
         .checked_sub(to_pool)
         .ok_or(RingfenceError::CollateralBelowFee)?;
     let reserve_added = reserve_for(side.into(), size_delta, u64::from(params.max_profit_bps)).or_err()?;
-    require!(reserve_added <= m.free_liquidity, RingfenceError::InsufficientPoolLiquidity);
-    let (oi, cap) = match side {
-        Side::Long => (m.long.open_interest, params.max_open_interest_long),
-        Side::Short => (m.short.open_interest, params.max_open_interest_short),
-    };
-    require!(oi.checked_add(size_delta).is_some_and(|v| v <= cap), RingfenceError::OpenInterestCapExceeded);
+    m.require_capacity(side, size_delta, reserve_added)?;
     let size = pos.size.checked_add(size_delta).ok_or(RingfenceError::MathOverflow)?;
-    let (entry, qty) =
-        increase_entry(side.into(), pos.size, crate::state::wide_get(&pos.qty), size_delta, added_entry).or_err()?;
+    let (entry, qty) = increase_entry(side.into(), pos.size, wide_get(&pos.qty), size_delta, added_entry).or_err()?;
     // The whole position at the exit side of the interval: losses count, profits do not.
-    let exit = px.against_trader(side, false)?;
     let pnl = unrealized_pnl(side.into(), size, entry, exit).or_err()?;
     let close_fee = notional_fee(size, u64::from(params.close_fee_bps)).or_err()?;
     require!(

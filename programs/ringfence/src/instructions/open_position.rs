@@ -121,12 +121,7 @@ pub fn handler(
         RingfenceError::LeverageTooHigh
     );
     let reserve = reserve_for(side.into(), size, u64::from(params.max_profit_bps)).or_err()?;
-    require!(reserve <= m.free_liquidity, RingfenceError::InsufficientPoolLiquidity);
-    let (oi, cap) = match side {
-        Side::Long => (m.long.open_interest, params.max_open_interest_long),
-        Side::Short => (m.short.open_interest, params.max_open_interest_short),
-    };
-    require!(oi.checked_add(size).is_some_and(|v| v <= cap), RingfenceError::OpenInterestCapExceeded);
+    m.require_capacity(side, size, reserve)?;
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
     require!(a.position.data_is_empty() && a.position.owner == &System::id(), RingfenceError::PositionAlreadyExists);
 

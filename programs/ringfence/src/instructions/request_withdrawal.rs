@@ -4,7 +4,6 @@ use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::cpi::token_transfer;
 use crate::error::RingfenceError;
-use crate::events::LpRequested;
 use crate::state::{LpRequest, LpRequestKind, Market, RequestParties, LP_REQUEST_SEED, LP_REQUEST_SPACE};
 use crate::token_account::check_token_account;
 
@@ -67,18 +66,9 @@ pub fn handler(ctx: Context<RequestWithdrawal>, shares: u64) -> Result<()> {
         token_account: a.provider_token.key(),
         lp_account: a.provider_lp.key(),
     };
-    let (seq, after) = m.record_request(a.oracle.price_message.publish_time)?;
-    *a.market.load_mut()? = m;
-    *a.request.load_init()? =
-        LpRequest::pending(parties, LpRequestKind::Withdrawal, shares, seq, now, after, ctx.bumps.request);
-    emit!(LpRequested {
-        market: a.market.key(),
-        provider: a.provider.key(),
-        request: a.request.key(),
-        kind: LpRequestKind::Withdrawal,
-        amount: shares,
-        pending_deposits: m.pending_deposits,
-        timestamp: now,
-    });
+    let published = a.oracle.price_message.publish_time;
+    let kind = LpRequestKind::Withdrawal;
+    let bump = ctx.bumps.request;
+    LpRequest::file(&a.market, &mut m, &a.request, parties, kind, shares, published, now, bump)?;
     Ok(())
 }

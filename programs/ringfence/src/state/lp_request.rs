@@ -1,6 +1,8 @@
 use anchor_lang::prelude::*;
 
 use crate::error::RingfenceError;
+use crate::events::LpRequested;
+use crate::state::Market;
 
 /// Seed prefix of [`LpRequest`]: `["lp_request", market, provider]` (one pending request per LP
 /// per market).
@@ -88,6 +90,38 @@ impl LpRequest {
             refunded: 0,
             _reserved: [0; 4],
         }
+    }
+
+    /// Files a new request (what `request_deposit` and `request_withdrawal` both do once its
+    /// tokens or shares are escrowed): numbers it (`Market::record_request`, with the pinned
+    /// oracle's publish time), writes the market copy `m` back, initializes `request`, and emits
+    /// `LpRequested`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn file<'info>(
+        market: &AccountLoader<'info, Market>,
+        m: &mut Market,
+        request: &AccountLoader<'info, LpRequest>,
+        parties: RequestParties,
+        kind: LpRequestKind,
+        amount: u64,
+        oracle_publish_time: i64,
+        now: i64,
+        bump: u8,
+    ) -> Result<()> {
+        let (seq, after) = m.record_request(oracle_publish_time)?;
+        *market.load_mut()? = *m;
+        let provider = parties.provider;
+        *request.load_init()? = LpRequest::pending(parties, kind, amount, seq, now, after, bump);
+        emit!(LpRequested {
+            market: market.key(),
+            provider,
+            request: request.key(),
+            kind,
+            amount,
+            pending_deposits: m.pending_deposits,
+            timestamp: now,
+        });
+        Ok(())
     }
 
     /// Whether its claim pays LP shares (else collateral tokens).

@@ -488,6 +488,19 @@ impl Market {
         Ok(())
     }
 
+    /// Room for `size` more notional on `side` with `reserve` placed from the pool (an open or an
+    /// increase): `InsufficientPoolLiquidity` when the free liquidity cannot fund the reserve,
+    /// `OpenInterestCapExceeded` when the side's open interest would pass its cap.
+    pub fn require_capacity(&self, side: Side, size: u64, reserve: u64) -> Result<()> {
+        require!(reserve <= self.free_liquidity, RingfenceError::InsufficientPoolLiquidity);
+        let (oi, cap) = match side {
+            Side::Long => (self.long.open_interest, self.params.max_open_interest_long),
+            Side::Short => (self.short.open_interest, self.params.max_open_interest_short),
+        };
+        require!(oi.checked_add(size).is_some_and(|v| v <= cap), RingfenceError::OpenInterestCapExceeded);
+        Ok(())
+    }
+
     /// When a change scheduled at `now` takes effect: `now + timelock_secs`.
     pub fn timelocked_from(&self, now: i64) -> Result<i64> {
         let delay = i64::try_from(self.params.timelock_secs).map_err(|_| error!(RingfenceError::MathOverflow))?;

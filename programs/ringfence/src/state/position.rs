@@ -138,11 +138,6 @@ impl Position {
         Side::from_u8(self.side)
     }
 
-    /// Signer seeds of this position (the vault's token authority): with the owner at open.
-    pub fn signer_seeds<'a>(&'a self, id_bytes: &'a [u8; 8], bump: &'a [u8; 1]) -> [&'a [u8]; 5] {
-        [POSITION_SEED, self.market.as_ref(), self.seed_owner.as_ref(), id_bytes, bump]
-    }
-
     pub fn is_open(&self) -> bool {
         self.status == status::OPEN
     }

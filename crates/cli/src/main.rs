@@ -627,11 +627,9 @@ async fn trade_limit(ctx: &Ctx, keys: &MarketKeys, side: Side, opening: bool, s:
         .map_err(|e| anyhow!("oracle price unusable: {e:?}"))?;
     let conf = ringfence_sdk::math::normalize_conf(msg.conf, msg.exponent)
         .map_err(|e| anyhow!("oracle confidence unusable: {e:?}"))?;
-    let preview = if ringfence_sdk::ringfence::limits::buys(side, opening) {
-        mid.saturating_add(conf)
-    } else {
-        mid.saturating_sub(conf)
-    };
+    // The program's own execution price for this trade at that oracle price.
+    let px = ringfence_sdk::ringfence::oracle::OraclePrice { price: mid, conf, publish_time: msg.publish_time };
+    let preview = px.against_trader(side, opening).map_err(|e| anyhow!("oracle price unusable: {e}"))?;
     let deadline = ctx.client.cluster_time().await? + s.deadline_secs;
     Ok(ix::limit_with_slippage(side, opening, preview, s.slippage_bps, Some(deadline)))
 }

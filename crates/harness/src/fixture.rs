@@ -421,13 +421,18 @@ impl MarketFixture {
     /// `owner`'s position `id`, or, where there is none (tests of closed or never-opened
     /// positions), one with only the addresses a client would have used for it.
     fn position_or_blank(&self, owner: &Pubkey, id: u64) -> Position {
-        let key = self.position_key(owner, id);
-        match self.env.account(&key) {
+        self.position_at_or_blank(&self.position_key(owner, id), owner)
+    }
+
+    /// The position at `key`, or (where there is none) one with only the addresses a client would
+    /// have used for it: this market, `owner`, the canonical vault.
+    fn position_at_or_blank(&self, key: &Pubkey, owner: &Pubkey) -> Position {
+        match self.env.account(key) {
             Some(a) => ringfence_sdk::decode_account(&a.data).expect("position"),
             None => Position {
                 market: self.keys.market,
                 owner: *owner,
-                vault: pda::vault(&key),
+                vault: pda::vault(key),
                 ..bytemuck::Zeroable::zeroed()
             },
         }
@@ -476,10 +481,7 @@ impl MarketFixture {
 
     /// The accounts a keeper passes to liquidate the position at `key`.
     pub fn liquidate_accounts_of(&self, keeper: &Wallet, key: &Pubkey) -> LiquidateAccounts {
-        let pos = match self.env.account(key) {
-            Some(a) => ringfence_sdk::decode_account(&a.data).expect("position"),
-            None => Position { market: self.keys.market, vault: pda::vault(key), ..bytemuck::Zeroable::zeroed() },
-        };
+        let pos = self.position_at_or_blank(key, &Pubkey::default());
         LiquidateAccounts::of(&keeper.key(), &keeper.token, &self.keys, key, &pos)
     }
 
@@ -589,7 +591,9 @@ impl MarketFixture {
         assert_eq!(self.env.mint_supply(&self.keys.lp_mint), m.lp_supply, "LP mint supply != lp_supply");
         let (mut long, mut short) = (SideTotals::default(), SideTotals::default());
         let mut reserved = 0u64;
-        let positions = self.positions();
+        // One scan of the program's accounts: open positions, and liquidated ones awaiting a claim.
+        let (positions, liquidated): (Vec<_>, Vec<_>) =
+            self.all_positions().into_iter().partition(|(_, p)| p.is_open());
         for (key, p) in &positions {
             assert_eq!(
                 self.env.token_balance(&p.vault),
@@ -606,7 +610,7 @@ impl MarketFixture {
         assert_eq!(m.long.totals(), long, "long aggregates != Σ positions");
         assert_eq!(m.short.totals(), short, "short aggregates != Σ positions");
         assert_eq!(m.positions_open, positions.len() as u64, "positions_open");
-        for (key, p) in self.liquidated_positions() {
+        for (key, p) in liquidated {
             assert_eq!(p.status, ringfence_sdk::ringfence::state::status::LIQUIDATED, "status of {key}");
             assert_eq!(
                 self.env.token_balance(&p.vault),

@@ -45,6 +45,21 @@ pub fn program_so_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/deploy/ringfence.so")
 }
 
+/// A bump below the canonical one that still derives a Ringfence program address for `seeds`:
+/// what an unusual client may pass instead of the canonical bump (tests of such addresses).
+pub fn non_canonical_pda(seeds: &[&[u8]]) -> (Pubkey, u8) {
+    let (_, canonical) = Pubkey::find_program_address(seeds, &PROGRAM_ID);
+    (0..canonical)
+        .rev()
+        .find_map(|b| {
+            let bump = [b];
+            let mut with_bump = seeds.to_vec();
+            with_bump.push(&bump);
+            Pubkey::create_program_address(&with_bump, &PROGRAM_ID).ok().map(|k| (k, b))
+        })
+        .expect("a non-canonical bump")
+}
+
 pub struct Env {
     pub svm: LiteSVM,
     /// Pays transaction fees (wallets still sign for what they authorize and pay their rent).

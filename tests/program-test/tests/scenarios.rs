@@ -8,7 +8,7 @@ use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::solana_program::system_instruction;
 use anchor_lang::AccountDeserialize;
 use anchor_spl::token::spl_token;
-use ringfence_harness::{default_params, pyth_price, PriceFixture, FEED_ID, USDC};
+use ringfence_harness::{default_params, non_canonical_pda, pyth_price, PriceFixture, FEED_ID, USDC};
 use ringfence_sdk::events::{parse_logs, Event};
 use ringfence_sdk::ix::{self, LiquidateAccounts, MarketKeys, PositionAccounts};
 use ringfence_sdk::ringfence::error::RingfenceError;
@@ -396,30 +396,15 @@ async fn non_canonical_addresses() {
     let keeper = b.wallet(0).await;
     let id = 1u64.to_le_bytes();
     let market = b.keys.market;
-    let (_, canonical) =
-        Pubkey::find_program_address(&[b"position", market.as_ref(), t.key().as_ref(), &id], &PROGRAM_ID);
-    let (dup, dup_bump) = (0..canonical)
-        .rev()
-        .find_map(|bump| {
-            Pubkey::create_program_address(&[b"position", market.as_ref(), t.key().as_ref(), &id, &[bump]], &PROGRAM_ID)
-                .ok()
-                .map(|k| (k, bump))
-        })
-        .expect("non-canonical bump");
+    let (dup, dup_bump) = non_canonical_pda(&[b"position", market.as_ref(), t.key().as_ref(), &id]);
     let limit = ix::TradeLimit::any(Side::Long, true);
     let (v, vb) = pda::vault_with_bump(&dup);
     let at = ix::OpenAt { position: dup, position_bump: dup_bump, vault: v, vault_bump: vb };
     let ix = ix::open_position_at(&t.key(), &t.token, &b.keys, &at, 1, Side::Long, 100 * USDC, 1_000 * USDC, limit);
     b.send(&[ix], &[&t.kp]).await.expect("a second position for id 1, at another address");
 
-    let key = b.position_key(&t.key(), 1);
-    let (_, canonical_vault) = Pubkey::find_program_address(&[b"vault", key.as_ref()], &PROGRAM_ID);
-    let (odd, odd_bump) = (0..canonical_vault)
-        .rev()
-        .find_map(|bump| {
-            Pubkey::create_program_address(&[b"vault", key.as_ref(), &[bump]], &PROGRAM_ID).ok().map(|k| (k, bump))
-        })
-        .expect("non-canonical vault bump");
+    let (key, canonical) = pda::position_with_bump(&market, &t.key(), 1);
+    let (odd, odd_bump) = non_canonical_pda(&[b"vault", key.as_ref()]);
     let at = ix::OpenAt { position: key, position_bump: canonical, vault: odd, vault_bump: odd_bump };
     let ix = ix::open_position_at(&t.key(), &t.token, &b.keys, &at, 1, Side::Long, 100 * USDC, 1_000 * USDC, limit);
     b.send(&[ix], &[&t.kp]).await.expect("open with a non-canonical vault");

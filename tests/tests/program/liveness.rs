@@ -10,23 +10,9 @@ use ringfence_sdk::events::Event;
 use ringfence_sdk::ix::{self, LiquidateAccounts};
 use ringfence_sdk::ringfence::error::RingfenceError;
 use ringfence_sdk::ringfence::state::{field, pause, status, Hurts, RISK_FIELDS};
-use ringfence_sdk::{pda, RiskParams, Side, PROGRAM_ID};
+use ringfence_sdk::{pda, RiskParams, Side};
 
 use crate::common::*;
-
-/// A bump below the canonical one that still derives an address off the curve.
-fn non_canonical(seeds: &[&[u8]]) -> (Pubkey, u8) {
-    let (_, canonical) = Pubkey::find_program_address(seeds, &PROGRAM_ID);
-    (0..canonical)
-        .rev()
-        .find_map(|b| {
-            let mut s = seeds.to_vec();
-            let bump = [b];
-            s.push(&bump);
-            Pubkey::create_program_address(&s, &PROGRAM_ID).ok().map(|k| (k, b))
-        })
-        .expect("a non-canonical bump")
-}
 
 // ---------------------------------------------------------------------------------------------
 // Section 1: addresses
@@ -43,7 +29,7 @@ fn a_second_position_for_the_same_id_is_harmless() {
     let keeper = f.wallet(0);
     f.open(&t, 1, Side::Long, 100 * USDC, 1_000 * USDC).unwrap();
     let id = 1u64.to_le_bytes();
-    let (dup, dup_bump) = non_canonical(&[b"position", f.keys.market.as_ref(), t.key().as_ref(), &id]);
+    let (dup, dup_bump) = non_canonical_pda(&[b"position", f.keys.market.as_ref(), t.key().as_ref(), &id]);
     let (vault, vault_bump) = pda::vault_with_bump(&dup);
     let at = ix::OpenAt { position: dup, position_bump: dup_bump, vault, vault_bump };
     let limit = ix::TradeLimit::any(Side::Long, true);
@@ -76,7 +62,7 @@ fn a_non_canonical_vault_is_liquidated_through_the_positions_own_fields() {
     let t = f.wallet(1_000 * USDC);
     let keeper = f.wallet(0);
     let key = f.position_key(&t.key(), 1);
-    let (odd_vault, odd_bump) = non_canonical(&[b"vault", key.as_ref()]);
+    let (odd_vault, odd_bump) = non_canonical_pda(&[b"vault", key.as_ref()]);
     let limit = ix::TradeLimit::any(Side::Long, true);
     let (_, position_bump) = pda::position_with_bump(&f.keys.market, &t.key(), 1);
     let at = ix::OpenAt { position: key, position_bump, vault: odd_vault, vault_bump: odd_bump };

@@ -29,12 +29,14 @@
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
+mod automation;
 mod fees;
 mod liquidation;
 mod pool;
 mod position;
 mod price;
 
+pub use automation::*;
 pub use fees::*;
 pub use liquidation::*;
 pub use pool::*;

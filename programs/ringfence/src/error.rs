@@ -163,6 +163,46 @@ pub enum RingfenceError {
     TradeDeadlinePassed,
     #[msg("a position cannot be transferred to its own owner")]
     TransferToSelf,
+    #[msg("the vault holds less than the position accounts for")]
+    VaultBelowAccounted,
+    #[msg("the position has no such trigger")]
+    TriggerNotSet,
+    #[msg("the exit price has not crossed the trigger price")]
+    TriggerNotCrossed,
+    #[msg("the oracle price was not published after the trigger or order was set")]
+    PriceNotAfterOrder,
+    #[msg("the position is liquidatable: liquidation takes precedence")]
+    PositionLiquidatable,
+    #[msg("the position has no top-up rule")]
+    NoTopUpRule,
+    #[msg("the position's equity is not below its top-up ratio")]
+    TopUpNotDue,
+    #[msg("the position has no standby margin")]
+    NoStandby,
+    #[msg("the amount exceeds the position's standby margin")]
+    InsufficientStandby,
+    #[msg("invalid top-up rule: a ratio needs a step, and the ratio must be at least 100%")]
+    InvalidTopUpRule,
+    #[msg("the order has expired")]
+    OrderExpired,
+    #[msg("the order has not expired")]
+    OrderNotExpired,
+    #[msg("the execution price has not reached the order's limit price")]
+    LimitNotReached,
+    #[msg("the position has no residual to claim")]
+    NothingToClaim,
+    #[msg("the order's expiry must be in the future, within the longest order life")]
+    InvalidExpiry,
+    #[msg("the order holds fewer lamports than the rent of the position it opens")]
+    RentPrefundShort,
+    #[msg("a limit order's position address is already in use")]
+    OrderPositionInUse,
+    #[msg("a cleared trigger (price 0) takes no size and no fee")]
+    InvalidTrigger,
+    #[msg("the bump does not derive the position's or vault's address")]
+    InvalidBump,
+    #[msg("the position account is not the order's position")]
+    PositionMismatch,
 }
 
 impl From<MathError> for RingfenceError {

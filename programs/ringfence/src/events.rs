@@ -3,7 +3,7 @@
 //! `ringfence_math::PRICE_DECIMALS` decimals; amounts are in collateral base units.
 use anchor_lang::prelude::*;
 
-use crate::state::{LpRequestKind, Market, PriceThreshold, RiskParams, Side};
+use crate::state::{LpRequestKind, Market, PriceThreshold, RiskParams, Side, TriggerKind};
 
 /// The market's pool and aggregate state after an action: free liquidity, reserves, shares, the
 /// borrow index and the per-side aggregates (open interest, base quantity, borrow-index sums), and
@@ -211,7 +211,11 @@ pub struct PositionClosed {
     pub borrow_fee: u64,
     pub close_fee: u64,
     pub vault_balance: u64,
+    /// The trader's part of the settlement.
     pub to_trader: u64,
+    /// Paid to the owner beside the settlement: standby margin, escrowed trigger fees and any
+    /// residual of keeper-run partial closes (the vault's holdings apart from the position).
+    pub returned_apart: u64,
     pub to_pool: u64,
     pub pool: PoolSnapshot,
     pub timestamp: i64,
@@ -248,8 +252,11 @@ pub struct PositionLiquidated {
     /// Tokens the vault held when liquidated.
     pub vault_balance: u64,
     pub keeper_reward: u64,
-    /// Residual equity left in the vault for the owner's `claim_residual`.
+    /// The owner's whole claim left in the vault for `claim_residual`: residual equity plus what
+    /// the vault held apart (standby margin, escrowed trigger fees, earlier residual).
     pub residual: u64,
+    /// The part of `residual` that the vault held apart from the position (never seized).
+    pub returned_apart: u64,
     /// Returned to the pool vault.
     pub to_pool: u64,
     /// What the trader's equity failed to cover (losses, fees and reward beyond equity).
@@ -458,9 +465,224 @@ pub struct ResidualClaimed {
     pub owner: Pubkey,
     /// Token account paid.
     pub destination: Pubkey,
-    /// The residual recorded at liquidation.
+    /// The residual recorded in the position (at liquidation or keeper close, or by keeper-run
+    /// partial closes of an open position).
     pub residual: u64,
-    /// Tokens paid: the vault's whole balance (the residual plus anything sent to it since).
+    /// Tokens paid: for a closed claim the vault's whole balance (the residual plus anything sent
+    /// to it since); for an open position its residual.
     pub amount: u64,
+    /// True when the position and its vault were closed (liquidated or keeper-closed position).
+    pub closed: bool,
+    pub timestamp: i64,
+}
+
+/// The owner parked standby margin in a position's vault (`add_standby`).
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandbyAdded {
+    pub market: Pubkey,
+    pub position: Pubkey,
+    pub owner: Pubkey,
+    /// Tokens moved from the owner into the vault as standby.
+    pub amount: u64,
+    /// The position's standby after it.
+    pub standby: u64,
+    pub timestamp: i64,
+}
+
+/// The owner took standby margin back (`withdraw_standby`).
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandbyWithdrawn {
+    pub market: Pubkey,
+    pub position: Pubkey,
+    pub owner: Pubkey,
+    /// The token account paid.
+    pub destination: Pubkey,
+    /// Tokens paid out of the vault's standby.
+    pub amount: u64,
+    /// The position's standby after it.
+    pub standby: u64,
+    pub timestamp: i64,
+}
+
+/// The owner set or cleared the position's top-up rule (`set_topup_rule`; all zero: cleared).
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopUpRuleSet {
+    pub market: Pubkey,
+    pub position: Pubkey,
+    pub owner: Pubkey,
+    /// Equity below this share of the maintenance requirement (basis points) makes a top-up due.
+    pub ratio_bps: u16,
+    /// Collateral moved per top-up.
+    pub step: u64,
+    /// The keeper's fee per top-up, paid from the standby.
+    pub fee: u64,
+    pub timestamp: i64,
+}
+
+/// Standby margin moved into collateral: by `top_up` under the owner's rule, or by `liquidate`
+/// when it restores health (`rescue`, and then nothing is liquidated).
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct StandbyApplied {
+    pub market: Pubkey,
+    pub position: Pubkey,
+    pub owner: Pubkey,
+    pub keeper: Pubkey,
+    /// True when `liquidate` applied it (the position was liquidatable and this restored it).
+    pub rescue: bool,
+    /// Tokens moved from standby into collateral.
+    pub moved: u64,
+    /// The keeper's fee, paid from the standby.
+    pub keeper_fee: u64,
+    /// The position's standby and collateral after it.
+    pub standby: u64,
+    pub collateral: u64,
+    /// Equity (as the liquidation rule judges it) and maintenance requirement before the move.
+    pub equity_before: i128,
+    pub maintenance_requirement: u64,
+    pub oracle_price: u64,
+    pub oracle_conf: u64,
+    pub price_publish_time: i64,
+    pub pool: PoolSnapshot,
+    pub timestamp: i64,
+}
+
+/// The owner set, changed or cleared (`price == 0`) a take-profit or stop-loss trigger.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriggerSet {
+    pub market: Pubkey,
+    pub position: Pubkey,
+    pub owner: Pubkey,
+    pub kind: TriggerKind,
+    /// Trigger price (`PRICE_DECIMALS`); 0: cleared.
+    pub price: u64,
+    /// Notional to close; 0: the whole position.
+    pub size: u64,
+    /// Execution fee now escrowed in the vault for it.
+    pub fee: u64,
+    /// Escrowed fee of the trigger it replaced, returned to the owner.
+    pub fee_refunded: u64,
+    pub timestamp: i64,
+}
+
+/// A keeper executed a trigger at the oracle price. The owner's part of the close stays in the
+/// vault as `residual` (claimed with `claim_residual`), as after a liquidation.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriggerExecuted {
+    pub market: Pubkey,
+    pub position: Pubkey,
+    pub owner: Pubkey,
+    pub keeper: Pubkey,
+    pub kind: TriggerKind,
+    /// The trigger price it executed.
+    pub trigger_price: u64,
+    /// True when it closed the whole position (the position is then `CLOSED`).
+    pub full_close: bool,
+    /// Notional closed.
+    pub size_closed: u64,
+    /// Notional left (0 after a full close).
+    pub size: u64,
+    pub exit_price: u64,
+    pub oracle_price: u64,
+    pub price_publish_time: i64,
+    /// Realized PnL of the closed part (capped at its reserve).
+    pub pnl: i128,
+    pub borrow_fee: u64,
+    pub close_fee: u64,
+    /// The keeper's execution fee (from the escrow).
+    pub keeper_fee: u64,
+    /// The trader's part of the close, added to `residual`.
+    pub to_owner: u64,
+    /// Returned to the pool vault.
+    pub to_pool: u64,
+    /// The owner's claimable residual in the vault after it (on a full close it includes the
+    /// standby and the other trigger's escrowed fee).
+    pub residual: u64,
+    /// Collateral and reserve left (0 after a full close).
+    pub collateral: u64,
+    pub reserve: u64,
+    pub pool: PoolSnapshot,
+    pub timestamp: i64,
+}
+
+/// A trigger as an order carries it until its position opens.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct TriggerArgs {
+    /// Trigger price (`PRICE_DECIMALS`); 0: none.
+    pub price: u64,
+    /// Notional to close; 0: the whole position.
+    pub size: u64,
+    /// Execution fee escrowed for it.
+    pub fee: u64,
+}
+
+/// A limit open was placed (`place_limit_order`).
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderPlaced {
+    pub market: Pubkey,
+    pub order: Pubkey,
+    pub owner: Pubkey,
+    /// The position (and its vault) it will open.
+    pub position: Pubkey,
+    pub vault: Pubkey,
+    pub id: u64,
+    pub side: Side,
+    /// Tokens escrowed as the position's deposit (the open fee comes out of it at fill).
+    pub collateral: u64,
+    pub size: u64,
+    pub limit_price: u64,
+    pub expiry: i64,
+    /// Escrowed for the filling keeper.
+    pub exec_fee: u64,
+    pub take_profit: TriggerArgs,
+    pub stop_loss: TriggerArgs,
+    /// Lamports held for the rent of the position and its vault.
+    pub rent_prefund: u64,
+    pub timestamp: i64,
+}
+
+/// A keeper filled a limit order: the position was opened (see the `PositionOpened` of the same
+/// instruction), the escrow moved into its vault and closed, the order closed.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderExecuted {
+    pub market: Pubkey,
+    pub order: Pubkey,
+    pub owner: Pubkey,
+    pub position: Pubkey,
+    pub keeper: Pubkey,
+    pub entry_price: u64,
+    pub limit_price: u64,
+    pub oracle_price: u64,
+    pub price_publish_time: i64,
+    /// Paid to the keeper from the escrow.
+    pub exec_fee: u64,
+    /// Escrowed trigger fees moved into the position's vault.
+    pub trigger_fees: u64,
+    pub timestamp: i64,
+}
+
+/// A limit order was closed unfilled and refunded in full: cancelled by its owner, or closed by
+/// anyone after its expiry.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderClosed {
+    pub market: Pubkey,
+    pub order: Pubkey,
+    pub owner: Pubkey,
+    /// True when closed after expiry (by anyone), false when the owner cancelled.
+    pub expired: bool,
+    /// The token account refunded.
+    pub destination: Pubkey,
+    /// Tokens refunded: the escrow's whole balance.
+    pub refunded: u64,
+    /// Lamports returned to the owner (the order's and the escrow's rent, and the prefund).
+    pub lamports: u64,
     pub timestamp: i64,
 }

@@ -25,13 +25,16 @@ use anchor_lang::prelude::*;
 #[cfg(target_arch = "bpf")]
 use solana_compiler_builtins as _;
 
+pub mod automation;
 pub mod cpi;
 pub mod error;
 pub mod events;
 pub mod instructions;
 pub mod limits;
 pub mod liquidation;
+pub mod opening;
 pub mod oracle;
+pub mod orders;
 pub mod settlement;
 pub mod state;
 pub mod sweep;
@@ -39,7 +42,7 @@ pub mod token_account;
 
 use instructions::*;
 use limits::TradeLimit;
-use state::{RiskParams, Side};
+use state::{RiskParams, Side, TriggerKind};
 
 declare_id!("6jYnnzdibL96wy8em8Gv5qFFdUd4e3uxcAbvDuVi9VmY");
 
@@ -148,7 +151,57 @@ pub mod ringfence {
         instructions::transfer_position::handler(ctx)
     }
 
-    /// Pays a liquidated position's residual to its owner and closes it. See [`ClaimResidual`].
+    /// Sets, changes or clears a take-profit or stop-loss, escrowing its fee. See [`SetTrigger`].
+    pub fn set_trigger(ctx: Context<SetTrigger>, kind: TriggerKind, price: u64, size: u64, fee: u64) -> Result<()> {
+        instructions::set_trigger::handler(ctx, kind, price, size, fee)
+    }
+
+    /// Executes a crossed take-profit or stop-loss at the oracle price (keeper). See [`ExecuteTrigger`].
+    pub fn execute_trigger(ctx: Context<ExecuteTrigger>, kind: TriggerKind) -> Result<()> {
+        instructions::execute_trigger::handler(ctx, kind)
+    }
+
+    /// Parks standby margin in the position's vault. See [`AddStandby`].
+    pub fn add_standby(ctx: Context<AddStandby>, amount: u64) -> Result<()> {
+        instructions::add_standby::handler(ctx, amount)
+    }
+
+    /// Pays standby margin back to the owner. See [`WithdrawStandby`].
+    pub fn withdraw_standby(ctx: Context<WithdrawStandby>, amount: u64) -> Result<()> {
+        instructions::withdraw_standby::handler(ctx, amount)
+    }
+
+    /// Sets or clears the automatic top-up rule. See [`SetTopUpRule`].
+    pub fn set_topup_rule(ctx: Context<SetTopUpRule>, ratio_bps: u16, step: u64, fee: u64) -> Result<()> {
+        instructions::set_topup_rule::handler(ctx, ratio_bps, step, fee)
+    }
+
+    /// Moves one step of standby into collateral under the owner's rule (keeper). See [`TopUp`].
+    pub fn top_up(ctx: Context<TopUp>) -> Result<()> {
+        instructions::top_up::handler(ctx)
+    }
+
+    /// Places a limit open with its escrow. See [`PlaceLimitOrder`].
+    pub fn place_limit_order(ctx: Context<PlaceLimitOrder>, args: PlaceOrderArgs) -> Result<()> {
+        instructions::place_limit_order::handler(ctx, args)
+    }
+
+    /// Fills a limit order whose limit the price reached (keeper). See [`ExecuteLimitOrder`].
+    pub fn execute_limit_order(ctx: Context<ExecuteLimitOrder>) -> Result<()> {
+        instructions::execute_limit_order::handler(ctx)
+    }
+
+    /// The owner cancels a limit order, refunded in full. See [`CancelLimitOrder`].
+    pub fn cancel_limit_order(ctx: Context<CancelLimitOrder>) -> Result<()> {
+        instructions::cancel_limit_order::handler(ctx)
+    }
+
+    /// Anyone closes an expired limit order, refunding the owner in full. See [`CloseExpiredOrder`].
+    pub fn close_expired_order(ctx: Context<CloseExpiredOrder>) -> Result<()> {
+        instructions::close_expired_order::handler(ctx)
+    }
+
+    /// Pays a position's residual to its owner (closing it if liquidated or keeper-closed). See [`ClaimResidual`].
     pub fn claim_residual(ctx: Context<ClaimResidual>) -> Result<()> {
         instructions::claim_residual::handler(ctx)
     }

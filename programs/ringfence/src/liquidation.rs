@@ -28,7 +28,7 @@ impl LiquidationCheck {
 }
 
 /// Judges open `pos` of `market` at `oracle`'s price at cluster time `now`, with the vault
-/// holding `vault_balance`. Accrues `market`'s borrow index to `now` first (callers that must not
+/// holding `vault_balance` (of which the settlement splits `Position::settleable`). Accrues `market`'s borrow index to `now` first (callers that must not
 /// write pass a copy). The price must pass the liquidation checks: full verification, the
 /// market's feed, at most `max_price_age_liquidate_secs` old and `MAX_CLOCK_SKEW_SECS` ahead, not
 /// older than the newest price the market or the position has used, confidence within
@@ -43,6 +43,14 @@ pub fn check_liquidation(
     require!(pos.is_open(), RingfenceError::PositionNotOpen);
     market.accrue(now)?;
     let px = read_price(oracle, market, now, PriceUse::Liquidate, pos.last_price_time)?;
+    judge(market, pos, px, vault_balance)
+}
+
+/// The verdict at an already validated price, on a market accrued to now: what
+/// [`check_liquidation`] returns after its price checks. A trigger execution calls it with its
+/// trade-validated price (no older, no wider than a liquidation accepts) to refuse liquidatable
+/// positions.
+pub fn judge(market: &Market, pos: &Position, px: OraclePrice, vault_balance: u64) -> Result<LiquidationCheck> {
     let side = pos.side()?;
     let terms = PositionTerms {
         side: side.into(),
@@ -59,6 +67,6 @@ pub fn check_liquidation(
         close_fee_bps: u64::from(p.close_fee_bps),
         liquidation_fee_bps: u64::from(p.liquidation_fee_bps),
     };
-    let report = assess_liquidation(&terms, &mt, px.price, px.conf, vault_balance).or_err()?;
+    let report = assess_liquidation(&terms, &mt, px.price, px.conf, pos.settleable(vault_balance)?).or_err()?;
     Ok(LiquidationCheck { side, px, report })
 }

@@ -7,21 +7,23 @@ use crate::settlement::VaultAuthority;
 use crate::state::{status, Market, Position};
 use crate::token_account::{check_token_account, token_balance};
 
-/// Pays a liquidated position's residual to its owner and closes the position and its vault (rent
-/// to the owner). Only the owner signs; the destination is any token account of the collateral
-/// mint the owner chooses (so a frozen or reassigned account of theirs never strands the claim).
-/// Pays the vault's whole balance: the residual recorded at liquidation plus anything sent to the
-/// vault since. Never paused.
+/// Pays a position's residual to its owner. Only the owner signs; the destination is any token
+/// account of the collateral mint the owner chooses (so a frozen or reassigned account of theirs
+/// never strands the claim). Never paused.
+/// - A liquidated position, or one closed in full by a keeper's trigger: pays the vault's whole
+///   balance (the residual recorded then plus anything sent to the vault since) and closes the
+///   position and its vault (rent to the owner).
+/// - An open position: pays its `residual` (proceeds of keeper-run partial closes) and keeps it open.
 ///
 /// # Accounts
 /// - `owner`: signer; must be `position.owner`; receives the rent of both closed accounts.
 /// - `market`: must be `position.market` (read for the collateral mint).
-/// - `position`: a liquidated position.
+/// - `position`: the owner's position.
 /// - `vault`: must be `position.vault`; emptied and closed.
 /// - `destination`: any SPL Token account of the collateral mint.
 ///
 /// # Errors
-/// - `PositionNotLiquidated`: the position is open.
+/// - `NothingToClaim`: an open position with no residual.
 /// - `OwnerMismatch`, `MarketMismatch`, `VaultMismatch`: accounts not of this position.
 /// - `MintMismatch`, `NotTokenAccount`: wrong destination.
 #[derive(Accounts)]
@@ -31,11 +33,9 @@ pub struct ClaimResidual<'info> {
     pub market: AccountLoader<'info, Market>,
     #[account(
         mut,
-        close = owner,
         has_one = owner @ RingfenceError::OwnerMismatch,
         has_one = market @ RingfenceError::MarketMismatch,
         has_one = vault @ RingfenceError::VaultMismatch,
-        constraint = position.load()?.status == status::LIQUIDATED @ RingfenceError::PositionNotLiquidated,
     )]
     pub position: AccountLoader<'info, Position>,
     /// CHECK: address is `position.vault` (has_one); created by this program as a token account.
@@ -52,19 +52,32 @@ pub fn handler(ctx: Context<ClaimResidual>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let mint = a.market.load()?.collateral_mint;
     check_token_account(&a.destination, &mint, None)?;
-    let pos: Position = *a.position.load()?;
-    let amount = token_balance(&a.vault)?;
+    let mut pos: Position = *a.position.load()?;
+    let residual = pos.residual;
     let position_info = a.position.to_account_info();
     let vault = VaultAuthority::new(&a.vault, &position_info, &pos);
-    vault.pay(&a.destination, amount)?;
-    vault.close(&a.owner.to_account_info())?;
+    let closed = pos.status != status::OPEN;
+    let amount = if closed {
+        let amount = token_balance(&a.vault)?;
+        vault.pay(&a.destination, amount)?;
+        vault.close(&a.owner.to_account_info())?;
+        a.position.close(a.owner.to_account_info())?;
+        amount
+    } else {
+        require!(residual > 0, RingfenceError::NothingToClaim);
+        vault.pay(&a.destination, residual)?;
+        pos.residual = 0;
+        *a.position.load_mut()? = pos;
+        residual
+    };
     emit!(ResidualClaimed {
         market: pos.market,
         position: a.position.key(),
         owner: pos.owner,
         destination: a.destination.key(),
-        residual: pos.residual,
+        residual,
         amount,
+        closed,
         timestamp: now,
     });
     Ok(())

@@ -1,19 +1,20 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use ringfence_math::{capped_pnl, settle, unrealized_pnl};
 
-use crate::error::{MathResultExt, RingfenceError};
+use crate::error::RingfenceError;
 use crate::events::{PoolSnapshot, PositionClosed};
 use crate::limits::TradeLimit;
-use crate::settlement::{exit_quote, fees_owed, ExitQuote, VaultAuthority};
+use crate::settlement::{book_close, exit_quote, ClosedBooks, ExitQuote, VaultAuthority};
 use crate::state::{Market, Position};
 use crate::token_account::{check_token_account, token_balance};
 
 /// Closes a position in full at the confidence-adjusted exit price: realizes PnL (capped at the
 /// reserve), pays the borrow and close fees, pays the trader from the vault, returns the rest
 /// (losses, fees, unused reserve) to the pool, and closes the vault and position (rent to the
-/// owner). Never paused: traders can always exit.
+/// owner). What the vault holds apart from the position (standby margin, escrowed trigger fees,
+/// residual from keeper-run partial closes) is paid to the owner in full beside the settlement.
+/// Never paused: traders can always exit.
 ///
 /// # Accounts
 /// - `owner`: signer, must be `position.owner`; receives the payout and both accounts' rent.
@@ -69,24 +70,19 @@ pub fn handler(ctx: Context<ClosePosition>, limit: TradeLimit) -> Result<()> {
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
     let ExitQuote { px, side, exit } = exit_quote(&a.oracle, &mut m, &pos, now)?;
     limit.check(side, false, exit, now)?;
-    let held = m.sweep_touch(Some(&mut pos), now)?;
-    let pnl = capped_pnl(unrealized_pnl(side.into(), pos.size, pos.entry_price, exit).or_err()?, pos.reserve);
-    let (borrow_fee, close_fee) = fees_owed(&pos, &m, pos.size)?;
-    let fees = borrow_fee.checked_add(close_fee).ok_or(RingfenceError::MathOverflow)?;
     let vault_balance = token_balance(&a.vault)?;
-    let s = settle(vault_balance, pos.collateral, pnl, fees, 0).or_err()?;
+    let ClosedBooks { pnl, borrow_fee, close_fee, s, .. } =
+        book_close(&mut m, &mut pos, exit, px.publish_time, vault_balance, now)?;
+    let apart = pos.held_apart()?;
+    pos.release_apart()?;
+    let to_owner = s.trader.checked_add(apart).ok_or(RingfenceError::MathOverflow)?;
 
     let owner = a.owner.to_account_info();
-    VaultAuthority::new(&a.vault, &a.position.to_account_info(), &pos).pay_and_close(
-        &s,
-        &a.owner_token,
-        &a.pool_vault,
-        &owner,
-    )?;
-    m.sweep_remove(&pos, now)?;
-    m.book_release(&pos, s.pool)?;
-    m.sweep_hold(held)?;
-    m.note_price_time(px.publish_time);
+    let position_info = a.position.to_account_info();
+    let vault = VaultAuthority::new(&a.vault, &position_info, &pos);
+    vault.pay(&a.owner_token, to_owner)?;
+    vault.pay(&a.pool_vault, s.pool)?;
+    vault.close(&owner)?;
     *a.market.load_mut()? = m;
 
     emit!(PositionClosed {
@@ -106,6 +102,7 @@ pub fn handler(ctx: Context<ClosePosition>, limit: TradeLimit) -> Result<()> {
         close_fee,
         vault_balance,
         to_trader: s.trader,
+        returned_apart: apart,
         to_pool: s.pool,
         pool: PoolSnapshot::of(&m),
         timestamp: now,

@@ -1,13 +1,12 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use ringfence_math::{prorata_qty, split_decrease, unrealized_pnl};
 
-use crate::error::{MathResultExt, RingfenceError};
+use crate::error::RingfenceError;
 use crate::events::{PoolSnapshot, PositionDecreased};
 use crate::limits::TradeLimit;
-use crate::settlement::{exit_quote, fees_owed, ExitQuote, VaultAuthority};
-use crate::state::{wide_get, wide_set, Market, Position};
+use crate::settlement::{book_decrease, exit_quote, DecreasedBooks, ExitQuote, VaultAuthority};
+use crate::state::{Market, Position};
 use crate::token_account::check_token_account;
 
 /// Closes `size_delta` of a position's notional at the confidence-adjusted exit price: collateral
@@ -69,34 +68,14 @@ pub fn handler(ctx: Context<DecreasePosition>, size_delta: u64, limit: TradeLimi
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
     let ExitQuote { px, side, exit } = exit_quote(&a.oracle, &mut m, &pos, now)?;
     limit.check(side, false, exit, now)?;
-    let held = m.sweep_touch(Some(&mut pos), now)?;
-    let pnl_delta = unrealized_pnl(side.into(), size_delta, pos.entry_price, exit).or_err()?;
-    let (borrow_fee, close_fee) = fees_owed(&pos, &m, size_delta)?;
-    let fees = borrow_fee.checked_add(close_fee).ok_or(RingfenceError::MathOverflow)?;
-    let d = split_decrease(pos.size, pos.collateral, pos.reserve, size_delta, pnl_delta, fees)
-        .or_err()?
-        .ok_or(RingfenceError::DecreaseNotCovered)?;
+    let DecreasedBooks { borrow_fee, close_fee, d, qty_left } =
+        book_decrease(&mut m, &mut pos, size_delta, exit, px.publish_time, now)?
+            .ok_or(RingfenceError::DecreaseNotCovered)?;
 
     let position_info = a.position.to_account_info();
     let vault = VaultAuthority::new(&a.vault, &position_info, &pos);
     vault.pay(&a.owner_token, d.to_trader)?;
     vault.pay(&a.pool_vault, d.to_pool)?;
-
-    let qty = wide_get(&pos.qty);
-    let qty_released = prorata_qty(qty, size_delta, pos.size).or_err()?;
-    let qty_left = qty.checked_sub(qty_released).ok_or(RingfenceError::MathOverflow)?;
-    let new_size = pos.size.checked_sub(size_delta).ok_or(RingfenceError::MathOverflow)?;
-    m.book_decrease(&pos, new_size, qty_left, d.reserve_released, d.to_pool)?;
-    m.note_price_time(px.publish_time);
-
-    pos.size = new_size;
-    pos.collateral = d.new_collateral;
-    pos.reserve = d.new_reserve;
-    pos.qty = wide_set(qty_left);
-    pos.borrow_index = m.borrow_index;
-    pos.last_price_time = px.publish_time;
-    m.sweep_revalue(&mut pos, now)?;
-    m.sweep_hold(held)?;
     *a.position.load_mut()? = pos;
     *a.market.load_mut()? = m;
 

@@ -2,8 +2,10 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
-use crate::error::RingfenceError;
-use crate::events::{PoolSnapshot, PositionLiquidated};
+use ringfence_math::rescue_amount;
+
+use crate::error::{MathResultExt, RingfenceError};
+use crate::events::{PoolSnapshot, PositionLiquidated, StandbyApplied};
 use crate::liquidation::check_liquidation;
 use crate::settlement::VaultAuthority;
 use crate::state::{status, Market, Position};
@@ -19,6 +21,15 @@ use crate::token_account::{check_token_account, token_balance};
 /// liquidated, leaves the market's accounting, and holds only that claim until its owner calls
 /// `claim_residual` (which closes both accounts and returns their rent). No other position's
 /// accounts are part of the instruction. Never paused.
+///
+/// **Standby first.** When the position holds standby margin that can restore its health (equity
+/// at least the maintenance requirement, judged the same way), `liquidate` moves it into
+/// collateral instead — the least whole number of the owner's top-up steps that restores health
+/// (exactly what is needed without a rule), capped at the standby — pays the keeper the rule's
+/// top-up fee from what standby is left, emits `StandbyApplied { rescue: true }`, and liquidates
+/// nothing. When all of the standby could not restore it, none is moved: the position is
+/// liquidated and its standby (with escrowed trigger fees) joins the owner's residual, never
+/// seized.
 ///
 /// # Accounts
 /// - `keeper`: signer; receives the reward into `keeper_token`.
@@ -71,10 +82,43 @@ pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
     let vault_balance = token_balance(&a.vault)?;
     let c = check_liquidation(&mut m, &pos, &a.oracle, vault_balance, now)?;
     require!(c.liquidatable(), RingfenceError::PositionHealthy);
-    let held = m.sweep_touch(Some(&mut pos), now)?;
     let (r, s) = (c.report, c.report.settlement);
-
+    let mm = r.health.maintenance_requirement;
     let position_info = a.position.to_account_info();
+    if let Some(moved) = rescue_amount(r.health.equity, mm, pos.topup_step, pos.standby).or_err()? {
+        let held = m.sweep_touch(Some(&mut pos), now)?;
+        let left = pos.standby.checked_sub(moved).ok_or(RingfenceError::MathOverflow)?;
+        let keeper_fee = pos.topup_fee.min(left);
+        pos.standby = left.checked_sub(keeper_fee).ok_or(RingfenceError::MathOverflow)?;
+        pos.collateral = pos.collateral.checked_add(moved).ok_or(RingfenceError::MathOverflow)?;
+        pos.last_price_time = c.px.publish_time;
+        m.note_price_time(c.px.publish_time);
+        m.sweep_revalue(&mut pos, now)?;
+        m.sweep_hold(held)?;
+        VaultAuthority::new(&a.vault, &position_info, &pos).pay(&a.keeper_token, keeper_fee)?;
+        *a.position.load_mut()? = pos;
+        *a.market.load_mut()? = m;
+        emit!(StandbyApplied {
+            market: pos.market,
+            position: a.position.key(),
+            owner: pos.owner,
+            keeper: a.keeper.key(),
+            rescue: true,
+            moved,
+            keeper_fee,
+            standby: pos.standby,
+            collateral: pos.collateral,
+            equity_before: r.health.equity,
+            maintenance_requirement: mm,
+            oracle_price: c.px.price,
+            oracle_conf: c.px.conf,
+            price_publish_time: c.px.publish_time,
+            pool: PoolSnapshot::of(&m),
+            timestamp: now,
+        });
+        return Ok(());
+    }
+    let held = m.sweep_touch(Some(&mut pos), now)?;
     let vault = VaultAuthority::new(&a.vault, &position_info, &pos);
     vault.pay(&a.keeper_token, s.keeper)?;
     vault.pay(&a.pool_vault, s.pool)?;
@@ -82,8 +126,10 @@ pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
     m.book_release(&pos, s.pool)?;
     m.sweep_hold(held)?;
     m.note_price_time(c.px.publish_time);
+    let apart = pos.held_apart()?;
+    pos.release_apart()?;
     pos.status = status::LIQUIDATED;
-    pos.residual = s.trader;
+    pos.residual = s.trader.checked_add(apart).ok_or(RingfenceError::MathOverflow)?;
     pos.last_price_time = c.px.publish_time;
     *a.position.load_mut()? = pos;
     *a.market.load_mut()? = m;
@@ -109,7 +155,8 @@ pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
         maintenance_requirement: r.health.maintenance_requirement,
         vault_balance,
         keeper_reward: s.keeper,
-        residual: s.trader,
+        residual: pos.residual,
+        returned_apart: apart,
         to_pool: s.pool,
         bad_debt: s.bad_debt,
         pool: PoolSnapshot::of(&m),

@@ -1,19 +1,14 @@
 use anchor_lang::prelude::*;
-use anchor_lang::Discriminator;
-use anchor_spl::token::{Token, ID as TOKEN_PROGRAM_ID};
+use anchor_spl::token::Token;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use ringfence_math::{base_qty, liquidation_price, meets_initial_margin, notional_fee, reserve_for};
 
-use crate::cpi::{create_pda_account, token_initialize_account, token_transfer};
-use crate::error::{MathResultExt, RingfenceError};
-use crate::events::{PoolSnapshot, PositionOpened};
+use crate::cpi::RentPayer;
+use crate::error::RingfenceError;
 use crate::limits::TradeLimit;
+use crate::opening::{open, Funding, OpenAccounts, OpenTerms};
 use crate::oracle::{read_price, PriceUse};
-use crate::state::{pause, status, wide_set, Market, Position, Side, POSITION_SEED, POSITION_SPACE, VAULT_SEED};
+use crate::state::{pause, Market, Side, Trigger};
 use crate::token_account::check_token_account;
-
-/// SPL Token account size.
-pub const TOKEN_ACCOUNT_LEN: usize = 165;
 
 /// Opens an isolated position: creates the position and its own token vault, moves the trader's
 /// collateral into the vault, the open fee to the pool, and the position's reserve (its maximum
@@ -111,114 +106,32 @@ pub fn handler(
     let px = read_price(&a.oracle, &m, now, PriceUse::Trade, 0)?;
     let entry = px.against_trader(side, true)?;
     limit.check(side, true, entry, now)?;
-    let params = m.params;
-
-    let fee = notional_fee(size, u64::from(params.open_fee_bps)).or_err()?;
-    require!(collateral > fee, RingfenceError::CollateralBelowFee);
-    let net = collateral.checked_sub(fee).ok_or(RingfenceError::MathOverflow)?;
-    require!(
-        meets_initial_margin(size, net, u64::from(params.initial_margin_bps)).or_err()?,
-        RingfenceError::LeverageTooHigh
-    );
-    let reserve = reserve_for(side.into(), size, u64::from(params.max_profit_bps)).or_err()?;
-    m.require_capacity(side, size, reserve)?;
     check_token_account(&a.owner_token, &m.collateral_mint, Some(a.owner.key))?;
-    require!(a.position.data_is_empty() && a.position.owner == &System::id(), RingfenceError::PositionAlreadyExists);
 
-    // The position PDA `["position", market, owner, id, position_bump]`, then its vault (a token
-    // account whose authority is the position) at `["vault", position, vault_bump]`, both with the
-    // client's bumps: the runtime lets the program sign only for the addresses those seeds derive,
-    // and the position records its vault, so every instruction and client takes it from there.
-    // A second position for the same id (another bump) is harmless: see the handler's docs.
-    let market_key = a.market.key();
-    let owner_key = a.owner.key();
-    let id_bytes = id.to_le_bytes();
-    let position_key = a.position.key();
-    let position_seeds: [&[u8]; 5] =
-        [POSITION_SEED, market_key.as_ref(), owner_key.as_ref(), &id_bytes, &[position_bump]];
-    let system = a.system_program.to_account_info();
-    let payer = a.owner.to_account_info();
-    create_pda_account(&payer, &a.position, &system, POSITION_SPACE, ctx.program_id, &position_seeds)?;
-    let vault_seeds: [&[u8]; 3] = [VAULT_SEED, position_key.as_ref(), &[vault_bump]];
-    create_pda_account(&payer, &a.vault, &system, TOKEN_ACCOUNT_LEN, &TOKEN_PROGRAM_ID, &vault_seeds)?;
-    token_initialize_account(&a.vault, &a.collateral_mint, &position_key)?;
-
-    // Collateral in, fee to the pool, reserve from the pool (the market PDA signs for the pool).
-    token_transfer(&a.owner_token, &a.vault, &payer, net, &[])?;
-    token_transfer(&a.owner_token, &a.pool_vault, &payer, fee, &[])?;
-    let market_bump = [m.bump];
-    let market_seeds = m.signer_seeds(&market_bump);
-    token_transfer(&a.pool_vault, &a.vault, &a.market.to_account_info(), reserve, &[&market_seeds])?;
-
-    let qty = base_qty(side.into(), size, entry).or_err()?;
-    m.book_open(side, size, qty, reserve, fee)?;
-    m.note_price_time(px.publish_time);
-
-    let mut position = Position {
-        market: market_key,
-        owner: owner_key,
-        vault: a.vault.key(),
-        seed_owner: owner_key,
-        id,
-        size,
-        entry_price: entry,
-        collateral: net,
-        reserve,
-        qty: wide_set(qty),
-        borrow_index: m.borrow_index,
-        opened_at: now,
-        last_price_time: px.publish_time,
-        sweep_epoch: 0,
-        sweep_price: 0,
-        sweep_value: 0,
-        residual: 0,
-        side: side.to_u8(),
-        bump: position_bump,
-        vault_bump,
-        status: status::OPEN,
-        _reserved: [0; 4],
+    let owner = a.owner.to_account_info();
+    let accounts = OpenAccounts {
+        market: &a.market.to_account_info(),
+        collateral_mint: &a.collateral_mint,
+        pool_vault: &a.pool_vault,
+        position: &a.position,
+        vault: &a.vault,
+        system_program: &a.system_program.to_account_info(),
     };
-    m.sweep_open(&mut position, px.price, now)?;
-    m.sweep_hold(held)?;
-    {
-        let mut data = a.position.try_borrow_mut_data()?;
-        let (disc, body) = data.split_at_mut_checked(8).ok_or(RingfenceError::InvalidAccountData)?;
-        disc.copy_from_slice(Position::DISCRIMINATOR);
-        body.get_mut(..POSITION_SPACE - 8)
-            .ok_or(RingfenceError::InvalidAccountData)?
-            .copy_from_slice(bytemuck::bytes_of(&position));
-    }
-    *a.market.load_mut()? = m;
-
-    emit!(PositionOpened {
-        market: market_key,
-        position: position_key,
-        owner: owner_key,
-        vault: position.vault,
+    let terms = OpenTerms {
         id,
+        owner: owner.key(),
         side,
+        collateral,
         size,
-        collateral: net,
-        open_fee: fee,
-        reserve,
-        qty,
-        entry_price: entry,
-        oracle_price: px.price,
-        price_publish_time: px.publish_time,
-        borrow_index: m.borrow_index,
-        liquidation_price: liquidation_price(
-            side.into(),
-            size,
-            net,
-            reserve,
-            entry,
-            notional_fee(size, u64::from(params.close_fee_bps)).or_err()?,
-            u64::from(params.maintenance_margin_bps)
-        )
-        .or_err()?
-        .into(),
-        pool: PoolSnapshot::of(&m),
-        timestamp: now,
-    });
+        position_bump,
+        vault_bump,
+        take_profit: Trigger::default(),
+        stop_loss: Trigger::default(),
+        px,
+        entry,
+    };
+    let funding = Funding { token: &a.owner_token, authority: &owner, seeds: &[], rent: RentPayer::Wallet(&owner) };
+    open(&accounts, &mut m, &terms, &funding, held, now)?;
+    *a.market.load_mut()? = m;
     Ok(())
 }

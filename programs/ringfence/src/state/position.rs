@@ -111,9 +111,23 @@ pub struct Position {
     pub sweep_price: u64,
     /// Its value in that sweep: what its vault would return to the pool (`pool_claim`).
     pub sweep_value: u64,
-    /// After liquidation: the owner's residual equity, left in the vault until the owner claims
-    /// it with `claim_residual` (0 while open). The vault then holds only this claim.
+    /// Tokens in the vault owed to the owner, apart from collateral: after a liquidation or a
+    /// keeper-run close, the owner's whole claim (the vault then holds only this); while open, the
+    /// proceeds of keeper-run partial closes (take-profit / stop-loss). Paid by `claim_residual`.
     pub residual: u64,
+    /// Standby margin: owner tokens parked in the vault that are not collateral (not in health,
+    /// settlement or the pool value). Moved into collateral by `top_up` and by `liquidate` when that
+    /// restores health; returned to the owner on close and liquidation; never seized.
+    pub standby: u64,
+    /// Top-up rule: the collateral moved per `top_up` call (`min(step, standby)`); 0: no rule.
+    pub topup_step: u64,
+    /// Top-up rule: the keeper's fee per `top_up` call, paid from what standby is left after the
+    /// step (`min(fee, standby left)`).
+    pub topup_fee: u64,
+    /// Take-profit trigger (`price == 0`: none).
+    pub take_profit: Trigger,
+    /// Stop-loss trigger (`price == 0`: none).
+    pub stop_loss: Trigger,
     /// [`Side`] as `u8` (0 long, 1 short).
     pub side: u8,
     /// Bump of this PDA (`["position", market, owner, id]`) chosen at open.
@@ -124,13 +138,47 @@ pub struct Position {
     /// is out of the market: not in its aggregates, reserves, `positions_open` or pool value;
     /// `size`, `collateral`, `reserve` and `entry_price` keep their values at liquidation.
     pub status: u8,
-    pub _reserved: [u8; 4],
+    /// Top-up rule: `top_up` runs while equity < `topup_ratio_bps` / 10,000 × the maintenance
+    /// requirement (both judged as `liquidate` judges them); 0: no rule.
+    pub topup_ratio_bps: u16,
+    pub _reserved: [u8; 2],
+}
+
+/// A take-profit or stop-loss order on a position, executed by any keeper with `execute_trigger`.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Trigger {
+    /// Trigger price (`PRICE_DECIMALS`); 0: no trigger. Crossed when the exit price (oracle price
+    /// minus conf for a long, plus conf for a short) is at or beyond it: for a take-profit, a long
+    /// at or above, a short at or below; for a stop-loss, the reverse.
+    pub price: u64,
+    /// Notional to close; 0 (or at least the size at execution): the whole position.
+    pub size: u64,
+    /// Execution fee escrowed in the vault, paid to the executing keeper.
+    pub fee: u64,
+    /// Cluster time it was set: only a price published after it can execute it.
+    pub set_at: i64,
+}
+
+impl Trigger {
+    pub fn is_set(&self) -> bool {
+        self.price != 0
+    }
+}
+
+/// Which trigger of a position.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TriggerKind {
+    TakeProfit,
+    StopLoss,
 }
 
 /// Values of [`Position::status`].
 pub mod status {
     pub const OPEN: u8 = 0;
     pub const LIQUIDATED: u8 = 1;
+    /// Closed in full by a keeper's trigger: the vault holds only `residual`, the owner's claim.
+    pub const CLOSED: u8 = 2;
 }
 
 impl Position {
@@ -142,12 +190,57 @@ impl Position {
         self.status == status::OPEN
     }
 
-    /// Tokens this position's vault should hold.
+    /// Tokens the vault holds for the owner apart from the position itself: standby, escrowed
+    /// trigger fees and the residual. They are never part of a settlement, health or pool value.
+    pub fn held_apart(&self) -> Result<u64> {
+        [self.standby, self.take_profit.fee, self.stop_loss.fee, self.residual]
+            .into_iter()
+            .try_fold(0u64, |acc, x| acc.checked_add(x))
+            .ok_or_else(|| error!(RingfenceError::MathOverflow))
+    }
+
+    /// What of `vault_balance` a settlement of this position splits: the vault minus what it
+    /// holds apart (so tokens donated to the vault settle with the position, to the pool).
+    pub fn settleable(&self, vault_balance: u64) -> Result<u64> {
+        vault_balance.checked_sub(self.held_apart()?).ok_or_else(|| error!(RingfenceError::VaultBelowAccounted))
+    }
+
+    /// Tokens this position's vault should hold: collateral + reserve + what it holds apart.
     pub fn vault_claim(&self) -> Result<u64> {
-        self.collateral.checked_add(self.reserve).ok_or_else(|| error!(RingfenceError::MathOverflow))
+        self.collateral
+            .checked_add(self.reserve)
+            .and_then(|v| v.checked_add(self.held_apart().ok()?))
+            .ok_or_else(|| error!(RingfenceError::MathOverflow))
+    }
+
+    pub fn trigger(&self, kind: TriggerKind) -> &Trigger {
+        match kind {
+            TriggerKind::TakeProfit => &self.take_profit,
+            TriggerKind::StopLoss => &self.stop_loss,
+        }
+    }
+
+    pub fn trigger_mut(&mut self, kind: TriggerKind) -> &mut Trigger {
+        match kind {
+            TriggerKind::TakeProfit => &mut self.take_profit,
+            TriggerKind::StopLoss => &mut self.stop_loss,
+        }
+    }
+
+    /// Everything the owner gets back beside a settlement when the position ends (close,
+    /// liquidation, keeper close): standby and escrowed trigger fees, zeroed here.
+    pub fn release_apart(&mut self) -> Result<u64> {
+        let out = [self.standby, self.take_profit.fee, self.stop_loss.fee]
+            .into_iter()
+            .try_fold(0u64, |acc, x| acc.checked_add(x))
+            .ok_or_else(|| error!(RingfenceError::MathOverflow))?;
+        self.standby = 0;
+        self.take_profit = Trigger::default();
+        self.stop_loss = Trigger::default();
+        Ok(out)
     }
 }
 
 /// Bytes of a `Position` account, discriminator included.
 pub const POSITION_SPACE: usize = 8 + core::mem::size_of::<Position>();
-const _: () = assert!(POSITION_SPACE == 8 + 32 * 4 + 8 * 5 + 16 + 8 * 3 + 8 * 4 + 8);
+const _: () = assert!(POSITION_SPACE == 8 + 32 * 4 + 8 * 5 + 16 + 8 * 3 + 8 * 4 + 8 * 3 + 32 * 2 + 8);

@@ -7,8 +7,8 @@ use ringfence_sdk::ix::{self, LiquidateAccounts, MarketKeys, PositionAccounts};
 use ringfence_sdk::math::{borrow_fee, SideTotals};
 use ringfence_sdk::pda;
 use ringfence_sdk::ringfence::instructions::HealthView;
-use ringfence_sdk::ringfence::state::{wide_get, LP_REQUEST_SPACE, POSITION_SPACE};
-use ringfence_sdk::{Market, Position, RiskParams, Side, PROGRAM_ID};
+use ringfence_sdk::ringfence::state::{status, wide_get, LP_REQUEST_SPACE, ORDER_SPACE, POSITION_SPACE};
+use ringfence_sdk::{LimitOrder, Market, Position, RiskParams, Side, TriggerArgs, TriggerKind, PROGRAM_ID};
 
 use crate::{simulate_return, Env, Keypair, PriceFixture, Signer, TxResult};
 
@@ -505,6 +505,95 @@ impl MarketFixture {
         self.env.decode(&self.keys.market)
     }
 
+    /// The owner of `w`'s position `id` sets (or, price 0, clears) a take-profit or stop-loss.
+    pub fn set_trigger(&mut self, w: &Wallet, id: u64, kind: TriggerKind, t: TriggerArgs) -> TxResult {
+        let key = self.position_key(&w.key(), id);
+        let ix = ix::set_trigger(&w.token, &key, &self.position_at_or_blank(&key, &w.key()), kind, t);
+        self.step(&[ix], &[&w.kp])
+    }
+
+    /// `keeper` executes the trigger `kind` of the position at `key`.
+    pub fn execute_trigger(&mut self, keeper: &Wallet, key: &Pubkey, kind: TriggerKind) -> TxResult {
+        let pos = self.position_at_or_blank(key, &Pubkey::default());
+        let ix = ix::execute_trigger(&keeper.key(), &keeper.token, &self.keys, key, &pos, kind);
+        self.step(&[ix], &[&keeper.kp])
+    }
+
+    pub fn add_standby(&mut self, w: &Wallet, id: u64, amount: u64) -> TxResult {
+        let key = self.position_key(&w.key(), id);
+        let ix = ix::add_standby(&w.token, &key, &self.position_at_or_blank(&key, &w.key()), amount);
+        self.step(&[ix], &[&w.kp])
+    }
+
+    pub fn withdraw_standby(&mut self, w: &Wallet, id: u64, amount: u64, destination: &Pubkey) -> TxResult {
+        let key = self.position_key(&w.key(), id);
+        let ix = ix::withdraw_standby(destination, &key, &self.position_at_or_blank(&key, &w.key()), amount);
+        self.step(&[ix], &[&w.kp])
+    }
+
+    pub fn set_topup_rule(&mut self, w: &Wallet, id: u64, ratio_bps: u16, step: u64, fee: u64) -> TxResult {
+        let key = self.position_key(&w.key(), id);
+        let ix = ix::set_topup_rule(&key, &self.position_at_or_blank(&key, &w.key()), ratio_bps, step, fee);
+        self.step(&[ix], &[&w.kp])
+    }
+
+    /// `keeper` runs one top-up step on the position at `key`.
+    pub fn top_up(&mut self, keeper: &Wallet, key: &Pubkey) -> TxResult {
+        let pos = self.position_at_or_blank(key, &Pubkey::default());
+        let ix = ix::top_up(&keeper.key(), &keeper.token, &self.keys, key, &pos);
+        self.step(&[ix], &[&keeper.kp])
+    }
+
+    /// `w` places the limit order `o` funded from its token account.
+    pub fn place_order(&mut self, w: &Wallet, o: &ix::OrderSpec) -> TxResult {
+        let (ix, _) = ix::place_limit_order(&w.key(), &w.token, &self.keys, o);
+        self.step(&[ix], &[&w.kp])
+    }
+
+    pub fn order_key(&self, owner: &Pubkey, id: u64) -> Pubkey {
+        pda::order(&self.keys.market, owner, id)
+    }
+
+    /// The order at `key`, or (where there is none) one with only the addresses a client would
+    /// have used for it.
+    fn order_or_blank(&self, key: &Pubkey) -> LimitOrder {
+        match self.env.account(key) {
+            Some(a) if a.lamports > 0 => ringfence_sdk::decode_account(&a.data).expect("order"),
+            _ => LimitOrder { market: self.keys.market, escrow: pda::order_escrow(key), ..bytemuck::Zeroable::zeroed() },
+        }
+    }
+
+    pub fn execute_order(&mut self, keeper: &Wallet, order: &Pubkey) -> TxResult {
+        let o = self.order_or_blank(order);
+        let ix = ix::execute_limit_order(&keeper.key(), &keeper.token, &self.keys, order, &o);
+        self.step(&[ix], &[&keeper.kp])
+    }
+
+    pub fn cancel_order(&mut self, owner: &Wallet, order: &Pubkey, destination: &Pubkey) -> TxResult {
+        let o = self.order_or_blank(order);
+        self.step(&[ix::cancel_limit_order(destination, order, &o)], &[&owner.kp])
+    }
+
+    /// Anyone (`caller` pays the fee) closes an expired order.
+    pub fn close_expired_order(&mut self, caller: &Wallet, order: &Pubkey) -> TxResult {
+        let o = self.order_or_blank(order);
+        self.step(&[ix::close_expired_order(order, &o)], &[&caller.kp])
+    }
+
+    /// Every limit order of this market.
+    pub fn orders(&self) -> Vec<(Pubkey, LimitOrder)> {
+        self.env
+            .svm
+            .get_program_accounts(&PROGRAM_ID)
+            .into_iter()
+            .filter(|(_, a)| a.lamports > 0 && a.data.len() == ORDER_SPACE)
+            .filter_map(|(k, a)| {
+                let o: LimitOrder = ringfence_sdk::decode_account(&a.data).ok()?;
+                (o.market == self.keys.market).then_some((k, o))
+            })
+            .collect()
+    }
+
     pub fn position(&self, owner: &Pubkey, id: u64) -> Position {
         self.env.decode(&self.position_key(owner, id))
     }
@@ -595,11 +684,15 @@ impl MarketFixture {
         let (positions, liquidated): (Vec<_>, Vec<_>) =
             self.all_positions().into_iter().partition(|(_, p)| p.is_open());
         for (key, p) in &positions {
+            let apart = p.standby + p.take_profit.fee + p.stop_loss.fee + p.residual;
             assert_eq!(
                 self.env.token_balance(&p.vault),
-                p.collateral + p.reserve + self.vault_donations.get(&p.vault).copied().unwrap_or(0),
-                "vault of {key} != collateral + reserve (+ test donations)"
+                p.collateral + p.reserve + apart + self.vault_donations.get(&p.vault).copied().unwrap_or(0),
+                "vault of {key} != collateral + reserve + standby + trigger fees + residual (+ test donations)"
             );
+            for t in [&p.take_profit, &p.stop_loss] {
+                assert!(t.price > 0 || *t == Default::default(), "a cleared trigger of {key} keeps a size or fee");
+            }
             let t = if p.side == 0 { &mut long } else { &mut short };
             t.apply(true, p.size, wide_get(&p.qty), p.borrow_index).expect("aggregate");
             reserved += p.reserve;
@@ -611,12 +704,21 @@ impl MarketFixture {
         assert_eq!(m.short.totals(), short, "short aggregates != Σ positions");
         assert_eq!(m.positions_open, positions.len() as u64, "positions_open");
         for (key, p) in liquidated {
-            assert_eq!(p.status, ringfence_sdk::ringfence::state::status::LIQUIDATED, "status of {key}");
+            assert!(p.status == status::LIQUIDATED || p.status == status::CLOSED, "status of {key}");
             assert_eq!(
                 self.env.token_balance(&p.vault),
                 p.residual,
-                "vault of liquidated {key} != its residual (donations while open went to the pool)"
+                "vault of settled {key} != its residual (donations while open went to the pool)"
             );
+            assert_eq!((p.standby, p.take_profit.fee, p.stop_loss.fee), (0, 0, 0), "{key} holds apart after settling");
+        }
+        // Every limit order's escrow holds exactly what it escrowed; its lamports cover its rent
+        // and the position's prefunded rent.
+        let order_rent = self.env.svm.minimum_balance_for_rent_exemption(ORDER_SPACE);
+        for (key, o) in self.orders() {
+            assert_eq!(self.env.token_balance(&o.escrow), o.escrowed().expect("escrowed"), "escrow of order {key}");
+            let lamports = self.env.account(&key).map(|a| a.lamports).unwrap_or(0);
+            assert_eq!(lamports, order_rent + o.rent_prefund, "lamports of order {key}");
         }
         self.assert_sweep(&m, &positions);
     }

@@ -52,6 +52,15 @@ ringfence_events!(
     MarketChangeCancelled,
     MarketParamsUpdated,
     PauseSet,
+    StandbyAdded,
+    StandbyWithdrawn,
+    TopUpRuleSet,
+    StandbyApplied,
+    TriggerSet,
+    TriggerExecuted,
+    OrderPlaced,
+    OrderExecuted,
+    OrderClosed,
 );
 
 /// Events emitted by Ringfence in a transaction's logs, in order.

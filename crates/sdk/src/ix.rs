@@ -4,9 +4,10 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use anchor_spl::token::ID as TOKEN_PROGRAM_ID;
-use ringfence::instructions::InitializeMarketArgs;
+use ringfence::events::TriggerArgs;
+use ringfence::instructions::{InitializeMarketArgs, PlaceOrderArgs};
 pub use ringfence::limits::TradeLimit;
-use ringfence::state::{LpRequest, Position, RiskParams, Side};
+use ringfence::state::{LimitOrder, LpRequest, Position, RiskParams, Side, TriggerKind};
 use ringfence::{accounts, instruction};
 
 use crate::{pda, PROGRAM_ID};
@@ -203,8 +204,8 @@ pub fn transfer_position(position: &Pubkey, pos: &Position, new_owner: &Pubkey) 
     )
 }
 
-/// Pays a liquidated position's residual to `destination` (any token account of the collateral
-/// mint) and closes it; the owner (`pos.owner`) signs.
+/// Pays a position's residual to `destination` (any token account of the collateral mint),
+/// closing a liquidated or keeper-closed position; the owner (`pos.owner`) signs.
 pub fn claim_residual(destination: &Pubkey, position: &Pubkey, pos: &Position) -> Instruction {
     build(
         accounts::ClaimResidual {
@@ -308,6 +309,214 @@ pub fn close_position(a: &PositionAccounts, limit: TradeLimit) -> Instruction {
             token_program: TOKEN_PROGRAM_ID,
         },
         instruction::ClosePosition { limit },
+    )
+}
+
+/// Sets (`price > 0`) or clears (`price == 0`, size and fee 0) a take-profit or stop-loss; the
+/// owner (`pos.owner`) signs and `owner_token` pays the fee difference.
+pub fn set_trigger(
+    owner_token: &Pubkey,
+    position: &Pubkey,
+    pos: &Position,
+    kind: TriggerKind,
+    t: TriggerArgs,
+) -> Instruction {
+    build(
+        accounts::SetTrigger {
+            owner: pos.owner,
+            market: pos.market,
+            position: *position,
+            vault: pos.vault,
+            owner_token: *owner_token,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::SetTrigger { kind, price: t.price, size: t.size, fee: t.fee },
+    )
+}
+
+/// A keeper executes `kind` on `position`; accounts from the position's own fields.
+pub fn execute_trigger(
+    keeper: &Pubkey,
+    keeper_token: &Pubkey,
+    keys: &MarketKeys,
+    position: &Pubkey,
+    pos: &Position,
+    kind: TriggerKind,
+) -> Instruction {
+    build(
+        accounts::ExecuteTrigger {
+            keeper: *keeper,
+            market: pos.market,
+            oracle: keys.oracle,
+            position: *position,
+            vault: pos.vault,
+            pool_vault: keys.pool_vault,
+            keeper_token: *keeper_token,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::ExecuteTrigger { kind },
+    )
+}
+
+/// Parks `amount` of standby margin from `owner_token`; the owner signs.
+pub fn add_standby(owner_token: &Pubkey, position: &Pubkey, pos: &Position, amount: u64) -> Instruction {
+    build(
+        accounts::AddStandby {
+            owner: pos.owner,
+            market: pos.market,
+            position: *position,
+            vault: pos.vault,
+            owner_token: *owner_token,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::AddStandby { amount },
+    )
+}
+
+/// Pays `amount` of standby margin to `destination` (any token account of the mint); the owner signs.
+pub fn withdraw_standby(destination: &Pubkey, position: &Pubkey, pos: &Position, amount: u64) -> Instruction {
+    build(
+        accounts::WithdrawStandby {
+            owner: pos.owner,
+            market: pos.market,
+            position: *position,
+            vault: pos.vault,
+            destination: *destination,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::WithdrawStandby { amount },
+    )
+}
+
+/// Sets (or, all zero, clears) the top-up rule; the owner signs.
+pub fn set_topup_rule(position: &Pubkey, pos: &Position, ratio_bps: u16, step: u64, fee: u64) -> Instruction {
+    build(
+        accounts::SetTopUpRule { owner: pos.owner, position: *position },
+        instruction::SetTopupRule { ratio_bps, step, fee },
+    )
+}
+
+/// A keeper runs one top-up step on `position`.
+pub fn top_up(keeper: &Pubkey, keeper_token: &Pubkey, keys: &MarketKeys, position: &Pubkey, pos: &Position) -> Instruction {
+    build(
+        accounts::TopUp {
+            keeper: *keeper,
+            market: pos.market,
+            oracle: keys.oracle,
+            position: *position,
+            vault: pos.vault,
+            keeper_token: *keeper_token,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::TopUp {},
+    )
+}
+
+/// What a limit order asks for, with the order id (also the position's id).
+#[derive(Clone, Copy, Debug)]
+pub struct OrderSpec {
+    pub id: u64,
+    pub side: Side,
+    pub collateral: u64,
+    pub size: u64,
+    pub limit_price: u64,
+    pub expiry: i64,
+    pub exec_fee: u64,
+    pub take_profit: TriggerArgs,
+    pub stop_loss: TriggerArgs,
+}
+
+/// Places a limit order of `owner` funded from `owner_token`, its position at the canonical PDA.
+/// Returns the instruction and the order's address.
+pub fn place_limit_order(owner: &Pubkey, owner_token: &Pubkey, keys: &MarketKeys, o: &OrderSpec) -> (Instruction, Pubkey) {
+    let order = pda::order(&keys.market, owner, o.id);
+    let (position, position_bump) = pda::position_with_bump(&keys.market, owner, o.id);
+    let (_, vault_bump) = pda::vault_with_bump(&position);
+    let ix = build(
+        accounts::PlaceLimitOrder {
+            owner: *owner,
+            market: keys.market,
+            collateral_mint: keys.collateral_mint,
+            owner_token: *owner_token,
+            order,
+            escrow: pda::order_escrow(&order),
+            position,
+            token_program: TOKEN_PROGRAM_ID,
+            system_program: system_program::ID,
+        },
+        instruction::PlaceLimitOrder {
+            args: PlaceOrderArgs {
+                id: o.id,
+                side: o.side,
+                collateral: o.collateral,
+                size: o.size,
+                limit_price: o.limit_price,
+                expiry: o.expiry,
+                exec_fee: o.exec_fee,
+                take_profit: o.take_profit,
+                stop_loss: o.stop_loss,
+                position_bump,
+                vault_bump,
+            },
+        },
+    );
+    (ix, order)
+}
+
+/// A keeper fills `order` (account data `o`); every account from the order's own fields.
+pub fn execute_limit_order(
+    keeper: &Pubkey,
+    keeper_token: &Pubkey,
+    keys: &MarketKeys,
+    order: &Pubkey,
+    o: &LimitOrder,
+) -> Instruction {
+    build(
+        accounts::ExecuteLimitOrder {
+            keeper: *keeper,
+            market: o.market,
+            oracle: keys.oracle,
+            collateral_mint: keys.collateral_mint,
+            pool_vault: keys.pool_vault,
+            order: *order,
+            escrow: o.escrow,
+            owner: o.owner,
+            position: o.position,
+            vault: o.vault,
+            keeper_token: *keeper_token,
+            token_program: TOKEN_PROGRAM_ID,
+            system_program: system_program::ID,
+        },
+        instruction::ExecuteLimitOrder {},
+    )
+}
+
+/// The owner (`o.owner`) cancels `order`, refunded to `destination`.
+pub fn cancel_limit_order(destination: &Pubkey, order: &Pubkey, o: &LimitOrder) -> Instruction {
+    build(
+        accounts::CancelLimitOrder {
+            owner: o.owner,
+            market: o.market,
+            order: *order,
+            escrow: o.escrow,
+            destination: *destination,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::CancelLimitOrder {},
+    )
+}
+
+/// Anyone closes an expired `order`, refunding its owner.
+pub fn close_expired_order(order: &Pubkey, o: &LimitOrder) -> Instruction {
+    build(
+        accounts::CloseExpiredOrder {
+            order: *order,
+            escrow: o.escrow,
+            refund_to: o.refund_to,
+            owner: o.owner,
+            token_program: TOKEN_PROGRAM_ID,
+        },
+        instruction::CloseExpiredOrder {},
     )
 }
 

@@ -7,7 +7,8 @@ pub mod pda;
 
 pub use anchor_lang::prelude::Pubkey;
 pub use ringfence;
-pub use ringfence::state::{LpRequest, Market, Position, RiskParams, Side};
+pub use ringfence::events::TriggerArgs;
+pub use ringfence::state::{LimitOrder, LpRequest, Market, Position, RiskParams, Side, Trigger, TriggerKind};
 pub use ringfence_math as math;
 
 /// The Ringfence program id.

@@ -1,7 +1,8 @@
 //! Program-derived addresses, exactly as the program derives them.
 use anchor_lang::prelude::Pubkey;
 use ringfence::state::{
-    LP_ESCROW_SEED, LP_MINT_SEED, LP_REQUEST_SEED, MARKET_SEED, POOL_VAULT_SEED, POSITION_SEED, VAULT_SEED,
+    LP_ESCROW_SEED, LP_MINT_SEED, LP_REQUEST_SEED, MARKET_SEED, ORDER_ESCROW_SEED, ORDER_SEED, POOL_VAULT_SEED,
+    POSITION_SEED, VAULT_SEED,
 };
 
 use crate::PROGRAM_ID;
@@ -49,4 +50,14 @@ pub fn vault(position: &Pubkey) -> Pubkey {
 /// The canonical vault PDA of a new position and its bump (passed to `open_position`).
 pub fn vault_with_bump(position: &Pubkey) -> (Pubkey, u8) {
     Pubkey::find_program_address(&[VAULT_SEED, position.as_ref()], &PROGRAM_ID)
+}
+
+/// The limit order `id` of `owner` (its position will have the same id).
+pub fn order(market: &Pubkey, owner: &Pubkey, id: u64) -> Pubkey {
+    Pubkey::find_program_address(&[ORDER_SEED, market.as_ref(), owner.as_ref(), &id.to_le_bytes()], &PROGRAM_ID).0
+}
+
+/// The token escrow of `order`.
+pub fn order_escrow(order: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[ORDER_ESCROW_SEED, order.as_ref()], &PROGRAM_ID).0
 }

@@ -21,3 +21,4 @@ mod review_attacks;
 mod trade_limits;
 mod trading;
 mod transfer;
+mod triggers;

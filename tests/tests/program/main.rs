@@ -18,6 +18,7 @@ mod oracle;
 mod pool_review;
 mod randomized;
 mod review_attacks;
+mod standby;
 mod trade_limits;
 mod trading;
 mod transfer;

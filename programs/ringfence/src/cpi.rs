@@ -85,20 +85,11 @@ pub fn token_initialize_mint(mint: &AccountInfo<'_>, decimals: u8, authority: &P
     invoke_signed(&ix, std::slice::from_ref(mint), &[]).map_err(Into::into)
 }
 
-/// Who pays the rent of an account a handler creates.
-pub enum RentPayer<'a, 'info> {
-    /// A wallet that signed the transaction (System transfers).
-    Wallet(&'a AccountInfo<'info>),
-    /// An account of this program holding lamports set aside for it (a limit order's prefund):
-    /// its lamports are debited directly.
-    Prefunded(&'a AccountInfo<'info>),
-}
-
 /// Creates the PDA `target` (signing with `seeds`, which the runtime checks derive `target`)
 /// with `space` bytes owned by `owner`, rent paid by `payer`. An address that was pre-funded by
 /// someone else is still created (top-up, allocate, assign) instead of failing.
 pub fn create_pda_account<'info>(
-    payer: &RentPayer<'_, 'info>,
+    payer: &AccountInfo<'info>,
     target: &AccountInfo<'info>,
     system: &AccountInfo<'info>,
     space: usize,
@@ -109,24 +100,19 @@ pub fn create_pda_account<'info>(
     let space_u64 = u64::try_from(space).map_err(|_| error!(crate::error::RingfenceError::MathOverflow))?;
     let signer: &[&[&[u8]]] = &[seeds];
     let current = target.lamports();
+    if current == 0 {
+        let accounts = system_program::CreateAccount { from: payer.clone(), to: target.clone() };
+        return system_program::create_account(
+            CpiContext::new_with_signer(system.key(), accounts, signer),
+            rent,
+            space_u64,
+            owner,
+        );
+    }
     let top_up = rent.saturating_sub(current);
-    match payer {
-        RentPayer::Wallet(payer) if current == 0 => {
-            let accounts = system_program::CreateAccount { from: (*payer).clone(), to: target.clone() };
-            return system_program::create_account(
-                CpiContext::new_with_signer(system.key(), accounts, signer),
-                rent,
-                space_u64,
-                owner,
-            );
-        }
-        RentPayer::Wallet(payer) => {
-            if top_up > 0 {
-                let accounts = system_program::Transfer { from: (*payer).clone(), to: target.clone() };
-                system_program::transfer(CpiContext::new(system.key(), accounts), top_up)?;
-            }
-        }
-        RentPayer::Prefunded(from) => move_lamports(from, target, top_up)?,
+    if top_up > 0 {
+        let accounts = system_program::Transfer { from: payer.clone(), to: target.clone() };
+        system_program::transfer(CpiContext::new(system.key(), accounts), top_up)?;
     }
     let accounts = system_program::Allocate { account_to_allocate: target.clone() };
     system_program::allocate(CpiContext::new_with_signer(system.key(), accounts, signer), space_u64)?;
@@ -134,7 +120,8 @@ pub fn create_pda_account<'info>(
     system_program::assign(CpiContext::new_with_signer(system.key(), accounts, signer), owner)
 }
 
-/// Moves `amount` lamports out of `from`, an account this program owns, into `to`.
+/// Moves `amount` lamports out of `from`, an account this program owns, into `to`. Only after
+/// the instruction's last CPI: the runtime checks at each CPI that the accounts it sees balance.
 pub fn move_lamports(from: &AccountInfo<'_>, to: &AccountInfo<'_>, amount: u64) -> Result<()> {
     use crate::error::RingfenceError;
     let left = from.lamports().checked_sub(amount).ok_or(RingfenceError::RentPrefundShort)?;

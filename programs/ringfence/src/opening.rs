@@ -7,7 +7,7 @@ use anchor_lang::Discriminator;
 use anchor_spl::token::ID as TOKEN_PROGRAM_ID;
 use ringfence_math::{base_qty, liquidation_price, meets_initial_margin, notional_fee, reserve_for};
 
-use crate::cpi::{create_pda_account, token_initialize_account, token_transfer, RentPayer};
+use crate::cpi::{create_pda_account, token_initialize_account, token_transfer};
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::{PoolSnapshot, PositionOpened};
 use crate::oracle::OraclePrice;
@@ -32,8 +32,8 @@ pub struct Funding<'a, 'info> {
     pub token: &'a AccountInfo<'info>,
     pub authority: &'a AccountInfo<'info>,
     pub seeds: &'a [&'a [&'a [u8]]],
-    /// Who pays the rent of the position and its vault.
-    pub rent: RentPayer<'a, 'info>,
+    /// The signer that pays the rent of the position and its vault.
+    pub rent_payer: &'a AccountInfo<'info>,
 }
 
 /// What to open.
@@ -91,9 +91,9 @@ pub fn open<'info>(
     let position_key = acc.position.key();
     let position_seeds: [&[u8]; 5] =
         [POSITION_SEED, market_key.as_ref(), t.owner.as_ref(), &id_bytes, &[t.position_bump]];
-    create_pda_account(&funding.rent, acc.position, acc.system_program, POSITION_SPACE, &crate::ID, &position_seeds)?;
+    create_pda_account(funding.rent_payer, acc.position, acc.system_program, POSITION_SPACE, &crate::ID, &position_seeds)?;
     let vault_seeds: [&[u8]; 3] = [VAULT_SEED, position_key.as_ref(), &[t.vault_bump]];
-    create_pda_account(&funding.rent, acc.vault, acc.system_program, TOKEN_ACCOUNT_LEN, &TOKEN_PROGRAM_ID, &vault_seeds)?;
+    create_pda_account(funding.rent_payer, acc.vault, acc.system_program, TOKEN_ACCOUNT_LEN, &TOKEN_PROGRAM_ID, &vault_seeds)?;
     token_initialize_account(acc.vault, acc.collateral_mint, &position_key)?;
 
     // Collateral in, fee to the pool, reserve from the pool (the market PDA signs for the pool).

@@ -14,6 +14,7 @@ mod liveness;
 mod liveness_review;
 mod lp_pool;
 mod open_position;
+mod orders;
 mod oracle;
 mod pool_review;
 mod randomized;

@@ -3,7 +3,7 @@ use anchor_spl::token::Token;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::automation::{check_order, OrderCheck};
-use crate::cpi::RentPayer;
+use crate::cpi::move_lamports;
 use crate::error::RingfenceError;
 use crate::events::OrderExecuted;
 use crate::opening::{open, Funding, OpenAccounts, OpenTerms};
@@ -20,13 +20,15 @@ use crate::token_account::check_token_account;
 /// escrow, with their rent from the order's prefund. The take-profit / stop-loss of the order are
 /// set on the position as of now (so only a price published after the fill executes them) with
 /// their fees moved into the vault; the keeper gets the execution fee; the escrow and the order
-/// close, their lamports to the owner. The keeper pays only the transaction fee.
+/// close, their lamports to the owner. The keeper pays only the transaction fee: it fronts the
+/// rent of the position and its vault (it signs the account creations) and is repaid exactly that
+/// from the order's prefund within the instruction.
 ///
 /// When the pool cannot fund the reserve, the side's cap is reached or opening is paused, the
 /// transaction fails and the order stays open.
 ///
 /// # Accounts
-/// - `keeper`: signer; `keeper_token`: any SPL Token account of the collateral mint (the fee).
+/// - `keeper`: signer, writable (fronts the rent); `keeper_token`: any SPL Token account of the collateral mint (the fee).
 /// - `market`, `oracle` (`market.oracle`), `collateral_mint`, `pool_vault`: as `open_position`.
 /// - `order`: the order; `escrow`: `order.escrow`; `owner`: `order.owner` (receives lamports).
 /// - `position`, `vault`: `order.position`, `order.vault`, created.
@@ -39,6 +41,8 @@ use crate::token_account::check_token_account;
 ///   `PoolVaultMismatch`, `NotTokenAccount`.
 #[derive(Accounts)]
 pub struct ExecuteLimitOrder<'info> {
+    /// Fronts the rent of the position and its vault, repaid from the order in the same instruction.
+    #[account(mut)]
     pub keeper: Signer<'info>,
     #[account(mut)]
     pub market: AccountLoader<'info, Market>,
@@ -114,16 +118,23 @@ pub fn handler(ctx: Context<ExecuteLimitOrder>) -> Result<()> {
         vault: &a.vault,
         system_program: &a.system_program.to_account_info(),
     };
+    // The keeper fronts the rent of the position and its vault; the order's prefund repays it
+    // below, after the last CPI (the runtime requires balanced accounts at every CPI).
+    let keeper = a.keeper.to_account_info();
+    let keeper_lamports = keeper.lamports();
     authority.with_seeds(|seeds| {
-        let funding = Funding { token: &a.escrow, authority: &order_info, seeds, rent: RentPayer::Prefunded(&order_info) };
+        let funding = Funding { token: &a.escrow, authority: &order_info, seeds, rent_payer: &keeper };
         open(&accounts, &mut m, &terms, &funding, held, now).map(|_| ())
     })?;
+    let rent_paid = keeper_lamports.checked_sub(keeper.lamports()).ok_or(RingfenceError::MathOverflow)?;
+    require!(rent_paid <= o.rent_prefund, RingfenceError::RentPrefundShort);
     authority.pay(&a.vault, trigger_fees)?;
     authority.pay(&a.keeper_token, o.exec_fee)?;
     // Anything left (tokens sent to the escrow since placement) goes with the position's vault.
     let left = crate::token_account::token_balance(&a.escrow)?;
     authority.pay(&a.vault, left)?;
     authority.close_escrow(&a.owner)?;
+    move_lamports(&order_info, &keeper, rent_paid)?;
     a.order.close(a.owner.to_account_info())?;
     *a.market.load_mut()? = m;
 

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
-use crate::cpi::{create_pda_account, token_initialize_account, token_initialize_mint, RentPayer};
+use crate::cpi::{create_pda_account, token_initialize_account, token_initialize_mint};
 use crate::error::RingfenceError;
 use crate::events::MarketInitialized;
 use crate::state::{
@@ -84,7 +84,7 @@ pub fn handler(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Re
     let lp_seeds: [&[u8]; 3] = [LP_MINT_SEED, market_key.as_ref(), &[ctx.bumps.lp_mint]];
     let admin = a.admin.to_account_info();
     create_pda_account(
-        &RentPayer::Wallet(&admin),
+        &admin,
         &a.lp_mint,
         &a.system_program.to_account_info(),
         MINT_LEN,
@@ -94,7 +94,7 @@ pub fn handler(ctx: Context<InitializeMarket>, args: InitializeMarketArgs) -> Re
     token_initialize_mint(&a.lp_mint, a.collateral_mint.decimals, &market_key)?;
     let escrow_seeds: [&[u8]; 3] = [LP_ESCROW_SEED, market_key.as_ref(), &[ctx.bumps.lp_escrow]];
     create_pda_account(
-        &RentPayer::Wallet(&admin),
+        &admin,
         &a.lp_escrow,
         &a.system_program.to_account_info(),
         crate::opening::TOKEN_ACCOUNT_LEN,

@@ -2,7 +2,6 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
-use crate::cpi::RentPayer;
 use crate::error::RingfenceError;
 use crate::limits::TradeLimit;
 use crate::opening::{open, Funding, OpenAccounts, OpenTerms};
@@ -130,7 +129,7 @@ pub fn handler(
         px,
         entry,
     };
-    let funding = Funding { token: &a.owner_token, authority: &owner, seeds: &[], rent: RentPayer::Wallet(&owner) };
+    let funding = Funding { token: &a.owner_token, authority: &owner, seeds: &[], rent_payer: &owner };
     open(&accounts, &mut m, &terms, &funding, held, now)?;
     *a.market.load_mut()? = m;
     Ok(())

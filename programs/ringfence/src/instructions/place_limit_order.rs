@@ -3,7 +3,7 @@ use anchor_lang::system_program;
 use anchor_spl::token::Token;
 use ringfence_math::{meets_initial_margin, notional_fee};
 
-use crate::cpi::{create_pda_account, token_initialize_account, token_transfer, RentPayer};
+use crate::cpi::{create_pda_account, token_initialize_account, token_transfer};
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::{OrderPlaced, TriggerArgs};
 use crate::opening::TOKEN_ACCOUNT_LEN;
@@ -153,7 +153,7 @@ pub fn handler(ctx: Context<PlaceLimitOrder>, args: PlaceOrderArgs) -> Result<()
     let order_key = a.order.key();
     let escrow_seeds: [&[u8]; 3] = [ORDER_ESCROW_SEED, order_key.as_ref(), &[ctx.bumps.escrow]];
     create_pda_account(
-        &RentPayer::Wallet(&owner),
+        &owner,
         &a.escrow,
         &a.system_program.to_account_info(),
         TOKEN_ACCOUNT_LEN,

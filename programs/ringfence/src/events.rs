@@ -546,7 +546,6 @@ pub struct StandbyApplied {
     pub oracle_price: u64,
     pub oracle_conf: u64,
     pub price_publish_time: i64,
-    pub pool: PoolSnapshot,
     pub timestamp: i64,
 }
 

@@ -9,8 +9,8 @@
 use anchor_lang::prelude::Pubkey;
 use ringfence_harness::*;
 use ringfence_sdk::ix::{self, MarketKeys};
-use ringfence_sdk::ringfence::state::{pause, MARKET_SPACE, POSITION_SPACE};
-use ringfence_sdk::{RiskParams, Side};
+use ringfence_sdk::ringfence::state::{pause, MARKET_SPACE, ORDER_SPACE, POSITION_SPACE};
+use ringfence_sdk::{RiskParams, Side, TriggerArgs, TriggerKind};
 
 /// Budgets: the pool review's (open 32,000, liquidate 25,000, deposit and withdrawal 25,000 for
 /// each instruction of the flow) and the earlier ones.
@@ -23,6 +23,18 @@ const BUDGETS: &[(&str, u64)] = &[
     ("claim_residual", 15_000),
     ("increase_position", 30_000),
     ("transfer_position", 8_000),
+    ("set_trigger", 10_000),
+    ("execute_trigger (full close)", 30_000),
+    ("execute_trigger (partial)", 30_000),
+    ("place_limit_order", 30_000),
+    ("execute_limit_order", 40_000),
+    ("top_up", 12_000),
+    ("liquidate (standby rescue)", 25_000),
+    ("add_standby", 12_000),
+    ("withdraw_standby", 12_000),
+    ("set_topup_rule", 10_000),
+    ("cancel_limit_order", 20_000),
+    ("close_expired_order", 20_000),
     ("request_deposit", 25_000),
     ("execute_lp_request (deposit)", 25_000),
     ("request_withdrawal", 25_000),
@@ -138,6 +150,77 @@ fn main() {
     let res = f.claim_residual(&trader, &key, &trader.token);
     b.record("claim_residual", res);
 
+    // Take-profit / stop-loss inside a live sweep: set, then a partial and a full execution.
+    f.set_price(pyth_price(100.0));
+    f.open(&trader, 3, Side::Long, 202 * USDC, 2_000 * USDC).expect("open");
+    f.advance(1);
+    f.start_sweep().expect("sweep");
+    f.sweep_all().expect("sweep all");
+    let tp = TriggerArgs { price: 102 * ringfence_sdk::math::PRICE_ONE, size: 0, fee: USDC };
+    let res = f.set_trigger(&trader, 3, TriggerKind::TakeProfit, tp);
+    b.record("set_trigger", res);
+    let sl = TriggerArgs { price: 99 * ringfence_sdk::math::PRICE_ONE, size: 500 * USDC, fee: USDC };
+    f.set_trigger(&trader, 3, TriggerKind::StopLoss, sl).expect("stop-loss");
+    f.advance(1);
+    f.set_price(pyth_price(98.5));
+    let key = f.position_key(&trader.key(), 3);
+    let res = f.execute_trigger(&keeper, &key, TriggerKind::StopLoss);
+    b.record("execute_trigger (partial)", res);
+    f.advance(1);
+    f.set_price(pyth_price(102.5));
+    let res = f.execute_trigger(&keeper, &key, TriggerKind::TakeProfit);
+    b.record("execute_trigger (full close)", res);
+
+    // Standby and top-ups inside a live sweep: a rule, a step, and a liquidation the standby rescues.
+    f.set_price(pyth_price(100.0));
+    f.open(&trader, 4, Side::Long, 202 * USDC, 2_000 * USDC).expect("open");
+    let res = f.set_topup_rule(&trader, 4, 15_000, 20 * USDC, USDC / 10);
+    b.record("set_topup_rule", res);
+    let res = f.add_standby(&trader, 4, 200 * USDC);
+    b.record("add_standby", res);
+    let res = f.withdraw_standby(&trader, 4, 10 * USDC, &trader.token);
+    b.record("withdraw_standby", res);
+    f.advance(1);
+    f.set_price(pyth_price(96.0));
+    let key = f.position_key(&trader.key(), 4);
+    assert!(f.market().sweep.expires_at >= f.env.now(), "the sweep is live");
+    let res = f.top_up(&keeper, &key);
+    b.record("top_up", res);
+    f.advance(1);
+    f.set_price(pyth_price(91.0));
+    let res = f.liquidate(&keeper, &trader, 4);
+    b.record("liquidate (standby rescue)", res);
+
+    // Limit orders: placement, a fill (with take-profit and stop-loss), a cancel, an expiry.
+    f.set_price(pyth_price(100.0));
+    let spec = |id: u64, now: i64| ix::OrderSpec {
+        id,
+        side: Side::Long,
+        collateral: 202 * USDC,
+        size: 2_000 * USDC,
+        limit_price: 99 * ringfence_sdk::math::PRICE_ONE,
+        expiry: now + 600,
+        exec_fee: USDC,
+        take_profit: TriggerArgs { price: 120 * ringfence_sdk::math::PRICE_ONE, size: 0, fee: USDC },
+        stop_loss: TriggerArgs { price: 90 * ringfence_sdk::math::PRICE_ONE, size: 0, fee: USDC },
+    };
+    let res = f.place_order(&trader, &spec(10, f.env.now()));
+    b.record("place_limit_order", res);
+    f.advance(1);
+    f.set_price(pyth_price(98.0));
+    let order = f.order_key(&trader.key(), 10);
+    let res = f.execute_order(&keeper, &order);
+    b.record("execute_limit_order", res);
+    f.place_order(&trader, &spec(11, f.env.now())).expect("place");
+    let order = f.order_key(&trader.key(), 11);
+    let res = f.cancel_order(&trader, &order, &trader.token);
+    b.record("cancel_limit_order", res);
+    f.place_order(&trader, &spec(12, f.env.now())).expect("place");
+    f.advance(601);
+    let order = f.order_key(&trader.key(), 12);
+    let res = f.close_expired_order(&order);
+    b.record("close_expired_order", res);
+
     // Admin.
     let next = f.env.new_wallet(1);
     let res = f.env.send(&[ix::propose_admin(&admin.pubkey(), &market, &next.pubkey())], &[&admin]);
@@ -172,7 +255,9 @@ fn main() {
     let rent = |n: usize| f.env.svm.minimum_balance_for_rent_exemption(n);
     println!("rent position_and_vault {} lamports", rent(POSITION_SPACE) + rent(165));
     println!("rent market {} lamports", rent(MARKET_SPACE));
+    println!("rent order {} lamports (plus the position's prefunded rent)", rent(ORDER_SPACE));
     println!("size position {POSITION_SPACE} bytes");
+    println!("size order {ORDER_SPACE} bytes");
     println!("size market {MARKET_SPACE} bytes");
     println!("size vault 165 bytes");
     if over {

@@ -113,7 +113,6 @@ pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
             oracle_price: c.px.price,
             oracle_conf: c.px.conf,
             price_publish_time: c.px.publish_time,
-            pool: PoolSnapshot::of(&m),
             timestamp: now,
         });
         return Ok(());

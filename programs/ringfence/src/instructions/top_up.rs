@@ -3,7 +3,7 @@ use anchor_spl::token::Token;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::error::RingfenceError;
-use crate::events::{PoolSnapshot, StandbyApplied};
+use crate::events::StandbyApplied;
 use crate::automation::{check_topup, TopUpCheck};
 use crate::settlement::VaultAuthority;
 use crate::state::{Market, Position};
@@ -80,7 +80,6 @@ pub fn handler(ctx: Context<TopUp>) -> Result<()> {
         oracle_price: c.px.price,
         oracle_conf: c.px.conf,
         price_publish_time: c.px.publish_time,
-        pool: PoolSnapshot::of(&m),
         timestamp: now,
     });
     Ok(())

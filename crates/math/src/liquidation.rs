@@ -151,6 +151,27 @@ pub struct LiquidationReport {
     pub settlement: Settlement,
 }
 
+/// The verdict alone: health at the judged price ([`liquidation_mark`]) with every fee counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LiquidationHealth {
+    pub mark: u64,
+    pub borrow_fee: u64,
+    pub close_fee: u64,
+    pub health: Health,
+}
+
+/// Judges `pos` at oracle `price` ± `conf` (the first half of [`assess_liquidation`], for the
+/// decisions that need only the verdict: top-ups, triggers).
+pub fn judge_liquidation(pos: &PositionTerms, market: &MarketTerms, price: u64, conf: u64) -> MathResult<LiquidationHealth> {
+    let mark = liquidation_mark(pos.side, price, conf)?;
+    let borrow = borrow_fee(pos.size, pos.borrow_index, market.borrow_index)?;
+    let close = notional_fee(pos.size, market.close_fee_bps)?;
+    let fees = borrow.checked_add(close).ok_or(MathError::Overflow)?;
+    let health =
+        health(pos.side, pos.size, pos.collateral, pos.reserve, pos.entry, mark, fees, market.maintenance_margin_bps)?;
+    Ok(LiquidationHealth { mark, borrow_fee: borrow, close_fee: close, health })
+}
+
 /// Judges `pos` at oracle `price` ± `conf` and splits `vault` as a liquidation would.
 pub fn assess_liquidation(
     pos: &PositionTerms,
@@ -159,12 +180,9 @@ pub fn assess_liquidation(
     conf: u64,
     vault: u64,
 ) -> MathResult<LiquidationReport> {
-    let mark = liquidation_mark(pos.side, price, conf)?;
-    let borrow = borrow_fee(pos.size, pos.borrow_index, market.borrow_index)?;
-    let close = notional_fee(pos.size, market.close_fee_bps)?;
+    let LiquidationHealth { mark, borrow_fee: borrow, close_fee: close, health: h } =
+        judge_liquidation(pos, market, price, conf)?;
     let fees = borrow.checked_add(close).ok_or(MathError::Overflow)?;
-    let h =
-        health(pos.side, pos.size, pos.collateral, pos.reserve, pos.entry, mark, fees, market.maintenance_margin_bps)?;
     let reward = liquidation_reward(pos.size, market.liquidation_fee_bps)?;
     let settle_pnl = capped_pnl(unrealized_pnl(pos.side, pos.size, pos.entry, price)?, pos.reserve);
     let settlement = settle(vault, pos.collateral, settle_pnl, fees, reward)?;

@@ -429,7 +429,8 @@ pub struct OrderSpec {
 /// Places a limit order of `owner` funded from `owner_token`, its position at the canonical PDA.
 /// Returns the instruction and the order's address.
 pub fn place_limit_order(owner: &Pubkey, owner_token: &Pubkey, keys: &MarketKeys, o: &OrderSpec) -> (Instruction, Pubkey) {
-    let order = pda::order(&keys.market, owner, o.id);
+    let (order, order_bump) = pda::order_with_bump(&keys.market, owner, o.id);
+    let (escrow, escrow_bump) = pda::order_escrow_with_bump(&order);
     let (position, position_bump) = pda::position_with_bump(&keys.market, owner, o.id);
     let (_, vault_bump) = pda::vault_with_bump(&position);
     let ix = build(
@@ -439,7 +440,7 @@ pub fn place_limit_order(owner: &Pubkey, owner_token: &Pubkey, keys: &MarketKeys
             collateral_mint: keys.collateral_mint,
             owner_token: *owner_token,
             order,
-            escrow: pda::order_escrow(&order),
+            escrow,
             position,
             token_program: TOKEN_PROGRAM_ID,
             system_program: system_program::ID,
@@ -457,6 +458,8 @@ pub fn place_limit_order(owner: &Pubkey, owner_token: &Pubkey, keys: &MarketKeys
                 stop_loss: o.stop_loss,
                 position_bump,
                 vault_bump,
+                order_bump,
+                escrow_bump,
             },
         },
     );

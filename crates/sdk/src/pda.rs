@@ -54,10 +54,20 @@ pub fn vault_with_bump(position: &Pubkey) -> (Pubkey, u8) {
 
 /// The limit order `id` of `owner` (its position will have the same id).
 pub fn order(market: &Pubkey, owner: &Pubkey, id: u64) -> Pubkey {
-    Pubkey::find_program_address(&[ORDER_SEED, market.as_ref(), owner.as_ref(), &id.to_le_bytes()], &PROGRAM_ID).0
+    order_with_bump(market, owner, id).0
 }
 
-/// The token escrow of `order`.
+/// The canonical order PDA and its bump (passed to `place_limit_order`).
+pub fn order_with_bump(market: &Pubkey, owner: &Pubkey, id: u64) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[ORDER_SEED, market.as_ref(), owner.as_ref(), &id.to_le_bytes()], &PROGRAM_ID)
+}
+
+/// The token escrow of a new `order` (read an existing order's from `LimitOrder::escrow`).
 pub fn order_escrow(order: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(&[ORDER_ESCROW_SEED, order.as_ref()], &PROGRAM_ID).0
+    order_escrow_with_bump(order).0
+}
+
+/// The canonical escrow PDA of a new order and its bump.
+pub fn order_escrow_with_bump(order: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[ORDER_ESCROW_SEED, order.as_ref()], &PROGRAM_ID)
 }

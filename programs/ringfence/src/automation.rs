@@ -4,18 +4,19 @@
 //! check here, so the keeper sends exactly what the program accepts.
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use ringfence_math::{limit_reached, topup_due, topup_step, trigger_crossed, TopUp};
+use ringfence_math::{limit_reached, topup_due, topup_step, trigger_crossed, LiquidationHealth, TopUp};
 
 use crate::error::{MathResultExt, RingfenceError};
-use crate::liquidation::{check_liquidation, judge, LiquidationCheck};
+use crate::liquidation::{check_health, judge_health};
 use crate::oracle::{read_price, OraclePrice, PriceUse};
 use crate::settlement::{exit_quote, ExitQuote};
 use crate::state::{LimitOrder, Market, Position, Side, Trigger, TriggerKind};
 
-/// A top-up that `top_up` would run: the verdict it was judged on and the step.
+/// A top-up that `top_up` would run: the price and health it was judged on, and the step.
 #[derive(Clone, Copy, Debug)]
 pub struct TopUpCheck {
-    pub check: LiquidationCheck,
+    pub px: OraclePrice,
+    pub health: LiquidationHealth,
     pub step: TopUp,
 }
 
@@ -26,20 +27,19 @@ pub fn check_topup(
     market: &mut Market,
     pos: &Position,
     oracle: &PriceUpdateV2,
-    vault_balance: u64,
     now: i64,
 ) -> Result<TopUpCheck> {
     require!(pos.is_open(), RingfenceError::PositionNotOpen);
     require!(pos.topup_step > 0 && pos.topup_ratio_bps > 0, RingfenceError::NoTopUpRule);
     require!(pos.standby > 0, RingfenceError::NoStandby);
-    let check = check_liquidation(market, pos, oracle, vault_balance, now)?;
-    let h = check.report.health;
+    let (px, health) = check_health(market, pos, oracle, now)?;
+    let h = health.health;
     require!(
         topup_due(h.equity, h.maintenance_requirement, u64::from(pos.topup_ratio_bps)),
         RingfenceError::TopUpNotDue
     );
     let step = topup_step(pos.standby, pos.topup_step, pos.topup_fee).or_err()?;
-    Ok(TopUpCheck { check, step })
+    Ok(TopUpCheck { px, health, step })
 }
 
 /// A trigger that `execute_trigger` would execute.
@@ -59,7 +59,6 @@ pub fn check_trigger(
     pos: &Position,
     oracle: &PriceUpdateV2,
     kind: TriggerKind,
-    vault_balance: u64,
     now: i64,
 ) -> Result<TriggerCheck> {
     require!(pos.is_open(), RingfenceError::PositionNotOpen);
@@ -71,7 +70,7 @@ pub fn check_trigger(
         trigger_crossed(quote.side.into(), kind == TriggerKind::TakeProfit, quote.exit, trigger.price),
         RingfenceError::TriggerNotCrossed
     );
-    require!(!judge(market, pos, quote.px, vault_balance)?.liquidatable(), RingfenceError::PositionLiquidatable);
+    require!(!judge_health(market, pos, quote.px)?.health.liquidatable, RingfenceError::PositionLiquidatable);
     Ok(TriggerCheck { quote, trigger })
 }
 

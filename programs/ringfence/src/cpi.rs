@@ -96,7 +96,24 @@ pub fn create_pda_account<'info>(
     owner: &Pubkey,
     seeds: &[&[u8]],
 ) -> Result<()> {
-    let rent = Rent::get()?.minimum_balance(space);
+    create_pda_account_holding(payer, target, system, space, owner, seeds, 0)
+}
+
+/// [`create_pda_account`] holding `extra` lamports beyond its rent (a limit order's prefund of
+/// the position's rent), in the same System call.
+pub fn create_pda_account_holding<'info>(
+    payer: &AccountInfo<'info>,
+    target: &AccountInfo<'info>,
+    system: &AccountInfo<'info>,
+    space: usize,
+    owner: &Pubkey,
+    seeds: &[&[u8]],
+    extra: u64,
+) -> Result<()> {
+    let rent = Rent::get()?
+        .minimum_balance(space)
+        .checked_add(extra)
+        .ok_or_else(|| error!(crate::error::RingfenceError::MathOverflow))?;
     let space_u64 = u64::try_from(space).map_err(|_| error!(crate::error::RingfenceError::MathOverflow))?;
     let signer: &[&[&[u8]]] = &[seeds];
     let current = target.lamports();

@@ -203,6 +203,8 @@ pub enum RingfenceError {
     InvalidBump,
     #[msg("the position account is not the order's position")]
     PositionMismatch,
+    #[msg("the order account is already in use")]
+    OrderAlreadyExists,
 }
 
 impl From<MathError> for RingfenceError {

@@ -5,7 +5,9 @@
 //! whether a position may be liquidated or how it settles.
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use ringfence_math::{assess_liquidation, LiquidationReport, MarketTerms, PositionTerms};
+use ringfence_math::{
+    assess_liquidation, judge_liquidation, LiquidationHealth, LiquidationReport, MarketTerms, PositionTerms,
+};
 
 use crate::error::{MathResultExt, RingfenceError};
 use crate::oracle::{read_price, OraclePrice, PriceUse};
@@ -47,10 +49,37 @@ pub fn check_liquidation(
 }
 
 /// The verdict at an already validated price, on a market accrued to now: what
-/// [`check_liquidation`] returns after its price checks. A trigger execution calls it with its
-/// trade-validated price (no older, no wider than a liquidation accepts) to refuse liquidatable
-/// positions.
+/// [`check_liquidation`] returns after its price checks.
 pub fn judge(market: &Market, pos: &Position, px: OraclePrice, vault_balance: u64) -> Result<LiquidationCheck> {
+    let (side, terms, mt) = terms_of(market, pos)?;
+    let report = assess_liquidation(&terms, &mt, px.price, px.conf, pos.settleable(vault_balance)?).or_err()?;
+    Ok(LiquidationCheck { side, px, report })
+}
+
+/// The verdict alone (health at the judged price, the first half of [`judge`]), for the decisions
+/// that need no settlement split: a trigger execution (with its trade-validated price, no older
+/// and no wider than a liquidation accepts) refuses liquidatable positions; a top-up compares
+/// equity with its ratio.
+pub fn judge_health(market: &Market, pos: &Position, px: OraclePrice) -> Result<LiquidationHealth> {
+    let (_, terms, mt) = terms_of(market, pos)?;
+    judge_liquidation(&terms, &mt, px.price, px.conf).or_err()
+}
+
+/// [`check_liquidation`]'s price checks and [`judge_health`]: the verdict at `oracle`'s price.
+/// Accrues `market` to `now`.
+pub fn check_health(
+    market: &mut Market,
+    pos: &Position,
+    oracle: &PriceUpdateV2,
+    now: i64,
+) -> Result<(OraclePrice, LiquidationHealth)> {
+    require!(pos.is_open(), RingfenceError::PositionNotOpen);
+    market.accrue(now)?;
+    let px = read_price(oracle, market, now, PriceUse::Liquidate, pos.last_price_time)?;
+    Ok((px, judge_health(market, pos, px)?))
+}
+
+fn terms_of(market: &Market, pos: &Position) -> Result<(Side, PositionTerms, MarketTerms)> {
     let side = pos.side()?;
     let terms = PositionTerms {
         side: side.into(),
@@ -67,6 +96,5 @@ pub fn judge(market: &Market, pos: &Position, px: OraclePrice, vault_balance: u6
         close_fee_bps: u64::from(p.close_fee_bps),
         liquidation_fee_bps: u64::from(p.liquidation_fee_bps),
     };
-    let report = assess_liquidation(&terms, &mt, px.price, px.conf, pos.settleable(vault_balance)?).or_err()?;
-    Ok(LiquidationCheck { side, px, report })
+    Ok((side, terms, mt))
 }

@@ -49,6 +49,9 @@ pub struct OpenTerms {
     pub vault_bump: u8,
     pub take_profit: Trigger,
     pub stop_loss: Trigger,
+    /// Tokens moved from the funding account into the vault beside the collateral, held apart
+    /// (a filled order's trigger fees, and any tokens sent to its escrow since placement).
+    pub extra_to_vault: u64,
     /// The validated oracle price, and the entry price (its side against the trader).
     pub px: OraclePrice,
     pub entry: u64,
@@ -97,7 +100,8 @@ pub fn open<'info>(
     token_initialize_account(acc.vault, acc.collateral_mint, &position_key)?;
 
     // Collateral in, fee to the pool, reserve from the pool (the market PDA signs for the pool).
-    token_transfer(funding.token, acc.vault, funding.authority, net, funding.seeds)?;
+    let into_vault = net.checked_add(t.extra_to_vault).ok_or(RingfenceError::MathOverflow)?;
+    token_transfer(funding.token, acc.vault, funding.authority, into_vault, funding.seeds)?;
     token_transfer(funding.token, acc.pool_vault, funding.authority, fee, funding.seeds)?;
     let market_bump = [m.bump];
     let market_seeds = m.signer_seeds(&market_bump);

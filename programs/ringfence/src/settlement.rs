@@ -135,16 +135,40 @@ pub struct VaultAuthority<'a, 'info> {
     pub seed_owner: Pubkey,
 }
 
-impl<'a, 'info> VaultAuthority<'a, 'info> {
-    pub fn new(vault: &'a AccountInfo<'info>, position: &'a AccountInfo<'info>, pos: &Position) -> Self {
+/// What a vault's signer seeds need from its position, kept so the position account can be
+/// released before the CPI.
+#[derive(Clone, Copy, Debug)]
+pub struct VaultSigner {
+    id: u64,
+    bump: u8,
+    market: Pubkey,
+    seed_owner: Pubkey,
+}
+
+impl VaultSigner {
+    pub fn of(pos: &Position) -> Self {
+        VaultSigner { id: pos.id, bump: pos.bump, market: pos.market, seed_owner: pos.seed_owner }
+    }
+
+    pub fn authority<'a, 'info>(
+        &self,
+        vault: &'a AccountInfo<'info>,
+        position: &'a AccountInfo<'info>,
+    ) -> VaultAuthority<'a, 'info> {
         VaultAuthority {
             vault,
             position,
-            id_bytes: pos.id.to_le_bytes(),
-            bump: [pos.bump],
-            market: pos.market,
-            seed_owner: pos.seed_owner,
+            id_bytes: self.id.to_le_bytes(),
+            bump: [self.bump],
+            market: self.market,
+            seed_owner: self.seed_owner,
         }
+    }
+}
+
+impl<'a, 'info> VaultAuthority<'a, 'info> {
+    pub fn new(vault: &'a AccountInfo<'info>, position: &'a AccountInfo<'info>, pos: &Position) -> Self {
+        VaultSigner::of(pos).authority(vault, position)
     }
 
     fn with_seeds<T>(&self, f: impl FnOnce(&[&[&[u8]]]) -> Result<T>) -> Result<T> {

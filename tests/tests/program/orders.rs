@@ -194,6 +194,9 @@ fn placement_rejections_move_nothing() {
     rejects(&mut f, RingfenceError::InvalidTrigger, |f| {
         f.place_order(&t, &OrderSpec { take_profit: TriggerArgs { price: 0, size: 0, fee: 1 }, ..base })
     });
+    // The order id is taken.
+    f.place_order(&t, &OrderSpec { id: 5, ..base }).unwrap();
+    rejects(&mut f, RingfenceError::OrderAlreadyExists, |f| f.place_order(&t, &OrderSpec { id: 5, ..base }));
     // The position id is taken.
     f.open(&t, 1, Side::Long, 100 * USDC, 1_000 * USDC).unwrap();
     rejects(&mut f, RingfenceError::OrderPositionInUse, |f| f.place_order(&t, &base));
@@ -226,4 +229,36 @@ fn filling_one_order_leaves_another_byte_for_byte_unchanged() {
         let ix = ringfence_sdk::ix::execute_limit_order(&keeper.key(), &keeper.token, &f.keys, &ob, &wrong);
         f.step(&[ix], &[&keeper.kp])
     });
+}
+
+#[test]
+fn tokens_sent_to_an_escrow_cannot_block_its_fill_or_its_refund() {
+    let mut f = MarketFixture::new();
+    let t = f.wallet(1_000 * USDC);
+    let griefer = f.wallet(10 * USDC);
+    let keeper = f.wallet(0);
+    for id in [1, 2] {
+        f.place_order(&t, &spec(&f, id, Side::Long, 101)).unwrap();
+    }
+    for id in [1, 2] {
+        let escrow = ringfence_sdk::pda::order_escrow(&f.order_key(&t.key(), id));
+        let kp = griefer.kp.insecure_clone();
+        f.env.transfer_tokens(&griefer.token, &escrow, &kp, 1).unwrap();
+    }
+    // (The fixture's escrow invariant would flag the donation; check the outcomes directly.)
+    f.advance(1);
+    let order = f.order_key(&t.key(), 1);
+    let o = f.env.decode::<ringfence_sdk::LimitOrder>(&order);
+    let res = f.env.send(&[ringfence_sdk::ix::execute_limit_order(&keeper.key(), &keeper.token, &f.keys, &order, &o)], &[&keeper.kp]);
+    assert!(res.is_ok(), "{}", describe(&res));
+    let p = f.position(&t.key(), 1);
+    assert_eq!(f.env.token_balance(&p.vault), p.collateral + p.reserve + 1, "the donation went with the vault");
+    f.vault_donations.insert(p.vault, 1);
+    let order = f.order_key(&t.key(), 2);
+    let o = f.env.decode::<ringfence_sdk::LimitOrder>(&order);
+    let before = f.env.token_balance(&t.token);
+    let res = f.env.send(&[ringfence_sdk::ix::cancel_limit_order(&t.token, &order, &o)], &[&t.kp]);
+    assert!(res.is_ok(), "{}", describe(&res));
+    assert_eq!(f.env.token_balance(&t.token) - before, 111 * USDC + 1);
+    f.assert_invariants();
 }

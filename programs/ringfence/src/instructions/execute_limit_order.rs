@@ -9,7 +9,7 @@ use crate::events::OrderExecuted;
 use crate::opening::{open, Funding, OpenAccounts, OpenTerms};
 use crate::orders::OrderAuthority;
 use crate::state::{pause, LimitOrder, Market, Trigger};
-use crate::token_account::check_token_account;
+use crate::token_account::{check_token_account, token_balance};
 
 /// Fills a limit order. Anyone may call it (the keeper). The rule is
 /// `crate::automation::check_order`: not expired; an oracle price valid for an open and
@@ -96,6 +96,10 @@ pub fn handler(ctx: Context<ExecuteLimitOrder>) -> Result<()> {
     let order_info = a.order.to_account_info();
     let authority = OrderAuthority::new(&order_info, &a.escrow, &o);
     let set_now = |t: Trigger| if t.is_set() { Trigger { set_at: now, ..t } } else { Trigger::default() };
+    let trigger_fees = o.take_profit.fee.checked_add(o.stop_loss.fee).ok_or(RingfenceError::MathOverflow)?;
+    // Tokens sent to the escrow since placement go with the position's vault (they reach the pool
+    // when it settles, as donations to a vault do); the escrow must end empty to close.
+    let donated = token_balance(&a.escrow)?.checked_sub(o.escrowed()?).ok_or(RingfenceError::VaultBelowAccounted)?;
     let terms = OpenTerms {
         id: o.id,
         owner: o.owner,
@@ -106,10 +110,10 @@ pub fn handler(ctx: Context<ExecuteLimitOrder>) -> Result<()> {
         vault_bump: o.vault_bump,
         take_profit: set_now(o.take_profit),
         stop_loss: set_now(o.stop_loss),
+        extra_to_vault: trigger_fees.checked_add(donated).ok_or(RingfenceError::MathOverflow)?,
         px,
         entry,
     };
-    let trigger_fees = terms.take_profit.fee.checked_add(terms.stop_loss.fee).ok_or(RingfenceError::MathOverflow)?;
     let accounts = OpenAccounts {
         market: &a.market.to_account_info(),
         collateral_mint: &a.collateral_mint,
@@ -128,11 +132,7 @@ pub fn handler(ctx: Context<ExecuteLimitOrder>) -> Result<()> {
     })?;
     let rent_paid = keeper_lamports.checked_sub(keeper.lamports()).ok_or(RingfenceError::MathOverflow)?;
     require!(rent_paid <= o.rent_prefund, RingfenceError::RentPrefundShort);
-    authority.pay(&a.vault, trigger_fees)?;
     authority.pay(&a.keeper_token, o.exec_fee)?;
-    // Anything left (tokens sent to the escrow since placement) goes with the position's vault.
-    let left = crate::token_account::token_balance(&a.escrow)?;
-    authority.pay(&a.vault, left)?;
     authority.close_escrow(&a.owner)?;
     move_lamports(&order_info, &keeper, rent_paid)?;
     a.order.close(a.owner.to_account_info())?;

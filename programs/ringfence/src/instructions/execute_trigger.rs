@@ -70,7 +70,7 @@ pub fn handler(ctx: Context<ExecuteTrigger>, kind: TriggerKind) -> Result<()> {
     check_token_account(&a.keeper_token, &m.collateral_mint, None)?;
     let vault_balance = token_balance(&a.vault)?;
     let TriggerCheck { quote: ExitQuote { px, exit, .. }, trigger } =
-        check_trigger(&mut m, &pos, &a.oracle, kind, vault_balance, now)?;
+        check_trigger(&mut m, &pos, &a.oracle, kind, now)?;
     // The fee leaves the vault to the keeper; the trigger is consumed.
     *pos.trigger_mut(kind) = Trigger::default();
     let balance = vault_balance.checked_sub(trigger.fee).ok_or(RingfenceError::VaultBelowAccounted)?;

@@ -126,6 +126,7 @@ pub fn handler(
         vault_bump,
         take_profit: Trigger::default(),
         stop_loss: Trigger::default(),
+        extra_to_vault: 0,
         px,
         entry,
     };

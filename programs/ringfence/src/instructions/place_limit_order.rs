@@ -1,9 +1,9 @@
 use anchor_lang::prelude::*;
-use anchor_lang::system_program;
+use anchor_lang::Discriminator;
 use anchor_spl::token::Token;
 use ringfence_math::{meets_initial_margin, notional_fee};
 
-use crate::cpi::{create_pda_account, token_initialize_account, token_transfer};
+use crate::cpi::{create_pda_account, create_pda_account_holding, token_initialize_account, token_transfer};
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::{OrderPlaced, TriggerArgs};
 use crate::opening::TOKEN_ACCOUNT_LEN;
@@ -38,6 +38,10 @@ pub struct PlaceOrderArgs {
     /// position]`), fixed now.
     pub position_bump: u8,
     pub vault_bump: u8,
+    /// Bumps of the order and its escrow (the SDK passes the canonical ones; see
+    /// `open_position` for why a client-chosen bump is harmless).
+    pub order_bump: u8,
+    pub escrow_bump: u8,
 }
 
 impl PlaceOrderArgs {
@@ -81,7 +85,7 @@ impl From<TriggerArgs> for Trigger {
 /// - `market`: the market (read); `collateral_mint`: must be `market.collateral_mint`.
 /// - `owner_token`: SPL Token account of the collateral mint owned by `owner` (source; the
 ///   refund account of an expired order).
-/// - `order`, `escrow`: created at their canonical PDAs.
+/// - `order`, `escrow`: created at their PDAs with the client's bumps.
 /// - `position`: the position's address (unused: checked empty).
 ///
 /// # Errors
@@ -89,9 +93,9 @@ impl From<TriggerArgs> for Trigger {
 /// - `ZeroAmount`, `PositionTooSmall`, `InvalidExpiry`, `CollateralBelowFee`, `LeverageTooHigh`,
 ///   `InvalidTrigger`: see [`PlaceOrderArgs::validate`].
 /// - `InvalidBump`: a bump that derives no PDA; `OrderPositionInUse`: the position exists.
-/// - `MintMismatch`, `TokenOwnerMismatch`, `NotTokenAccount`; Anchor's seeds/`init` errors.
+/// - `OrderAlreadyExists`: the order account is in use.
+/// - `MintMismatch`, `TokenOwnerMismatch`, `NotTokenAccount`.
 #[derive(Accounts)]
-#[instruction(args: PlaceOrderArgs)]
 pub struct PlaceLimitOrder<'info> {
     #[account(mut)]
     pub owner: Signer<'info>,
@@ -102,16 +106,12 @@ pub struct PlaceLimitOrder<'info> {
     /// CHECK: checked in the handler: SPL Token account of the collateral mint owned by `owner`.
     #[account(mut)]
     pub owner_token: UncheckedAccount<'info>,
-    #[account(
-        init,
-        payer = owner,
-        space = ORDER_SPACE,
-        seeds = [ORDER_SEED, market.key().as_ref(), owner.key().as_ref(), &args.id.to_le_bytes()],
-        bump,
-    )]
-    pub order: AccountLoader<'info, LimitOrder>,
-    /// CHECK: created by the handler as a token account at this PDA.
-    #[account(mut, seeds = [ORDER_ESCROW_SEED, order.key().as_ref()], bump)]
+    /// CHECK: created by the handler at its PDA `["order", market, owner, id, order_bump]` (the
+    /// runtime checks the signer seeds); must be unused.
+    #[account(mut)]
+    pub order: UncheckedAccount<'info>,
+    /// CHECK: created by the handler as a token account at `["order_escrow", order, escrow_bump]`.
+    #[account(mut)]
     pub escrow: UncheckedAccount<'info>,
     /// CHECK: the position's PDA (derived in the handler from the args), which must be unused.
     pub position: UncheckedAccount<'info>,
@@ -146,20 +146,14 @@ pub fn handler(ctx: Context<PlaceLimitOrder>, args: PlaceOrderArgs) -> Result<()
         .minimum_balance(POSITION_SPACE)
         .checked_add(rent.minimum_balance(TOKEN_ACCOUNT_LEN))
         .ok_or(RingfenceError::MathOverflow)?;
+    require!(a.order.data_is_empty() && a.order.owner == &System::id(), RingfenceError::OrderAlreadyExists);
     let owner = a.owner.to_account_info();
-    let accounts = system_program::Transfer { from: owner.clone(), to: a.order.to_account_info() };
-    system_program::transfer(CpiContext::new(a.system_program.key(), accounts), rent_prefund)?;
-
+    let system = a.system_program.to_account_info();
+    let order_seeds: [&[u8]; 5] = [ORDER_SEED, market_key.as_ref(), owner_key.as_ref(), &id_bytes, &[args.order_bump]];
+    create_pda_account_holding(&owner, &a.order, &system, ORDER_SPACE, ctx.program_id, &order_seeds, rent_prefund)?;
     let order_key = a.order.key();
-    let escrow_seeds: [&[u8]; 3] = [ORDER_ESCROW_SEED, order_key.as_ref(), &[ctx.bumps.escrow]];
-    create_pda_account(
-        &owner,
-        &a.escrow,
-        &a.system_program.to_account_info(),
-        TOKEN_ACCOUNT_LEN,
-        &anchor_spl::token::ID,
-        &escrow_seeds,
-    )?;
+    let escrow_seeds: [&[u8]; 3] = [ORDER_ESCROW_SEED, order_key.as_ref(), &[args.escrow_bump]];
+    create_pda_account(&owner, &a.escrow, &system, TOKEN_ACCOUNT_LEN, &anchor_spl::token::ID, &escrow_seeds)?;
     token_initialize_account(&a.escrow, &a.collateral_mint, &order_key)?;
 
     let order = LimitOrder {
@@ -180,15 +174,22 @@ pub fn handler(ctx: Context<PlaceLimitOrder>, args: PlaceOrderArgs) -> Result<()
         take_profit: args.take_profit.into(),
         stop_loss: args.stop_loss.into(),
         side: args.side.to_u8(),
-        bump: ctx.bumps.order,
-        escrow_bump: ctx.bumps.escrow,
+        bump: args.order_bump,
+        escrow_bump: args.escrow_bump,
         position_bump: args.position_bump,
         vault_bump: args.vault_bump,
         _reserved: [0; 3],
     };
     let escrowed = order.escrowed()?;
     token_transfer(&a.owner_token, &a.escrow, &owner, escrowed, &[])?;
-    *a.order.load_init()? = order;
+    {
+        let mut data = a.order.try_borrow_mut_data()?;
+        let (disc, body) = data.split_at_mut_checked(8).ok_or(RingfenceError::InvalidAccountData)?;
+        disc.copy_from_slice(LimitOrder::DISCRIMINATOR);
+        body.get_mut(..ORDER_SPACE - 8)
+            .ok_or(RingfenceError::InvalidAccountData)?
+            .copy_from_slice(bytemuck::bytes_of(&order));
+    }
 
     emit!(OrderPlaced {
         market: market_key,

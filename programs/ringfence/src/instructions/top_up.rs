@@ -5,9 +5,10 @@ use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use crate::error::RingfenceError;
 use crate::events::StandbyApplied;
 use crate::automation::{check_topup, TopUpCheck};
-use crate::settlement::VaultAuthority;
+use crate::settlement::VaultSigner;
 use crate::state::{Market, Position};
-use crate::token_account::{check_token_account, token_balance};
+
+use crate::token_account::check_token_account;
 
 /// Runs one step of a position's top-up rule. Anyone may call it (the keeper). With a price that
 /// `liquidate` would accept (`crate::liquidation::check_topup`: the same price checks and the same
@@ -50,21 +51,18 @@ pub struct TopUp<'info> {
 pub fn handler(ctx: Context<TopUp>) -> Result<()> {
     let a = ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
-    let mut m: Market = *a.market.load()?;
-    let mut pos: Position = *a.position.load()?;
+    // In place (no copies of the two accounts); released before the fee's CPI.
+    let mut m = a.market.load_mut()?;
+    let mut pos = a.position.load_mut()?;
     check_token_account(&a.keeper_token, &m.collateral_mint, None)?;
-    let vault_balance = token_balance(&a.vault)?;
-    let TopUpCheck { check: c, step: t } = check_topup(&mut m, &pos, &a.oracle, vault_balance, now)?;
+    let TopUpCheck { px, health, step: t } = check_topup(&mut m, &pos, &a.oracle, now)?;
     let held = m.sweep_touch(Some(&mut pos), now)?;
     pos.standby = t.standby_left;
     pos.collateral = pos.collateral.checked_add(t.moved).ok_or(RingfenceError::MathOverflow)?;
-    pos.last_price_time = c.px.publish_time;
-    m.note_price_time(c.px.publish_time);
+    pos.last_price_time = px.publish_time;
+    m.note_price_time(px.publish_time);
     m.sweep_revalue(&mut pos, now)?;
     m.sweep_hold(held)?;
-    VaultAuthority::new(&a.vault, &a.position.to_account_info(), &pos).pay(&a.keeper_token, t.fee)?;
-    *a.position.load_mut()? = pos;
-    *a.market.load_mut()? = m;
     emit!(StandbyApplied {
         market: pos.market,
         position: a.position.key(),
@@ -75,12 +73,14 @@ pub fn handler(ctx: Context<TopUp>) -> Result<()> {
         keeper_fee: t.fee,
         standby: pos.standby,
         collateral: pos.collateral,
-        equity_before: c.report.health.equity,
-        maintenance_requirement: c.report.health.maintenance_requirement,
-        oracle_price: c.px.price,
-        oracle_conf: c.px.conf,
-        price_publish_time: c.px.publish_time,
+        equity_before: health.health.equity,
+        maintenance_requirement: health.health.maintenance_requirement,
+        oracle_price: px.price,
+        oracle_conf: px.conf,
+        price_publish_time: px.publish_time,
         timestamp: now,
     });
-    Ok(())
+    let signer = VaultSigner::of(&pos);
+    drop((m, pos));
+    signer.authority(&a.vault, &a.position.to_account_info()).pay(&a.keeper_token, t.fee)
 }

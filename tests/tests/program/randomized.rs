@@ -2,7 +2,10 @@
 //! every step: traders, LPs (requests, sweeps, executions by a keeper), prices, time jumps,
 //! liquidations, and adversaries: stale-price round trips, LP sandwiches around price updates,
 //! donations to position vaults and to the pool vault, parameter changes (instant and
-//! timelocked), pauses, and a second market sharing the collateral mint. An error is accepted only
+//! timelocked), pauses, a second market sharing the collateral mint, take-profit / stop-loss
+//! triggers (set, changed, cleared, raced by the keeper at the setting's own second), standby margin
+//! with top-up rules (keeper top-ups, liquidations rescued by standby) and limit orders (placed,
+//! filled by the keeper, cancelled, expired). An error is accepted only
 //! for the action that can legitimately cause it, and every rejected step must leave every account
 //! unchanged. After every step the fixture checks conservation, accounting and the pool sweep
 //! against its own valuation of every position; every LP execution is checked against the
@@ -20,8 +23,8 @@ use crate::common::Rng;
 use ringfence_sdk::events::Event;
 use ringfence_sdk::ix::{self, MarketKeys, PositionAccounts};
 use ringfence_sdk::ringfence::error::RingfenceError::{self, *};
-use ringfence_sdk::ringfence::state::pause;
-use ringfence_sdk::{pda, Position, RiskParams, Side};
+use ringfence_sdk::ringfence::state::{pause, status};
+use ringfence_sdk::{pda, Position, RiskParams, Side, TriggerArgs, TriggerKind};
 
 /// The owner of liquidated position `id` claims its residual: paid exactly, both accounts closed.
 fn claim(f: &mut MarketFixture, w: &Wallet, id: u64) {
@@ -45,6 +48,9 @@ fn attempt(
     let res = send(f);
     if res.is_err() {
         let code = custom_code(&res);
+        if std::env::var("DBG").is_ok_and(|v| v == what) {
+            eprintln!("DBG {what}: {code:?}");
+        }
         assert!(
             code.is_some_and(|c| allowed.iter().any(|e| ringfence_sdk::error_code(*e) == c)),
             "step {step}: {what} failed unexpectedly: {}",
@@ -100,6 +106,8 @@ struct Run {
     worst_deviation: f64,
     executions: usize,
     counts: BTreeMap<&'static str, usize>,
+    /// Placed limit orders: (trader, id).
+    orders: BTreeSet<(usize, u64)>,
 }
 
 impl Run {
@@ -143,6 +151,24 @@ impl Run {
     }
 }
 
+impl Run {
+    /// The keeper runs every top-up rule that has standby to move (refused when not due).
+    fn keeper_tops_up(&mut self, step: usize) {
+        for (t, id) in self.open.clone() {
+            let key = self.f.position_key(&self.traders[t].key(), id);
+            let p = self.f.position(&self.traders[t].key(), id);
+            if p.topup_step == 0 || p.standby == 0 {
+                continue;
+            }
+            let k = &self.keeper;
+            let allowed = [TopUpNotDue, OraclePriceStale, OraclePriceOlderThanPosition];
+            if attempt(&mut self.f, step, "top_up", &allowed, |f| f.top_up(k, &key)) {
+                *self.counts.entry("top-up executed").or_default() += 1;
+            }
+        }
+    }
+}
+
 fn parse(meta: &litesvm::types::TransactionMetadata) -> u64 {
     match ringfence_sdk::events::parse_logs(&meta.logs).as_slice() {
         [Event::LpRequestExecuted(e)] => e.pool_value,
@@ -174,12 +200,13 @@ fn run(seed: u64, steps: usize) {
         worst_deviation: 0.0,
         executions: 0,
         counts: BTreeMap::new(),
+        orders: BTreeSet::new(),
     };
     let variants = param_variants(base);
     let admin = r.f.admin.insecure_clone();
 
     for step in 0..steps {
-        let action = r.rng.below(20);
+        let action = r.rng.below(23);
         let name = match action {
             0 | 1 => {
                 // Price moves up to ±6%, within 20..500.
@@ -279,14 +306,20 @@ fn run(seed: u64, steps: usize) {
                 "trader"
             }
             11 => {
-                // The keeper liquidates exactly those the view says are liquidatable.
+                // The keeper runs due top-ups, then liquidates exactly those the view says are
+                // liquidatable.
+                r.keeper_tops_up(step);
                 for (t, id) in r.open.clone() {
                     let h = r.f.health(&r.traders[t].key(), id).expect("health view");
                     let (k, w) = (&r.keeper, &r.traders[t]);
                     let allowed: &[RingfenceError] = if h.liquidatable { &[] } else { &[PositionHealthy] };
                     let ok = attempt(&mut r.f, step, "liquidate", allowed, |f| f.liquidate(k, w, id));
                     assert_eq!(ok, h.liquidatable, "step {step}: view vs liquidate");
-                    if ok {
+                    // A liquidation that standby rescued leaves the position open.
+                    if ok && r.f.position(&r.traders[t].key(), id).is_open() {
+                        *r.counts.entry("standby rescue").or_default() += 1;
+                    }
+                    if ok && !r.f.position(&r.traders[t].key(), id).is_open() {
                         r.open.remove(&(t, id));
                         // Half the owners claim their residual at once; the rest wait (to the end).
                         if r.rng.below(2) == 0 {
@@ -372,6 +405,155 @@ fn run(seed: u64, steps: usize) {
                 });
                 "pause"
             }
+            17 => {
+                // Take-profit / stop-loss: owners set, change or clear them; the keeper (and
+                // adversaries racing it at the price of the setting's second) executes them.
+                let Some(&(t, id)) = r.open.iter().nth(r.rng.pick(r.open.len())) else { continue };
+                let w = &r.traders[t];
+                let key = r.f.position_key(&w.key(), id);
+                let p = r.f.position(&w.key(), id);
+                let kind = if r.rng.below(2) == 0 { TriggerKind::TakeProfit } else { TriggerKind::StopLoss };
+                if r.rng.below(2) == 0 {
+                    let mid = u64::try_from(r.price).unwrap_or(0) * 100;
+                    let up = (p.side == 0) == (kind == TriggerKind::TakeProfit);
+                    let offset = mid / 10_000 * r.rng.range(0, 800);
+                    let price = if r.rng.below(6) == 0 { 0 } else if up { mid + offset } else { mid - offset };
+                    let size = if r.rng.below(2) == 0 { 0 } else { r.rng.range(1, p.size + p.size / 4) };
+                    let t_args = if price == 0 {
+                        TriggerArgs::default()
+                    } else {
+                        TriggerArgs { price, size, fee: r.rng.range(0, USDC) }
+                    };
+                    attempt(&mut r.f, step, "set_trigger", &[], |f| f.set_trigger(w, id, kind, t_args));
+                }
+                // The keeper tries every set trigger (some at the setting's own second: refused).
+                let _ = (key, kind);
+                for (t, id) in r.open.clone() {
+                    let key = r.f.position_key(&r.traders[t].key(), id);
+                    for kind in [TriggerKind::TakeProfit, TriggerKind::StopLoss] {
+                        let p = r.f.position(&r.traders[t].key(), id);
+                        if !p.is_open() || p.trigger(kind).price == 0 {
+                            continue;
+                        }
+                        let k = &r.keeper;
+                        let allowed = [
+                            TriggerNotCrossed,
+                            PriceNotAfterOrder,
+                            PositionLiquidatable,
+                            OraclePriceStale,
+                            OraclePriceOlderThanPosition,
+                        ];
+                        if attempt(&mut r.f, step, "execute_trigger", &allowed, |f| f.execute_trigger(k, &key, kind)) {
+                            *r.counts.entry("trigger executed").or_default() += 1;
+                        }
+                    }
+                    if !r.f.position(&r.traders[t].key(), id).is_open() {
+                        r.open.remove(&(t, id));
+                    }
+                }
+                "trigger"
+            }
+            18 => {
+                // Standby: owners park, withdraw and set rules; the keeper tops up.
+                let Some(&(t, id)) = r.open.iter().nth(r.rng.pick(r.open.len())) else { continue };
+                let w = &r.traders[t];
+                let key = r.f.position_key(&w.key(), id);
+                let p = r.f.position(&w.key(), id);
+                match r.rng.below(4) {
+                    0 => {
+                        let amount = r.rng.range(0, (100 * USDC).min(r.f.env.token_balance(&w.token)));
+                        attempt(&mut r.f, step, "add_standby", &[ZeroAmount], |f| f.add_standby(w, id, amount));
+                    }
+                    1 => {
+                        let amount = r.rng.range(0, p.standby + USDC);
+                        let to = w.token;
+                        let allowed = [ZeroAmount, InsufficientStandby];
+                        attempt(&mut r.f, step, "withdraw_standby", &allowed, |f| f.withdraw_standby(w, id, amount, &to));
+                    }
+                    2 => {
+                        let (ratio, step_size) = if r.rng.below(5) == 0 {
+                            (0, 0)
+                        } else {
+                            (u16::try_from(r.rng.range(10_000, 50_000)).unwrap_or(10_000), r.rng.range(1, 50 * USDC))
+                        };
+                        let fee = if ratio == 0 { 0 } else { r.rng.range(0, USDC / 10) };
+                        attempt(&mut r.f, step, "set_topup_rule", &[], |f| f.set_topup_rule(w, id, ratio, step_size, fee));
+                        // A rule comes with standby to move.
+                        let amount = r.rng.range(1, (100 * USDC).min(r.f.env.token_balance(&w.token)).max(2));
+                        attempt(&mut r.f, step, "add_standby", &[ZeroAmount], |f| f.add_standby(w, id, amount));
+                    }
+                    _ => {
+                        let _ = key;
+                        r.keeper_tops_up(step);
+                    }
+                }
+                "standby"
+            }
+            19 => {
+                // Limit orders: placed around the price, filled by the keeper, cancelled, expired.
+                let t = r.rng.pick(6);
+                let w = &r.traders[t];
+                match r.rng.below(4) {
+                    0 | 1 => {
+                        let id = r.next_id;
+                        r.next_id += 1;
+                        let side = if r.rng.below(2) == 0 { Side::Long } else { Side::Short };
+                        let mid = u64::try_from(r.price).unwrap_or(0) * 100;
+                        let offset = mid / 10_000 * r.rng.range(0, 150);
+                        let limit_price = if side == Side::Long { mid - offset } else { mid + offset };
+                        let collateral = r.rng.range(20 * USDC, 500 * USDC);
+                        let o = ix::OrderSpec {
+                            id,
+                            side,
+                            collateral,
+                            size: collateral * r.rng.range(1, 10),
+                            limit_price,
+                            expiry: r.f.env.now() + i64::try_from(r.rng.range(60, 30 * 86_400)).unwrap_or(60),
+                            exec_fee: r.rng.range(0, USDC),
+                            take_profit: TriggerArgs::default(),
+                            stop_loss: if r.rng.below(2) == 0 {
+                                TriggerArgs::default()
+                            } else {
+                                let sl = if side == Side::Long { limit_price / 10 * 9 } else { limit_price / 10 * 11 };
+                                TriggerArgs { price: sl, size: 0, fee: USDC / 10 }
+                            },
+                        };
+                        let allowed = [LeverageTooHigh, CollateralBelowFee, PositionTooSmall, MarketPaused];
+                        if attempt(&mut r.f, step, "place_limit_order", &allowed, |f| f.place_order(w, &o)) {
+                            r.orders.insert((t, id));
+                        }
+                    }
+                    2 => {
+                        // The keeper tries every open order.
+                        for (t, id) in r.orders.clone() {
+                            let order = r.f.order_key(&r.traders[t].key(), id);
+                            let k = &r.keeper;
+                            let mut allowed = vec![LimitNotReached, PriceNotAfterOrder, OrderExpired, OraclePriceStale];
+                            allowed.extend_from_slice(OPEN_ERRORS);
+                            if attempt(&mut r.f, step, "execute_limit_order", &allowed, |f| f.execute_order(k, &order)) {
+                                r.orders.remove(&(t, id));
+                                r.open.insert((t, id));
+                                *r.counts.entry("order filled").or_default() += 1;
+                            }
+                        }
+                    }
+                    _ => {
+                        let Some(&(t, id)) = r.orders.iter().nth(r.rng.pick(r.orders.len())) else { continue };
+                        let order = r.f.order_key(&r.traders[t].key(), id);
+                        let w = &r.traders[t];
+                        let ok = if r.rng.below(2) == 0 {
+                            let to = w.token;
+                            attempt(&mut r.f, step, "cancel_limit_order", &[], |f| f.cancel_order(w, &order, &to))
+                        } else {
+                            attempt(&mut r.f, step, "close_expired_order", &[OrderNotExpired], |f| f.close_expired_order(&order))
+                        };
+                        if ok {
+                            r.orders.remove(&(t, id));
+                        }
+                    }
+                }
+                "orders"
+            }
             _ => {
                 // The second market on the same mint: opens and closes there.
                 let t = r.rng.pick(6);
@@ -418,9 +600,19 @@ fn run(seed: u64, steps: usize) {
     r.publish(price);
     let market = r.f.keys.market;
     r.f.step(&[ix::set_pause(&admin.pubkey(), &market, 0)], &[&admin]).expect("unpause");
+    for (t, id) in r.orders.clone() {
+        let order = r.f.order_key(&r.traders[t].key(), id);
+        let to = r.traders[t].token;
+        r.f.cancel_order(&r.traders[t], &order, &to).expect("cancel");
+    }
+    assert!(r.f.orders().is_empty());
     for (t, id) in r.open.clone() {
-        if r.f.close(&r.traders[t], id).is_err() {
-            r.f.liquidate(&r.keeper, &r.traders[t], id).expect("an unclosable position must be liquidatable");
+        // Standby may rescue a liquidation (the position stays open): try until it is gone.
+        let key = r.f.position_key(&r.traders[t].key(), id);
+        while r.f.env.account(&key).is_some() && r.f.position(&r.traders[t].key(), id).status == status::OPEN {
+            if r.f.close(&r.traders[t], id).is_err() {
+                r.f.liquidate(&r.keeper, &r.traders[t], id).expect("an unclosable position must be liquidatable");
+            }
         }
     }
     for _ in 0..2 {
@@ -435,6 +627,9 @@ fn run(seed: u64, steps: usize) {
     assert_eq!(r.f.market().positions_open, 0);
     assert_eq!(r.f.market().total_reserved, 0);
     assert!(r.executions > 0, "no LP request was executed");
+    for kind in ["trigger executed", "top-up executed", "order filled"] {
+        assert!(r.counts.get(kind).copied().unwrap_or(0) > 0, "the run never saw: {kind}");
+    }
     assert!(
         r.worst_deviation <= 0.01,
         "executed pool value {:.4}% from the exact value at the mid",

@@ -14,8 +14,8 @@ use anchor_spl::associated_token::{get_associated_token_address, spl_associated_
 use anchor_spl::token::spl_token;
 use anyhow::{anyhow, bail, Context, Result};
 use pyth_price::PriceUpdateV2;
-use ringfence_sdk::ringfence::state::POSITION_SPACE;
-use ringfence_sdk::{decode_account, LpRequest, Market, Position, PROGRAM_ID};
+use ringfence_sdk::ringfence::state::{ORDER_SPACE, POSITION_SPACE};
+use ringfence_sdk::{decode_account, LimitOrder, LpRequest, Market, Position, PROGRAM_ID};
 use solana_account_decoder_client_types::UiAccountEncoding;
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::Keypair;
@@ -38,6 +38,15 @@ mod pyth_price {
 pub fn position_filters(market: &Pubkey) -> Vec<RpcFilterType> {
     vec![
         RpcFilterType::DataSize(POSITION_SPACE as u64),
+        RpcFilterType::Memcmp(Memcmp::new_base58_encoded(8, market.as_ref())),
+    ]
+}
+
+/// `getProgramAccounts` filters selecting the limit orders of `market`: account size and the
+/// market key at offset 8.
+pub fn order_filters(market: &Pubkey) -> Vec<RpcFilterType> {
+    vec![
+        RpcFilterType::DataSize(ORDER_SPACE as u64),
         RpcFilterType::Memcmp(Memcmp::new_base58_encoded(8, market.as_ref())),
     ]
 }
@@ -198,6 +207,24 @@ impl Client {
                 decode_account::<Position>(&data).ok().map(|p| (k, p))
             })
             .collect())
+    }
+
+    /// Every open limit order of `market` (filled, cancelled and expired-and-closed ones are gone).
+    pub async fn orders(&self, market: &Pubkey) -> Result<Vec<(Pubkey, LimitOrder)>> {
+        let cfg = program_accounts_config(order_filters(market), self.commitment);
+        let accounts = self.rpc.get_program_ui_accounts_with_config(&PROGRAM_ID, cfg).await?;
+        Ok(accounts
+            .into_iter()
+            .filter_map(|(k, a)| {
+                let data = a.data.decode()?;
+                decode_account::<LimitOrder>(&data).ok().map(|o| (k, o))
+            })
+            .collect())
+    }
+
+    pub async fn order(&self, key: &Pubkey) -> Result<Option<LimitOrder>> {
+        let acc = self.rpc.get_account_with_commitment(key, self.commitment).await?.value;
+        Ok(acc.and_then(|a| decode_account(&a.data).ok()))
     }
 
     /// The cluster clock's unix time (the Clock sysvar: slot, epoch start, epoch, leader schedule

@@ -1,14 +1,17 @@
-//! The Ringfence liquidation keeper.
+//! The Ringfence keeper: liquidations, standby top-ups, take-profit / stop-loss executions and
+//! limit-order fills.
 //!
 //! At start (and every `resync` interval, and after any reconnect) it loads every position of its
 //! markets with `getProgramAccounts` (filtered by size and market) plus the markets and their
 //! pinned oracles; between resyncs it follows them through websocket subscriptions (program
 //! accounts, oracle accounts, market accounts) instead of polling. Each change re-evaluates the
-//! affected positions with the program's own accrual and health code (`decide`), and every
-//! liquidatable position gets a `liquidate` transaction (compute-unit limit, optional priority
-//! fee, the owner's token account created idempotently), sent concurrently, retried on blockhash
-//! expiry, never twice at once. Preflight simulation means a position the program finds healthy
-//! is never sent. Any RPC or websocket failure is waited out with back-off.
+//! affected positions and orders with the program's own rules (`decide`: the functions the
+//! instructions call), and every position or order the program would act on gets its
+//! transaction — `liquidate` first, then `top_up`, then `execute_trigger`; `execute_limit_order`
+//! for orders — with a compute-unit limit and optional priority fee, sent concurrently, retried
+//! on blockhash expiry, never twice at once for one account. Preflight simulation means nothing
+//! the program would refuse is sent. Each kind is counted on its own (`metrics`). Any RPC or
+//! websocket failure is waited out with back-off.
 
 pub mod decide;
 pub mod metrics;
@@ -23,9 +26,9 @@ use anchor_lang::prelude::Pubkey;
 use anyhow::{Context, Result};
 use futures::StreamExt;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use ringfence_client::{ata, compute_budget, position_filters, program_accounts_config, Client};
+use ringfence_client::{ata, compute_budget, order_filters, position_filters, program_accounts_config, Client};
 use ringfence_sdk::ix::{self, LiquidateAccounts, MarketKeys};
-use ringfence_sdk::{decode_account, Market, Position, PROGRAM_ID};
+use ringfence_sdk::{decode_account, LimitOrder, Market, Position, PROGRAM_ID};
 use solana_account_decoder_client_types::UiAccountEncoding;
 use solana_commitment_config::CommitmentConfig;
 use solana_keypair::Keypair;
@@ -35,8 +38,8 @@ use solana_signer::Signer;
 use tokio::sync::{Mutex, Semaphore};
 use tracing::{info, warn};
 
-use crate::decide::evaluate;
-use crate::metrics::Metrics;
+use crate::decide::{evaluate, evaluate_order, Action};
+use crate::metrics::{Kind, Metrics};
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -65,6 +68,8 @@ struct MarketState {
 struct State {
     markets: HashMap<Pubkey, MarketState>,
     positions: HashMap<Pubkey, Position>,
+    orders: HashMap<Pubkey, LimitOrder>,
+    /// Positions and orders with a transaction in flight.
     inflight: HashSet<Pubkey>,
     /// Cluster clock minus this host's clock at the last resync: the rule is judged at the
     /// cluster's time (the program's `Clock`), not the host's.
@@ -84,15 +89,20 @@ fn decode_price(data: &[u8]) -> Option<PriceUpdateV2> {
     decode_account(data).ok()
 }
 
-/// Whether a failed liquidation's error is a lost race, not a disagreement with the program: the
-/// position was already liquidated (`PositionNotOpen`) or claimed and closed (Anchor's
-/// `AccountNotInitialized` / `AccountOwnedByWrongProgram`), or another transaction used a newer
-/// price on the market first (`OraclePriceOlderThanMarket`).
+/// Whether a failed keeper transaction's error is a lost race, not a disagreement with the
+/// program: the position was already liquidated or closed (`PositionNotOpen`), closed and claimed,
+/// or the order filled or cancelled (Anchor's `AccountNotInitialized` /
+/// `AccountOwnedByWrongProgram`), the trigger executed (`TriggerNotSet`) or the standby moved
+/// (`NoStandby`, `TopUpNotDue`) by someone else, or another transaction used a newer price on the
+/// market first (`OraclePriceOlderThanMarket`).
 pub fn lost_race(error: &str) -> bool {
     use ringfence_sdk::ringfence::error::RingfenceError as E;
     let codes = [
         ringfence_sdk::error_code(E::PositionNotOpen),
         ringfence_sdk::error_code(E::OraclePriceOlderThanMarket),
+        ringfence_sdk::error_code(E::TriggerNotSet),
+        ringfence_sdk::error_code(E::NoStandby),
+        ringfence_sdk::error_code(E::TopUpNotDue),
         anchor_lang::error::ErrorCode::AccountNotInitialized as u32,
         anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram as u32,
     ];
@@ -216,6 +226,7 @@ impl Keeper {
     async fn resync(self: Arc<Self>) -> Result<usize> {
         let mut markets = HashMap::new();
         let mut positions = HashMap::new();
+        let mut orders = HashMap::new();
         for key in &self.cfg.markets {
             let market = self.client.market(key).await?;
             let oracle = self.client.rpc.get_account(&market.oracle).await.context("oracle")?;
@@ -228,6 +239,7 @@ impl Keeper {
             for (k, p) in self.client.positions(key).await?.into_iter().filter(|(_, p)| p.is_open()) {
                 positions.insert(k, p);
             }
+            orders.extend(self.client.orders(key).await?);
         }
         let n = positions.len();
         let clock_offset = self.client.cluster_time().await? - now_unix();
@@ -235,6 +247,8 @@ impl Keeper {
             let mut s = self.state.lock().await;
             s.markets = markets;
             s.positions = positions;
+            self.metrics.set_orders_watched(orders.len());
+            s.orders = orders;
             s.clock_offset = clock_offset;
         }
         self.metrics.set_watched(n);
@@ -262,6 +276,13 @@ impl Keeper {
                     .map(|r| (Some(r.value.pubkey), None, r.value.account.data.decode(), r.value.account.lamports))
                     .boxed(),
             );
+            let cfg = program_accounts_config(order_filters(market), CommitmentConfig::confirmed());
+            let (stream, _unsub) = ps.program_subscribe(&PROGRAM_ID, Some(cfg)).await?;
+            streams.push(
+                stream
+                    .map(|r| (Some(r.value.pubkey), None, r.value.account.data.decode(), r.value.account.lamports))
+                    .boxed(),
+            );
         }
         for (market, oracle) in &oracles {
             let (stream, _unsub) = ps.account_subscribe(oracle, Some(account_cfg())).await?;
@@ -279,13 +300,24 @@ impl Keeper {
             match (position_key, market_update, data) {
                 (Some(key), _, data) => {
                     let key: Pubkey = key.parse().unwrap_or_default();
-                    let position = data
-                        .filter(|_| lamports > 0)
-                        .and_then(|d| decode_account::<Position>(&d).ok())
-                        .filter(Position::is_open);
-                    let market = {
+                    let data = data.filter(|_| lamports > 0);
+                    // An order (created, or gone when filled, cancelled or expired)?
+                    if let Some(order) = data.as_deref().and_then(|d| decode_account::<LimitOrder>(d).ok()) {
+                        let n = {
+                            let mut s = self.state.lock().await;
+                            s.orders.insert(key, order);
+                            s.orders.len()
+                        };
+                        self.metrics.set_orders_watched(n);
+                        self.clone().evaluate_order_one(key).await;
+                        continue;
+                    }
+                    let position =
+                        data.as_deref().and_then(|d| decode_account::<Position>(d).ok()).filter(Position::is_open);
+                    let (market, n_orders) = {
                         let mut s = self.state.lock().await;
-                        match position {
+                        s.orders.remove(&key);
+                        let m = match position {
                             Some(p) => {
                                 let m = p.market;
                                 s.positions.insert(key, p);
@@ -295,8 +327,10 @@ impl Keeper {
                                 s.positions.remove(&key);
                                 None
                             }
-                        }
+                        };
+                        (m, s.orders.len())
                     };
+                    self.metrics.set_orders_watched(n_orders);
                     self.metrics.set_watched(self.state.lock().await.positions.len());
                     if market.is_some() {
                         self.clone().evaluate_one(key).await;
@@ -348,54 +382,123 @@ impl Keeper {
             let Some(p) = s.positions.get(&key).copied() else { return };
             let Some(ms) = s.markets.get(&p.market) else { return };
             match evaluate(&ms.market, ms.oracle.as_ref(), &p, now_unix() + s.clock_offset) {
-                Some(publish_time) if !s.inflight.contains(&key) => {
+                Some((action, publish_time)) if !s.inflight.contains(&key) => {
                     let keys = ms.keys;
                     s.inflight.insert(key);
-                    Some((p, keys, publish_time))
+                    Some((p, keys, action, publish_time))
                 }
                 _ => None,
             }
         };
-        if let Some((p, keys, publish_time)) = todo {
-            tokio::spawn(self.clone().liquidate(key, p, keys, publish_time));
+        if let Some((p, keys, action, publish_time)) = todo {
+            tokio::spawn(self.clone().act(key, p, keys, action, publish_time));
+        }
+    }
+
+    async fn evaluate_order_one(self: Arc<Self>, key: Pubkey) {
+        let todo = {
+            let mut s = self.state.lock().await;
+            let Some(o) = s.orders.get(&key).copied() else { return };
+            let Some(ms) = s.markets.get(&o.market) else { return };
+            match evaluate_order(&ms.market, ms.oracle.as_ref(), &o, now_unix() + s.clock_offset) {
+                Some(_) if !s.inflight.contains(&key) => {
+                    let keys = ms.keys;
+                    s.inflight.insert(key);
+                    Some((o, keys))
+                }
+                _ => None,
+            }
+        };
+        if let Some((o, keys)) = todo {
+            tokio::spawn(self.clone().fill(key, o, keys));
         }
     }
 
     async fn evaluate_all(self: Arc<Self>, market: Option<Pubkey>) {
-        let keys: Vec<Pubkey> = {
+        let (positions, orders): (Vec<Pubkey>, Vec<Pubkey>) = {
             let s = self.state.lock().await;
-            s.positions.iter().filter(|(_, p)| market.is_none_or(|m| p.market == m)).map(|(k, _)| *k).collect()
+            (
+                s.positions.iter().filter(|(_, p)| market.is_none_or(|m| p.market == m)).map(|(k, _)| *k).collect(),
+                s.orders.iter().filter(|(_, o)| market.is_none_or(|m| o.market == m)).map(|(k, _)| *k).collect(),
+            )
         };
-        for k in keys {
+        for k in positions {
             self.clone().evaluate_one(k).await;
+        }
+        for k in orders {
+            self.clone().evaluate_order_one(k).await;
         }
     }
 
-    /// Liquidates the position at `key` (account data `p`): every account from the position
-    /// itself and its market, none of the owner's (the residual stays in the vault for the owner).
-    async fn liquidate(self: Arc<Self>, key: Pubkey, p: Position, keys: MarketKeys, publish_time: i64) {
+    /// Sends `action` on the position at `key` (account data `p`): every account from the
+    /// position itself and its market, none of the owner's (a liquidation's or a keeper-run
+    /// close's residual stays in the vault for the owner's claim).
+    async fn act(self: Arc<Self>, key: Pubkey, p: Position, keys: MarketKeys, action: Action, publish_time: i64) {
         let _permit = self.sends.acquire().await;
-        let (keeper_token, _) = ata(&self.payer.pubkey(), &keys.collateral_mint, &self.payer.pubkey());
-        let accounts = LiquidateAccounts::of(&self.payer.pubkey(), &keeper_token, &keys, &key, &p);
+        let keeper = self.payer.pubkey();
+        let (keeper_token, _) = ata(&keeper, &keys.collateral_mint, &keeper);
         let mut ixs = compute_budget(self.cfg.cu_limit, self.cfg.priority_fee_micro_lamports);
-        ixs.push(ix::liquidate(&accounts));
-        self.metrics.sent();
+        let kind = match action {
+            Action::Liquidate => {
+                ixs.push(ix::liquidate(&LiquidateAccounts::of(&keeper, &keeper_token, &keys, &key, &p)));
+                Kind::Liquidation
+            }
+            Action::TopUp => {
+                ixs.push(ix::top_up(&keeper, &keeper_token, &keys, &key, &p));
+                Kind::TopUp
+            }
+            Action::Trigger(t) => {
+                ixs.push(ix::execute_trigger(&keeper, &keeper_token, &keys, &key, &p, t));
+                Kind::Trigger
+            }
+        };
+        self.metrics.sent(kind);
         let started = Instant::now();
-        match self.client.send(&ixs, &self.payer, &[], 3).await {
-            Ok(sig) => {
+        let res = self.client.send(&ixs, &self.payer, &[], 3).await;
+        self.settle(key, kind, res.map(|sig| (sig, publish_time)), started).await;
+    }
+
+    /// Fills the limit order at `key` (account data `o`): the keeper fronts the rent of the new
+    /// position and its vault and is repaid from the order in the same instruction.
+    async fn fill(self: Arc<Self>, key: Pubkey, o: LimitOrder, keys: MarketKeys) {
+        let _permit = self.sends.acquire().await;
+        let keeper = self.payer.pubkey();
+        let (keeper_token, _) = ata(&keeper, &keys.collateral_mint, &keeper);
+        let mut ixs = compute_budget(self.cfg.cu_limit.max(60_000), self.cfg.priority_fee_micro_lamports);
+        ixs.push(ix::execute_limit_order(&keeper, &keeper_token, &keys, &key, &o));
+        self.metrics.sent(Kind::Order);
+        let started = Instant::now();
+        let res = self.client.send(&ixs, &self.payer, &[], 3).await;
+        self.settle(key, Kind::Order, res.map(|sig| (sig, now_unix())), started).await;
+    }
+
+    /// Counts a sent transaction's outcome and releases its account.
+    async fn settle(
+        &self,
+        key: Pubkey,
+        kind: Kind,
+        res: Result<(impl std::fmt::Display, i64)>,
+        started: Instant,
+    ) {
+        match res {
+            Ok((sig, publish_time)) => {
                 let latency_ms = (now_unix() - publish_time).max(0) * 1_000;
-                self.metrics.landed(u64::try_from(latency_ms).unwrap_or(0));
-                info!(target: "keeper", position = %key, owner = %p.owner, signature = %sig,
-                      send_ms = started.elapsed().as_millis() as u64, "liquidated");
-                self.state.lock().await.positions.remove(&key);
+                self.metrics.landed(kind, u64::try_from(latency_ms).unwrap_or(0));
+                info!(target: "keeper", account = %key, kind = kind.name(), signature = %sig,
+                      send_ms = started.elapsed().as_millis() as u64, "landed");
+                let mut s = self.state.lock().await;
+                // Done with these until the subscriptions say otherwise (a rescued liquidation
+                // comes back as an open position).
+                s.positions.remove(&key);
+                s.orders.remove(&key);
             }
             Err(e) if lost_race(&format!("{e:#}")) => {
-                self.metrics.lost_race();
-                info!(target: "keeper", position = %key, "liquidation lost a race");
+                self.metrics.lost_race(kind);
+                info!(target: "keeper", account = %key, kind = kind.name(), "lost a race");
             }
             Err(e) => {
-                self.metrics.failed();
-                warn!(target: "keeper", position = %key, error = %e, "liquidation failed");
+                self.metrics.failed(kind);
+                warn!(target: "keeper", account = %key, kind = kind.name(), error = %e, "rejected");
             }
         }
         self.state.lock().await.inflight.remove(&key);

@@ -163,18 +163,18 @@ async fn bench(n: usize) -> Result<()> {
     s.check_invariants().await?;
     // The keeper's own confirmations can trail what the chain already shows.
     for _ in 0..100 {
-        if keeper.metrics.liquidations_landed.load(Ordering::Relaxed) >= n as u64 {
+        if keeper.metrics.liquidations.landed.load(Ordering::Relaxed) >= n as u64 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     task.abort();
-    let landed = keeper.metrics.liquidations_landed.load(Ordering::Relaxed);
+    let landed = keeper.metrics.liquidations.landed.load(Ordering::Relaxed);
     println!("e2e-bench positions {n}");
     println!("e2e-bench price_update_to_last_liquidation_ms {}", total.as_millis());
     println!("e2e-bench after_price_confirmed_ms {}", took.as_millis());
     println!("e2e-bench liquidations_per_second {:.1}", n as f64 / total.as_secs_f64());
-    println!("e2e-bench keeper_landed {landed} failed {}", keeper.metrics.liquidations_failed.load(Ordering::Relaxed));
+    println!("e2e-bench keeper_landed {landed} failed {}", keeper.metrics.liquidations.failed.load(Ordering::Relaxed));
     println!("e2e-bench price_publish_time {published}");
     Ok(())
 }

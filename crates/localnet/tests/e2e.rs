@@ -32,7 +32,7 @@ async fn keeper(s: &Scenario, name: &str) -> Arc<Keeper> {
 /// Waits until the keepers' confirmed liquidations add up to `n` (their confirmations can trail
 /// what the chain already shows), then returns the sum.
 async fn landed(keepers: &[&Keeper], n: u64) -> u64 {
-    let sum = || keepers.iter().map(|k| k.metrics.liquidations_landed.load(Ordering::Relaxed)).sum::<u64>();
+    let sum = || keepers.iter().map(|k| k.metrics.liquidations.landed.load(Ordering::Relaxed)).sum::<u64>();
     for _ in 0..150 {
         if sum() >= n {
             break;
@@ -100,7 +100,7 @@ async fn keeper_liquidates_every_underwater_position_and_no_healthy_one() {
     s.check_invariants().await.expect("invariants after liquidations");
     assert_eq!(landed(&[&k], 106).await, 106, "exactly the underwater positions were liquidated");
     // One rule: the keeper never sent a liquidation the program rejected (no other sender raced it).
-    assert_eq!(k.metrics.liquidations_failed.load(Ordering::Relaxed), 0, "rejected liquidation transactions");
+    assert_eq!(k.metrics.liquidations.failed.load(Ordering::Relaxed), 0, "rejected liquidation transactions");
     // The owner whose token account was reassigned claims into a fresh account it controls.
     let h = &hostile[1];
     let p = s.client.position(&h.position).await.expect("rpc").expect("position");
@@ -145,7 +145,7 @@ async fn keeper_survives_races_restarts_and_rpc_outages() {
     assert_eq!(landed(&[&k1, &k2], wave1).await, wave1, "each position liquidated exactly once");
     // The loser of each race lost it; no liquidation was rejected for anything else.
     for k in [&k1, &k2] {
-        assert_eq!(k.metrics.liquidations_failed.load(Ordering::Relaxed), 0, "rejected other than lost races");
+        assert_eq!(k.metrics.liquidations.failed.load(Ordering::Relaxed), 0, "rejected other than lost races");
     }
     s.check_invariants().await.expect("invariants after the race");
 

@@ -57,6 +57,30 @@ pub struct OpenTerms {
     pub entry: u64,
 }
 
+/// What an open of `size` on `side` with a `collateral` deposit moves.
+#[derive(Clone, Copy, Debug)]
+pub struct OpenAmounts {
+    pub fee: u64,
+    /// The collateral: the deposit net of the fee.
+    pub net: u64,
+    pub reserve: u64,
+}
+
+/// The open's checks on `m` as it is: the fee below the deposit, the initial margin on the net
+/// collateral, the pool's free liquidity for the reserve and the side's open-interest cap. `open`
+/// runs them; the keeper runs them before filling a limit order, so it sends only fills the
+/// program will make.
+pub fn open_checks(m: &Market, side: Side, collateral: u64, size: u64) -> Result<OpenAmounts> {
+    let params = m.params;
+    let fee = notional_fee(size, u64::from(params.open_fee_bps)).or_err()?;
+    require!(collateral > fee, RingfenceError::CollateralBelowFee);
+    let net = collateral.checked_sub(fee).ok_or(RingfenceError::MathOverflow)?;
+    require!(meets_initial_margin(size, net, u64::from(params.initial_margin_bps)).or_err()?, RingfenceError::LeverageTooHigh);
+    let reserve = reserve_for(side.into(), size, u64::from(params.max_profit_bps)).or_err()?;
+    m.require_capacity(side, size, reserve)?;
+    Ok(OpenAmounts { fee, net, reserve })
+}
+
 /// Opens `t` at `t.entry` (the oracle price `t.px` against the trader) on `m` (accrued, sweep touched
 /// with `held`, pause and price already checked by the caller): checks the open fee, the initial
 /// margin on the collateral net of the fee, the pool's liquidity for the reserve and the side's
@@ -75,15 +99,7 @@ pub fn open<'info>(
 ) -> Result<Position> {
     let (px, entry) = (t.px, t.entry);
     let params = m.params;
-    let fee = notional_fee(t.size, u64::from(params.open_fee_bps)).or_err()?;
-    require!(t.collateral > fee, RingfenceError::CollateralBelowFee);
-    let net = t.collateral.checked_sub(fee).ok_or(RingfenceError::MathOverflow)?;
-    require!(
-        meets_initial_margin(t.size, net, u64::from(params.initial_margin_bps)).or_err()?,
-        RingfenceError::LeverageTooHigh
-    );
-    let reserve = reserve_for(t.side.into(), t.size, u64::from(params.max_profit_bps)).or_err()?;
-    m.require_capacity(t.side, t.size, reserve)?;
+    let OpenAmounts { fee, net, reserve } = open_checks(m, t.side, t.collateral, t.size)?;
     require!(
         acc.position.data_is_empty() && acc.position.owner == &System::id(),
         RingfenceError::PositionAlreadyExists

@@ -16,6 +16,7 @@ step "TypeScript dependencies";       command -v npm >/dev/null || { log "node a
 [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
 for ix in initialize_market request_deposit request_withdrawal execute_lp_request claim_lp_request cancel_lp_request start_sweep \
   sweep_positions open_position increase_position add_margin remove_margin decrease_position close_position liquidate claim_residual transfer_position position_health \
+  set_trigger execute_trigger add_standby withdraw_standby set_topup_rule top_up place_limit_order execute_limit_order cancel_limit_order close_expired_order \
   propose_admin accept_admin set_params set_oracle apply_pending_change cancel_pending_change set_pause; do
   grep -q "\"name\": \"$ix\"" "$PROGRAM_IDL" || { log "IDL lacks $ix"; exit 1; }
 done

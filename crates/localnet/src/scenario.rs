@@ -152,6 +152,59 @@ impl Scenario {
         Ok(traders)
     }
 
+    /// Each trader sets `kind` on its position (`args(i)` for the i-th; `None`: none).
+    pub async fn set_triggers(
+        &self,
+        traders: &[Trader],
+        kind: ringfence_sdk::TriggerKind,
+        args: impl Fn(usize) -> Option<ringfence_sdk::TriggerArgs>,
+    ) -> Result<()> {
+        let jobs: Vec<_> = traders.iter().enumerate().filter_map(|(i, t)| args(i).map(|a| (t, a))).collect();
+        let results: Vec<Result<String>> = stream::iter(jobs)
+            .map(|(t, a)| async move {
+                let pos = self.client.position(&t.position).await?.context("position")?;
+                let ix = ix::set_trigger(&t.token, &t.position, &pos, kind, a);
+                self.client.send(&[ix], &t.kp, &[], 3).await
+            })
+            .buffer_unordered(32)
+            .collect()
+            .await;
+        for r in results {
+            r.context("set trigger")?;
+        }
+        Ok(())
+    }
+
+    /// `specs.len()` fresh traders each place one limit order; returns each trader (its
+    /// `position` the position the order will open) with the order's address.
+    pub async fn place_orders(&self, specs: &[ix::OrderSpec]) -> Result<Vec<(Trader, Pubkey)>> {
+        let kps: Vec<Keypair> = specs.iter().map(|_| Keypair::new()).collect();
+        let refs: Vec<&Keypair> = kps.iter().collect();
+        let tokens = self.fund(&refs, 10_000 * USDC).await?;
+        let placed: Vec<(Trader, Pubkey, ix::OrderSpec)> = kps
+            .into_iter()
+            .zip(tokens)
+            .zip(specs)
+            .map(|((kp, token), spec)| {
+                let position = pda::position(&self.keys().market, &kp.pubkey(), spec.id);
+                let order = pda::order(&self.keys().market, &kp.pubkey(), spec.id);
+                (Trader { kp, token, position, leverage: spec.size / spec.collateral.max(1) }, order, *spec)
+            })
+            .collect();
+        let results: Vec<Result<String>> = stream::iter(placed.iter())
+            .map(|(t, _, spec)| async move {
+                let (ix, _) = ix::place_limit_order(&t.kp.pubkey(), &t.token, self.keys(), spec);
+                self.client.send(&[ix], &t.kp, &[], 3).await
+            })
+            .buffer_unordered(32)
+            .collect()
+            .await;
+        for r in results {
+            r.context("place order")?;
+        }
+        Ok(placed.into_iter().map(|(t, o, _)| (t, o)).collect())
+    }
+
     /// Token balances of every account of the collateral mint, and the mint's supply.
     pub async fn token_totals(&self) -> Result<(HashMap<Pubkey, u64>, u64)> {
         let accounts = self.client.token_accounts_of(&self.mint).await?;
@@ -269,17 +322,31 @@ impl Scenario {
         for (k, p) in all.iter().filter(|(_, p)| !p.is_open()) {
             let v = balances.get(&p.vault).copied().unwrap_or(0);
             if v != p.residual {
-                bail!("vault of liquidated {k}: {v} != residual {}", p.residual);
+                bail!("vault of settled {k}: {v} != residual {}", p.residual);
             }
         }
         let positions: Vec<_> = all.into_iter().filter(|(_, p)| p.is_open()).collect();
         let mut reserved = 0u64;
         for (k, p) in &positions {
             let v = balances.get(&p.vault).copied().unwrap_or(0);
-            if v != p.collateral + p.reserve {
-                bail!("vault of {k}: {v} != collateral {} + reserve {}", p.collateral, p.reserve);
+            let accounted = p.vault_claim().map_err(|e| anyhow::anyhow!("{e}"))?;
+            if v != accounted {
+                bail!(
+                    "vault of {k}: {v} != collateral {} + reserve {} + standby {} + trigger fees {} + residual {}",
+                    p.collateral,
+                    p.reserve,
+                    p.standby,
+                    p.take_profit.fee + p.stop_loss.fee,
+                    p.residual
+                );
             }
             reserved += p.reserve;
+        }
+        for (k, o) in self.client.orders(&self.keys().market).await? {
+            let v = balances.get(&o.escrow).copied().unwrap_or(0);
+            if v != o.escrowed().map_err(|e| anyhow::anyhow!("{e}"))? {
+                bail!("escrow of order {k}: {v} != what it escrowed");
+            }
         }
         if reserved != market.total_reserved || positions.len() as u64 != market.positions_open {
             bail!("market aggregates disagree with positions");

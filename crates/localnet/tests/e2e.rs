@@ -173,3 +173,144 @@ async fn keeper_survives_races_restarts_and_rpc_outages() {
     s.check_invariants().await.expect("invariants at the end");
     t3.abort();
 }
+
+/// Polls `check` every 200 ms until it returns true or `secs` pass.
+async fn until<F, Fut>(secs: u64, what: &str, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..secs * 5 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{what}: not reached within {secs} s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn keeper_executes_every_crossed_trigger_and_order_exactly_once() {
+    use ringfence_sdk::ringfence::state::status;
+    use ringfence_sdk::{Side, TriggerArgs, TriggerKind};
+    let s = Scenario::start(2_000_000 * USDC).await.expect("scenario");
+    let px = |p: u64| p * ringfence_sdk::math::PRICE_ONE;
+    // 200 longs opened at 150, each with a take-profit and a stop-loss:
+    // A (odd i, 3x): take-profit 155 (crossed at 157), stop-loss 120 (never);
+    // B (even i, 3x): stop-loss 142 (crossed at 139; half of them for 500 of the 1,000), take-profit 170 (never);
+    // C (every tenth, 10x): stop-loss 141, but liquidatable at 139: liquidated instead.
+    let group = |i: usize| if i % 10 == 0 { 'C' } else if i % 2 == 1 { 'A' } else { 'B' };
+    let levels: Vec<u64> = (0..10).map(|i| if group(i) == 'C' { 10 } else { 3 }).collect();
+    let traders = s.open_traders(200, &levels).await.expect("traders");
+    let t = |price, size| Some(TriggerArgs { price: px(price), size, fee: USDC / 10 });
+    s.set_triggers(&traders, TriggerKind::TakeProfit, |i| match group(i) {
+        'A' => t(155, 0),
+        _ => t(170, 0),
+    })
+    .await
+    .expect("take-profits");
+    s.set_triggers(&traders, TriggerKind::StopLoss, |i| match group(i) {
+        'A' => t(120, 0),
+        'B' if i % 4 == 0 => t(142, 500 * USDC),
+        'B' => t(142, 0),
+        _ => t(141, 0),
+    })
+    .await
+    .expect("stop-losses");
+    // 100 limit orders: 40 longs at 145 (filled at 139), 40 shorts at 155 (filled at 157), 20
+    // longs at 130 (never).
+    let now = ringfence_localnet::migrate::now_unix();
+    let spec = |i: usize| {
+        let (side, limit) = match i % 5 {
+            0 | 1 => (Side::Long, 145),
+            2 | 3 => (Side::Short, 155),
+            _ => (Side::Long, 130),
+        };
+        ringfence_sdk::ix::OrderSpec {
+            id: 7,
+            side,
+            collateral: 334 * USDC,
+            size: 1_000 * USDC,
+            limit_price: px(limit),
+            expiry: now + 3_600,
+            exec_fee: USDC / 10,
+            take_profit: TriggerArgs::default(),
+            stop_loss: TriggerArgs::default(),
+        }
+    };
+    let specs: Vec<_> = (0..100).map(spec).collect();
+    let orders = s.place_orders(&specs).await.expect("orders");
+    s.check_invariants().await.expect("invariants after setting up");
+    let (before, supply) = s.token_totals().await.expect("totals");
+
+    let k = keeper(&s, "keeper").await;
+    let task = tokio::spawn(k.clone().run());
+    watching(&k, 200).await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await; // prices published after every setting
+
+    let open_count = |st: u8| {
+        let s = &s;
+        async move {
+            s.client.positions(&s.keys().market).await.map(|p| p.iter().filter(|(_, p)| p.status == st).count()).unwrap_or(0)
+        }
+    };
+    let orders_left = || async { s.client.orders(&s.keys().market).await.map(|o| o.len()).unwrap_or(usize::MAX) };
+
+    // Up to 157: every take-profit of A closes its position; the shorts at 155 fill.
+    s.post_price(157.0).await.expect("157");
+    until(60, "A's take-profits and the short orders", || async {
+        open_count(status::CLOSED).await == 100 && orders_left().await == 60
+    })
+    .await;
+    // Back to 150: nothing crosses.
+    s.post_price(150.0).await.expect("150");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(open_count(status::CLOSED).await, 100);
+    assert_eq!(orders_left().await, 60);
+    // Down to 139: B's stop-losses (40 full closes, 40 halves), C liquidated, longs at 145 fill.
+    s.post_price(139.0).await.expect("139");
+    until(60, "B's stop-losses, C's liquidations and the long orders", || async {
+        open_count(status::CLOSED).await == 140 && open_count(status::LIQUIDATED).await == 20 && orders_left().await == 20
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await; // and nothing more
+
+    let (after, supply_after) = s.token_totals().await.expect("totals");
+    assert_eq!(supply, supply_after);
+    for (i, tr) in traders.iter().enumerate() {
+        let p = s.client.position(&tr.position).await.expect("rpc").expect("kept for the claim or open");
+        // Keeper-run closes pay the owner the way liquidations do: into the vault, never the wallet.
+        assert_eq!(after.get(&tr.token), before.get(&tr.token), "owner {i}'s wallet moved");
+        match group(i) {
+            'A' => assert_eq!((p.status, p.stop_loss.price), (status::CLOSED, 0), "A {i}"),
+            'C' => assert_eq!(p.status, status::LIQUIDATED, "C {i}: liquidation takes precedence"),
+            _ if i % 4 == 0 => {
+                assert_eq!((p.status, p.size, p.stop_loss.price), (status::OPEN, 500 * USDC, 0), "B {i} halved");
+                assert_eq!(p.take_profit.price, px(170), "B {i}: the uncrossed take-profit stays");
+                assert!(p.residual > 0);
+            }
+            _ => assert_eq!(p.status, status::CLOSED, "B {i}"),
+        }
+    }
+    for (i, (tr, order)) in orders.iter().enumerate() {
+        let filled = i % 5 != 4;
+        assert_eq!(s.client.order(order).await.expect("rpc").is_none(), filled, "order {i}");
+        let p = s.client.position(&tr.position).await.expect("rpc");
+        assert_eq!(p.is_some(), filled, "order {i}'s position");
+    }
+    s.check_invariants().await.expect("invariants after the path");
+    // Exactly once each: 180 trigger executions, 20 liquidations, 80 fills; nothing rejected.
+    use ringfence_keeper::metrics::Kind;
+    for (kind, n) in [(Kind::Trigger, 180), (Kind::Liquidation, 20), (Kind::Order, 80), (Kind::TopUp, 0)] {
+        let c = k.metrics.of(kind);
+        assert_eq!(c.landed.load(Ordering::Relaxed), n, "{} landed", kind.name());
+        assert_eq!(c.failed.load(Ordering::Relaxed), 0, "{} rejected", kind.name());
+    }
+    // An owner claims a keeper-closed position's residual like a liquidation's.
+    let tr = &traders[1];
+    let p = s.client.position(&tr.position).await.expect("rpc").expect("closed position");
+    let claim = ringfence_sdk::ix::claim_residual(&tr.token, &tr.position, &p);
+    s.client.send(&[claim], &tr.kp, &[], 3).await.expect("claim");
+    assert_eq!(s.client.token_balance(&tr.token).await.expect("balance"), before[&tr.token] + p.residual);
+    task.abort();
+}

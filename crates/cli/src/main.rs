@@ -14,7 +14,7 @@ use ringfence_client::{ata, Client};
 use ringfence_sdk::ix::{self, MarketKeys, PositionAccounts};
 use ringfence_sdk::math::PRICE_ONE;
 use ringfence_sdk::ringfence::instructions::HealthView;
-use ringfence_sdk::{pda, Market, Side};
+use ringfence_sdk::{pda, Market, Side, TriggerArgs, TriggerKind};
 use serde_json::json;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -43,9 +43,13 @@ enum Cmd {
     /// Markets: list, show.
     #[command(subcommand)]
     Markets(MarketsCmd),
-    /// Positions: open, add-margin, remove-margin, decrease, close, list.
+    /// Positions: open, increase, add-margin, remove-margin, decrease, close, tp, sl, standby,
+    /// transfer, claim, list.
     #[command(subcommand)]
     Position(PositionCmd),
+    /// Limit orders: place, cancel, list.
+    #[command(subcommand)]
+    Order(OrderCmd),
     /// Liquidity: deposit, withdraw, value.
     #[command(subcommand)]
     Lp(LpCmd),
@@ -145,7 +149,30 @@ enum PositionCmd {
         #[arg(long)]
         new_owner_keypair: std::path::PathBuf,
     },
-    /// Claims the residual of your liquidated position ID into your token account and closes it.
+    /// Sets (or with --price 0 clears) the take-profit: a keeper closes SIZE (default all) once the
+    /// exit price reaches PRICE, for FEE escrowed in the vault.
+    Tp {
+        #[arg(long)]
+        market: Pubkey,
+        #[command(flatten)]
+        which: Which,
+        #[command(flatten)]
+        trigger: TriggerOpts,
+    },
+    /// Sets (or with --price 0 clears) the stop-loss (as `tp`, for a price moving against you).
+    Sl {
+        #[arg(long)]
+        market: Pubkey,
+        #[command(flatten)]
+        which: Which,
+        #[command(flatten)]
+        trigger: TriggerOpts,
+    },
+    /// Standby margin: add, withdraw, rule (automatic top-ups from it).
+    #[command(subcommand)]
+    Standby(StandbyCmd),
+    /// Claims your position's residual into your token account: the whole vault of a liquidated or
+    /// keeper-closed position (closing it), or the proceeds of keeper-run partial closes of an open one.
     Claim {
         #[arg(long)]
         market: Pubkey,
@@ -157,6 +184,108 @@ enum PositionCmd {
         #[arg(long)]
         market: Pubkey,
         /// Whose positions (default: the signer's).
+        #[arg(long)]
+        owner: Option<Pubkey>,
+    },
+}
+
+/// A take-profit or stop-loss.
+#[derive(clap::Args, Clone, Copy, Debug)]
+struct TriggerOpts {
+    /// Trigger price (quote units; 0 clears the trigger and refunds its fee).
+    #[arg(long)]
+    price: f64,
+    /// Notional to close, whole tokens (default: the whole position).
+    #[arg(long)]
+    size: Option<f64>,
+    /// Execution fee for the keeper, whole tokens, escrowed in the position's vault.
+    #[arg(long, default_value_t = 0.1)]
+    fee: f64,
+}
+
+#[derive(Subcommand)]
+enum StandbyCmd {
+    /// Parks AMOUNT (whole tokens) in the position's vault as standby margin (not collateral).
+    Add {
+        #[arg(long)]
+        market: Pubkey,
+        #[command(flatten)]
+        which: Which,
+        #[arg(long)]
+        amount: f64,
+    },
+    /// Takes AMOUNT of standby back into your token account.
+    Withdraw {
+        #[arg(long)]
+        market: Pubkey,
+        #[command(flatten)]
+        which: Which,
+        #[arg(long)]
+        amount: f64,
+    },
+    /// Top-up rule: while equity < RATIO x the maintenance requirement, a keeper moves STEP of
+    /// standby into collateral per call for FEE. `--ratio 0 --step 0 --fee 0` clears it.
+    Rule {
+        #[arg(long)]
+        market: Pubkey,
+        #[command(flatten)]
+        which: Which,
+        /// Multiple of the maintenance requirement (1 to 5; e.g. 1.5).
+        #[arg(long)]
+        ratio: f64,
+        /// Collateral moved per top-up, whole tokens.
+        #[arg(long)]
+        step: f64,
+        /// The keeper's fee per top-up, whole tokens (paid from the standby).
+        #[arg(long, default_value_t = 0.01)]
+        fee: f64,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrderCmd {
+    /// Places a limit open: COLLATERAL tokens (fee included) at LEVERAGE, filled by a keeper once
+    /// the entry price reaches LIMIT (a long at or below, a short at or above), before EXPIRY.
+    Place {
+        #[arg(long)]
+        market: Pubkey,
+        #[arg(long, value_enum)]
+        side: SideArg,
+        #[arg(long)]
+        collateral: f64,
+        #[arg(long)]
+        leverage: f64,
+        /// Limit price (quote units).
+        #[arg(long)]
+        limit: f64,
+        /// Seconds until it expires (then anyone may close it, refunding you in full).
+        #[arg(long, default_value_t = 86_400)]
+        expiry_secs: i64,
+        /// The filling keeper's fee, whole tokens.
+        #[arg(long, default_value_t = 0.1)]
+        fee: f64,
+        /// Take-profit price set on the position when it opens.
+        #[arg(long)]
+        tp: Option<f64>,
+        /// Stop-loss price set on the position when it opens.
+        #[arg(long)]
+        sl: Option<f64>,
+        /// Order id, also the id of the position it opens (default: the first free one).
+        #[arg(long)]
+        id: Option<u64>,
+    },
+    /// Cancels your order ID, refunding everything.
+    Cancel {
+        #[arg(long)]
+        market: Pubkey,
+        #[arg(long)]
+        id: u64,
+    },
+    /// Lists open limit orders.
+    List {
+        #[arg(long)]
+        market: Pubkey,
+        /// Whose orders (default: every owner's).
         #[arg(long)]
         owner: Option<Pubkey>,
     },
@@ -400,6 +529,132 @@ fn price(p: u64) -> f64 {
     p as f64 / PRICE_ONE as f64
 }
 
+/// A price in quote units as the program's fixed point.
+fn price_units(p: f64) -> Result<u64> {
+    if !(p.is_finite() && p >= 0.0 && p * (PRICE_ONE as f64) < u64::MAX as f64) {
+        bail!("price must be a non-negative number");
+    }
+    Ok((p * PRICE_ONE as f64).round() as u64)
+}
+
+fn side_of(s: SideArg) -> Side {
+    match s {
+        SideArg::Long => Side::Long,
+        SideArg::Short => Side::Short,
+    }
+}
+
+fn trigger_json(t: &ringfence_sdk::Trigger) -> serde_json::Value {
+    if t.price == 0 {
+        serde_json::Value::Null
+    } else {
+        json!({"price": price(t.price), "size": t.size, "fee": t.fee, "set_at": t.set_at})
+    }
+}
+
+async fn set_trigger(ctx: &Ctx, market: &Pubkey, which: Which, kind: TriggerKind, t: TriggerOpts) -> Result<()> {
+    let signer = ctx.signer()?;
+    let (_, keys) = ctx.market(market).await?;
+    let args = trigger_args(ctx, &keys, t).await?;
+    let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
+    let (key, pos) = find_position(ctx, market, which).await?;
+    let ix = ix::set_trigger(&token, &key, &pos, kind, args);
+    let details = json!({"position": key.to_string(), "kind": format!("{kind:?}"), "price": t.price, "size": args.size, "fee": args.fee});
+    ctx.run("set_trigger", vec![ix], details).await
+}
+
+async fn trigger_args(ctx: &Ctx, keys: &MarketKeys, t: TriggerOpts) -> Result<TriggerArgs> {
+    let price = price_units(t.price)?;
+    if price == 0 {
+        return Ok(TriggerArgs::default());
+    }
+    let size = match t.size {
+        Some(s) => ctx.units(&keys.collateral_mint, s).await?,
+        None => 0,
+    };
+    Ok(TriggerArgs { price, size, fee: ctx.units(&keys.collateral_mint, t.fee).await? })
+}
+
+async fn order(ctx: &Ctx, cmd: OrderCmd) -> Result<()> {
+    match cmd {
+        OrderCmd::Place { market, side, collateral, leverage, limit, expiry_secs, fee, tp, sl, id } => {
+            let signer = ctx.signer()?;
+            let (_, keys) = ctx.market(&market).await?;
+            let collateral = ctx.units(&keys.collateral_mint, collateral).await?;
+            if !(leverage.is_finite() && leverage > 0.0) {
+                bail!("leverage must be positive");
+            }
+            let size = (collateral as f64 * leverage).round() as u64;
+            let id = match id {
+                Some(id) => id,
+                None => {
+                    let mut id = 0;
+                    while ctx.client.rpc.get_account(&pda::position(&market, &signer.pubkey(), id)).await.is_ok()
+                        || ctx.client.rpc.get_account(&pda::order(&market, &signer.pubkey(), id)).await.is_ok()
+                    {
+                        id += 1;
+                    }
+                    id
+                }
+            };
+            let trigger = |p: Option<f64>| -> Result<TriggerArgs> {
+                Ok(match p {
+                    Some(p) => TriggerArgs { price: price_units(p)?, size: 0, fee: 0 },
+                    None => TriggerArgs::default(),
+                })
+            };
+            let fee = ctx.units(&keys.collateral_mint, fee).await?;
+            // Escrowed trigger fees: the same as the fill's fee.
+            let with_fee = |t: TriggerArgs| if t.price > 0 { TriggerArgs { fee, ..t } } else { t };
+            let spec = ix::OrderSpec {
+                id,
+                side: side_of(side),
+                collateral,
+                size,
+                limit_price: price_units(limit)?,
+                expiry: ctx.client.cluster_time().await? + expiry_secs,
+                exec_fee: fee,
+                take_profit: with_fee(trigger(tp)?),
+                stop_loss: with_fee(trigger(sl)?),
+            };
+            let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
+            let (ix, order) = ix::place_limit_order(&signer.pubkey(), &token, &keys, &spec);
+            let details = json!({"order": order.to_string(), "id": id, "collateral": collateral, "size": size,
+                "limit_price": limit, "expiry": spec.expiry, "exec_fee": fee,
+                "position": pda::position(&market, &signer.pubkey(), id).to_string()});
+            ctx.run("place_limit_order", vec![ix], details).await
+        }
+        OrderCmd::Cancel { market, id } => {
+            let signer = ctx.signer()?;
+            let (_, keys) = ctx.market(&market).await?;
+            let key = pda::order(&market, &signer.pubkey(), id);
+            let o = ctx
+                .client
+                .order(&key)
+                .await?
+                .ok_or_else(|| anyhow!("no order {id} of {} on {market}", signer.pubkey()))?;
+            let (token, create) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
+            let ix = ix::cancel_limit_order(&token, &key, &o);
+            ctx.run("cancel_limit_order", vec![create, ix], json!({"order": key.to_string(), "id": id})).await
+        }
+        OrderCmd::List { market, owner } => {
+            let mut rows = Vec::new();
+            for (k, o) in ctx.client.orders(&market).await? {
+                if owner.is_some_and(|w| w != o.owner) {
+                    continue;
+                }
+                rows.push(json!({"order": k.to_string(), "owner": o.owner.to_string(), "id": o.id,
+                    "side": if o.side == 0 {"long"} else {"short"}, "collateral": o.collateral, "size": o.size,
+                    "limit_price": price(o.limit_price), "expiry": o.expiry, "placed_at": o.placed_at,
+                    "exec_fee": o.exec_fee, "position": o.position.to_string(),
+                    "take_profit": trigger_json(&o.take_profit), "stop_loss": trigger_json(&o.stop_loss)}));
+            }
+            print_rows(ctx.json, &rows);
+            Ok(())
+        }
+    }
+}
+
 async fn run(cli: Cli) -> Result<()> {
     let signer = cli.keypair.as_deref().map(ringfence_client::read_keypair).transpose()?;
     let ctx = Ctx { client: Client::new(&cli.url), signer, json: cli.json, dry_run: cli.dry_run };
@@ -429,6 +684,7 @@ async fn run(cli: Cli) -> Result<()> {
             print_rows(ctx.json, &[v]);
         }
         Cmd::Position(cmd) => position(&ctx, cmd).await?,
+        Cmd::Order(cmd) => order(&ctx, cmd).await?,
         Cmd::Lp(cmd) => lp(&ctx, cmd).await?,
         Cmd::Admin(cmd) => admin(&ctx, cmd).await?,
     }
@@ -456,10 +712,7 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
                 }
             };
             let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
-            let side = match side {
-                SideArg::Long => Side::Long,
-                SideArg::Short => Side::Short,
-            };
+            let side = side_of(side);
             let limit = trade_limit(ctx, &keys, side, true, slippage).await?;
             let ix = ix::open_position(&signer.pubkey(), &token, &keys, id, side, collateral, size, limit);
             let details = json!({"id": id, "collateral": collateral, "size": size,
@@ -524,12 +777,19 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
             let details = json!({"position": key.to_string(), "from": pos.owner.to_string(), "to": new_owner.pubkey().to_string()});
             ctx.run_with("transfer_position", vec![ix], &[&new_owner], details).await
         }
+        PositionCmd::Tp { market, which, trigger } => {
+            set_trigger(ctx, &market, which, TriggerKind::TakeProfit, trigger).await
+        }
+        PositionCmd::Sl { market, which, trigger } => {
+            set_trigger(ctx, &market, which, TriggerKind::StopLoss, trigger).await
+        }
+        PositionCmd::Standby(cmd) => standby(ctx, cmd).await,
         PositionCmd::Claim { market, which } => {
             let signer = ctx.signer()?;
             let (_, keys) = ctx.market(&market).await?;
             let (key, pos) = find_position(ctx, &market, which).await?;
-            if pos.is_open() {
-                bail!("position {key} is open: nothing to claim");
+            if pos.is_open() && pos.residual == 0 {
+                bail!("position {key} is open and has no residual: nothing to claim");
             }
             let (token, create) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
             let ix = ix::claim_residual(&token, &key, &pos);
@@ -552,11 +812,20 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
                     continue;
                 }
                 // A read-only view, simulated unsigned and paid (never charged) by the owner.
+                let status = match p.status {
+                    ringfence_sdk::ringfence::state::status::OPEN => "open",
+                    ringfence_sdk::ringfence::state::status::CLOSED => "closed by keeper",
+                    _ => "liquidated",
+                };
                 let mut row = json!({"position": k.to_string(), "id": p.id, "side": if p.side == 0 {"long"} else {"short"},
-                    "status": if p.is_open() {"open"} else {"liquidated"}, "vault": p.vault.to_string(),
-                    "size": p.size, "collateral": p.collateral, "reserve": p.reserve, "entry_price": price(p.entry_price)});
+                    "status": status, "vault": p.vault.to_string(),
+                    "size": p.size, "collateral": p.collateral, "reserve": p.reserve, "entry_price": price(p.entry_price),
+                    "residual": p.residual, "standby": p.standby,
+                    "topup_rule": if p.topup_step == 0 { serde_json::Value::Null } else {
+                        json!({"ratio_bps": p.topup_ratio_bps, "step": p.topup_step, "fee": p.topup_fee}) },
+                    "take_profit": trigger_json(&p.take_profit), "stop_loss": trigger_json(&p.stop_loss)});
                 if !p.is_open() {
-                    // Liquidated: only the residual waits in the vault for `position claim`.
+                    // Liquidated or keeper-closed: only the residual waits in the vault for `position claim`.
                     row["residual"] = json!(p.residual);
                     rows.push(row);
                     continue;
@@ -579,6 +848,41 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
             }
             print_rows(ctx.json, &rows);
             Ok(())
+        }
+    }
+}
+
+async fn standby(ctx: &Ctx, cmd: StandbyCmd) -> Result<()> {
+    let signer = ctx.signer()?;
+    let (market, which) = match &cmd {
+        StandbyCmd::Add { market, which, .. }
+        | StandbyCmd::Withdraw { market, which, .. }
+        | StandbyCmd::Rule { market, which, .. } => (*market, *which),
+    };
+    let (_, keys) = ctx.market(&market).await?;
+    let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
+    let (key, pos) = find_position(ctx, &market, which).await?;
+    match cmd {
+        StandbyCmd::Add { amount, .. } => {
+            let amount = ctx.units(&keys.collateral_mint, amount).await?;
+            let ix = ix::add_standby(&token, &key, &pos, amount);
+            ctx.run("add_standby", vec![ix], json!({"position": key.to_string(), "amount": amount})).await
+        }
+        StandbyCmd::Withdraw { amount, .. } => {
+            let amount = ctx.units(&keys.collateral_mint, amount).await?;
+            let ix = ix::withdraw_standby(&token, &key, &pos, amount);
+            ctx.run("withdraw_standby", vec![ix], json!({"position": key.to_string(), "amount": amount})).await
+        }
+        StandbyCmd::Rule { ratio, step, fee, .. } => {
+            if !(ratio.is_finite() && (0.0..=5.0).contains(&ratio)) {
+                bail!("ratio must be between 1 and 5 (0 clears the rule)");
+            }
+            let ratio_bps = (ratio * 10_000.0).round() as u16;
+            let step = ctx.units(&keys.collateral_mint, step).await?;
+            let fee = ctx.units(&keys.collateral_mint, fee).await?;
+            let ix = ix::set_topup_rule(&key, &pos, ratio_bps, step, fee);
+            let details = json!({"position": key.to_string(), "ratio_bps": ratio_bps, "step": step, "fee": fee});
+            ctx.run("set_topup_rule", vec![ix], details).await
         }
     }
 }

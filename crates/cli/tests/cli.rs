@@ -178,3 +178,77 @@ async fn trader_and_lp_commands_on_a_real_validator() {
     assert!(out.contains("(none)"), "{out}");
     s.check_invariants().await.expect("invariants");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn order_and_margin_automation_commands_on_a_real_validator() {
+    let s = Scenario::start(100_000 * USDC).await.expect("scenario");
+    let trader = Keypair::new();
+    s.fund(&[&trader], 1_000 * USDC).await.expect("fund");
+    let path = s.validator.dir.join("trader.json");
+    write_keypair(&trader, &path).expect("keypair");
+    let market = s.keys().market.to_string();
+    s.post_price(150.0).await.expect("price");
+    let run = |args: &[&str]| {
+        let (ok, out, err) = cli(&s, &path, args);
+        assert!(ok, "{args:?}: {err}");
+        out
+    };
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&run(&all)).expect("json")
+    };
+    let m = market.as_str();
+    run(&["position", "open", "--market", m, "--side", "long", "--collateral", "101", "--leverage", "5"]);
+    run(&["position", "increase", "--market", m, "--id", "0", "--size", "100", "--deposit", "20"]);
+    run(&["position", "tp", "--market", m, "--id", "0", "--price", "160", "--fee", "0.1"]);
+    run(&["position", "sl", "--market", m, "--id", "0", "--price", "140", "--size", "200"]);
+    run(&["position", "standby", "add", "--market", m, "--id", "0", "--amount", "20"]);
+    run(&["position", "standby", "withdraw", "--market", m, "--id", "0", "--amount", "5"]);
+    run(&["position", "standby", "rule", "--market", m, "--id", "0", "--ratio", "1.5", "--step", "5", "--fee", "0.01"]);
+    let rows = json(&["position", "list", "--market", m]);
+    let row = &rows[0];
+    assert_eq!(row["size"], 605 * USDC);
+    assert_eq!(row["take_profit"]["price"], 160.0);
+    assert_eq!(row["stop_loss"]["size"], 200 * USDC);
+    assert_eq!(row["standby"], 15 * USDC);
+    assert_eq!(row["topup_rule"]["ratio_bps"], 15_000);
+    // A rule below 1x is refused by the program with its named error.
+    let (ok, _, err) =
+        cli(&s, &path, &["position", "standby", "rule", "--market", m, "--id", "0", "--ratio", "0.5", "--step", "5"]);
+    assert!(!ok && err.contains("InvalidTopUpRule"), "{err}");
+
+    // A limit order: placed, listed, cancelled (refunded in full).
+    let before = s.client.token_balance(&ringfence_client::ata(&trader.pubkey(), &s.mint, &trader.pubkey()).0).await;
+    let v = json(&[
+        "order",
+        "place",
+        "--market",
+        m,
+        "--side",
+        "long",
+        "--collateral",
+        "100",
+        "--leverage",
+        "3",
+        "--limit",
+        "140",
+        "--sl",
+        "120",
+    ]);
+    let id = v["details"]["id"].as_u64().expect("order id");
+    assert_eq!(id, 1, "the first id free of positions and orders");
+    let orders = json(&["order", "list", "--market", m]);
+    assert_eq!(orders[0]["limit_price"], 140.0);
+    assert_eq!(orders[0]["stop_loss"]["price"], 120.0);
+    assert_eq!(orders[0]["owner"], trader.pubkey().to_string());
+    run(&["order", "cancel", "--market", m, "--id", &id.to_string()]);
+    let after = s.client.token_balance(&ringfence_client::ata(&trader.pubkey(), &s.mint, &trader.pubkey()).0).await;
+    assert_eq!(before.expect("balance"), after.expect("balance"));
+    let out = run(&["order", "list", "--market", m]);
+    assert!(out.contains("(none)"), "{out}");
+    s.check_invariants().await.expect("invariants");
+    // Closing returns standby and escrowed trigger fees beside the settlement.
+    run(&["position", "close", "--market", m, "--id", "0"]);
+    s.check_invariants().await.expect("invariants");
+}

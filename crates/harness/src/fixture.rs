@@ -559,7 +559,9 @@ impl MarketFixture {
     fn order_or_blank(&self, key: &Pubkey) -> LimitOrder {
         match self.env.account(key) {
             Some(a) if a.lamports > 0 => ringfence_sdk::decode_account(&a.data).expect("order"),
-            _ => LimitOrder { market: self.keys.market, escrow: pda::order_escrow(key), ..bytemuck::Zeroable::zeroed() },
+            _ => {
+                LimitOrder { market: self.keys.market, escrow: pda::order_escrow(key), ..bytemuck::Zeroable::zeroed() }
+            }
         }
     }
 

@@ -473,13 +473,7 @@ impl Keeper {
     }
 
     /// Counts a sent transaction's outcome and releases its account.
-    async fn settle(
-        &self,
-        key: Pubkey,
-        kind: Kind,
-        res: Result<(impl std::fmt::Display, i64)>,
-        started: Instant,
-    ) {
+    async fn settle(&self, key: Pubkey, kind: Kind, res: Result<(impl std::fmt::Display, i64)>, started: Instant) {
         match res {
             Ok((sig, publish_time)) => {
                 let latency_ms = (now_unix() - publish_time).max(0) * 1_000;

@@ -199,7 +199,15 @@ async fn keeper_executes_every_crossed_trigger_and_order_exactly_once() {
     // A (odd i, 3x): take-profit 155 (crossed at 157), stop-loss 120 (never);
     // B (even i, 3x): stop-loss 142 (crossed at 139; half of them for 500 of the 1,000), take-profit 170 (never);
     // C (every tenth, 10x): stop-loss 141, but liquidatable at 139: liquidated instead.
-    let group = |i: usize| if i % 10 == 0 { 'C' } else if i % 2 == 1 { 'A' } else { 'B' };
+    let group = |i: usize| {
+        if i % 10 == 0 {
+            'C'
+        } else if i % 2 == 1 {
+            'A'
+        } else {
+            'B'
+        }
+    };
     let levels: Vec<u64> = (0..10).map(|i| if group(i) == 'C' { 10 } else { 3 }).collect();
     let traders = s.open_traders(200, &levels).await.expect("traders");
     let t = |price, size| Some(TriggerArgs { price: px(price), size, fee: USDC / 10 });
@@ -251,7 +259,11 @@ async fn keeper_executes_every_crossed_trigger_and_order_exactly_once() {
     let open_count = |st: u8| {
         let s = &s;
         async move {
-            s.client.positions(&s.keys().market).await.map(|p| p.iter().filter(|(_, p)| p.status == st).count()).unwrap_or(0)
+            s.client
+                .positions(&s.keys().market)
+                .await
+                .map(|p| p.iter().filter(|(_, p)| p.status == st).count())
+                .unwrap_or(0)
         }
     };
     let orders_left = || async { s.client.orders(&s.keys().market).await.map(|o| o.len()).unwrap_or(usize::MAX) };
@@ -270,7 +282,9 @@ async fn keeper_executes_every_crossed_trigger_and_order_exactly_once() {
     // Down to 139: B's stop-losses (40 full closes, 40 halves), C liquidated, longs at 145 fill.
     s.post_price(139.0).await.expect("139");
     until(60, "B's stop-losses, C's liquidations and the long orders", || async {
-        open_count(status::CLOSED).await == 140 && open_count(status::LIQUIDATED).await == 20 && orders_left().await == 20
+        open_count(status::CLOSED).await == 140
+            && open_count(status::LIQUIDATED).await == 20
+            && orders_left().await == 20
     })
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await; // and nothing more

@@ -162,7 +162,12 @@ pub struct LiquidationHealth {
 
 /// Judges `pos` at oracle `price` ± `conf` (the first half of [`assess_liquidation`], for the
 /// decisions that need only the verdict: top-ups, triggers).
-pub fn judge_liquidation(pos: &PositionTerms, market: &MarketTerms, price: u64, conf: u64) -> MathResult<LiquidationHealth> {
+pub fn judge_liquidation(
+    pos: &PositionTerms,
+    market: &MarketTerms,
+    price: u64,
+    conf: u64,
+) -> MathResult<LiquidationHealth> {
     let mark = liquidation_mark(pos.side, price, conf)?;
     let borrow = borrow_fee(pos.size, pos.borrow_index, market.borrow_index)?;
     let close = notional_fee(pos.size, market.close_fee_bps)?;

@@ -397,7 +397,13 @@ pub fn set_topup_rule(position: &Pubkey, pos: &Position, ratio_bps: u16, step: u
 }
 
 /// A keeper runs one top-up step on `position`.
-pub fn top_up(keeper: &Pubkey, keeper_token: &Pubkey, keys: &MarketKeys, position: &Pubkey, pos: &Position) -> Instruction {
+pub fn top_up(
+    keeper: &Pubkey,
+    keeper_token: &Pubkey,
+    keys: &MarketKeys,
+    position: &Pubkey,
+    pos: &Position,
+) -> Instruction {
     build(
         accounts::TopUp {
             keeper: *keeper,
@@ -428,7 +434,12 @@ pub struct OrderSpec {
 
 /// Places a limit order of `owner` funded from `owner_token`, its position at the canonical PDA.
 /// Returns the instruction and the order's address.
-pub fn place_limit_order(owner: &Pubkey, owner_token: &Pubkey, keys: &MarketKeys, o: &OrderSpec) -> (Instruction, Pubkey) {
+pub fn place_limit_order(
+    owner: &Pubkey,
+    owner_token: &Pubkey,
+    keys: &MarketKeys,
+    o: &OrderSpec,
+) -> (Instruction, Pubkey) {
     let (order, order_bump) = pda::order_with_bump(&keys.market, owner, o.id);
     let (escrow, escrow_bump) = pda::order_escrow_with_bump(&order);
     let (position, position_bump) = pda::position_with_bump(&keys.market, owner, o.id);

@@ -23,12 +23,7 @@ pub struct TopUpCheck {
 /// The top-up rule on the liquidation rule's price and equity: open `pos` has a rule and
 /// standby, and its equity is below the rule's ratio of the maintenance requirement. Accrues
 /// `market` (callers that must not write pass a copy).
-pub fn check_topup(
-    market: &mut Market,
-    pos: &Position,
-    oracle: &PriceUpdateV2,
-    now: i64,
-) -> Result<TopUpCheck> {
+pub fn check_topup(market: &mut Market, pos: &Position, oracle: &PriceUpdateV2, now: i64) -> Result<TopUpCheck> {
     require!(pos.is_open(), RingfenceError::PositionNotOpen);
     require!(pos.topup_step > 0 && pos.topup_ratio_bps > 0, RingfenceError::NoTopUpRule);
     require!(pos.standby > 0, RingfenceError::NoStandby);

@@ -75,7 +75,10 @@ pub fn open_checks(m: &Market, side: Side, collateral: u64, size: u64) -> Result
     let fee = notional_fee(size, u64::from(params.open_fee_bps)).or_err()?;
     require!(collateral > fee, RingfenceError::CollateralBelowFee);
     let net = collateral.checked_sub(fee).ok_or(RingfenceError::MathOverflow)?;
-    require!(meets_initial_margin(size, net, u64::from(params.initial_margin_bps)).or_err()?, RingfenceError::LeverageTooHigh);
+    require!(
+        meets_initial_margin(size, net, u64::from(params.initial_margin_bps)).or_err()?,
+        RingfenceError::LeverageTooHigh
+    );
     let reserve = reserve_for(side.into(), size, u64::from(params.max_profit_bps)).or_err()?;
     m.require_capacity(side, size, reserve)?;
     Ok(OpenAmounts { fee, net, reserve })
@@ -110,9 +113,23 @@ pub fn open<'info>(
     let position_key = acc.position.key();
     let position_seeds: [&[u8]; 5] =
         [POSITION_SEED, market_key.as_ref(), t.owner.as_ref(), &id_bytes, &[t.position_bump]];
-    create_pda_account(funding.rent_payer, acc.position, acc.system_program, POSITION_SPACE, &crate::ID, &position_seeds)?;
+    create_pda_account(
+        funding.rent_payer,
+        acc.position,
+        acc.system_program,
+        POSITION_SPACE,
+        &crate::ID,
+        &position_seeds,
+    )?;
     let vault_seeds: [&[u8]; 3] = [VAULT_SEED, position_key.as_ref(), &[t.vault_bump]];
-    create_pda_account(funding.rent_payer, acc.vault, acc.system_program, TOKEN_ACCOUNT_LEN, &TOKEN_PROGRAM_ID, &vault_seeds)?;
+    create_pda_account(
+        funding.rent_payer,
+        acc.vault,
+        acc.system_program,
+        TOKEN_ACCOUNT_LEN,
+        &TOKEN_PROGRAM_ID,
+        &vault_seeds,
+    )?;
     token_initialize_account(acc.vault, acc.collateral_mint, &position_key)?;
 
     // Collateral in, fee to the pool, reserve from the pool (the market PDA signs for the pool).

@@ -185,7 +185,9 @@ fn placement_rejections_move_nothing() {
     rejects(&mut f, RingfenceError::ZeroAmount, |f| f.place_order(&t, &OrderSpec { limit_price: 0, ..base }));
     rejects(&mut f, RingfenceError::ZeroAmount, |f| f.place_order(&t, &OrderSpec { collateral: 0, ..base }));
     rejects(&mut f, RingfenceError::PositionTooSmall, |f| f.place_order(&t, &OrderSpec { size: USDC, ..base }));
-    rejects(&mut f, RingfenceError::LeverageTooHigh, |f| f.place_order(&t, &OrderSpec { collateral: 99 * USDC, ..base }));
+    rejects(&mut f, RingfenceError::LeverageTooHigh, |f| {
+        f.place_order(&t, &OrderSpec { collateral: 99 * USDC, ..base })
+    });
     let now = f.env.now();
     rejects(&mut f, RingfenceError::InvalidExpiry, |f| f.place_order(&t, &OrderSpec { expiry: now, ..base }));
     rejects(&mut f, RingfenceError::InvalidExpiry, |f| {
@@ -202,7 +204,8 @@ fn placement_rejections_move_nothing() {
     rejects(&mut f, RingfenceError::OrderPositionInUse, |f| f.place_order(&t, &base));
     // Pausing opens pauses placement.
     let admin = admin_of(&f);
-    let ix = ringfence_sdk::ix::set_pause(&admin.pubkey(), &f.keys.market, ringfence_sdk::ringfence::state::pause::OPEN);
+    let ix =
+        ringfence_sdk::ix::set_pause(&admin.pubkey(), &f.keys.market, ringfence_sdk::ringfence::state::pause::OPEN);
     f.step(&[ix], &[&admin]).unwrap();
     rejects(&mut f, RingfenceError::MarketPaused, |f| f.place_order(&t, &OrderSpec { id: 2, ..base }));
 }
@@ -249,7 +252,10 @@ fn tokens_sent_to_an_escrow_cannot_block_its_fill_or_its_refund() {
     f.advance(1);
     let order = f.order_key(&t.key(), 1);
     let o = f.env.decode::<ringfence_sdk::LimitOrder>(&order);
-    let res = f.env.send(&[ringfence_sdk::ix::execute_limit_order(&keeper.key(), &keeper.token, &f.keys, &order, &o)], &[&keeper.kp]);
+    let res = f.env.send(
+        &[ringfence_sdk::ix::execute_limit_order(&keeper.key(), &keeper.token, &f.keys, &order, &o)],
+        &[&keeper.kp],
+    );
     assert!(res.is_ok(), "{}", describe(&res));
     let p = f.position(&t.key(), 1);
     assert_eq!(f.env.token_balance(&p.vault), p.collateral + p.reserve + 1, "the donation went with the vault");

@@ -417,7 +417,13 @@ fn run(seed: u64, steps: usize) {
                     let mid = u64::try_from(r.price).unwrap_or(0) * 100;
                     let up = (p.side == 0) == (kind == TriggerKind::TakeProfit);
                     let offset = mid / 10_000 * r.rng.range(0, 800);
-                    let price = if r.rng.below(6) == 0 { 0 } else if up { mid + offset } else { mid - offset };
+                    let price = if r.rng.below(6) == 0 {
+                        0
+                    } else if up {
+                        mid + offset
+                    } else {
+                        mid - offset
+                    };
                     let size = if r.rng.below(2) == 0 { 0 } else { r.rng.range(1, p.size + p.size / 4) };
                     let t_args = if price == 0 {
                         TriggerArgs::default()
@@ -468,7 +474,9 @@ fn run(seed: u64, steps: usize) {
                         let amount = r.rng.range(0, p.standby + USDC);
                         let to = w.token;
                         let allowed = [ZeroAmount, InsufficientStandby];
-                        attempt(&mut r.f, step, "withdraw_standby", &allowed, |f| f.withdraw_standby(w, id, amount, &to));
+                        attempt(&mut r.f, step, "withdraw_standby", &allowed, |f| {
+                            f.withdraw_standby(w, id, amount, &to)
+                        });
                     }
                     2 => {
                         let (ratio, step_size) = if r.rng.below(5) == 0 {
@@ -477,7 +485,9 @@ fn run(seed: u64, steps: usize) {
                             (u16::try_from(r.rng.range(10_000, 50_000)).unwrap_or(10_000), r.rng.range(1, 50 * USDC))
                         };
                         let fee = if ratio == 0 { 0 } else { r.rng.range(0, USDC / 10) };
-                        attempt(&mut r.f, step, "set_topup_rule", &[], |f| f.set_topup_rule(w, id, ratio, step_size, fee));
+                        attempt(&mut r.f, step, "set_topup_rule", &[], |f| {
+                            f.set_topup_rule(w, id, ratio, step_size, fee)
+                        });
                         // A rule comes with standby to move.
                         let amount = r.rng.range(1, (100 * USDC).min(r.f.env.token_balance(&w.token)).max(2));
                         attempt(&mut r.f, step, "add_standby", &[ZeroAmount], |f| f.add_standby(w, id, amount));
@@ -530,7 +540,8 @@ fn run(seed: u64, steps: usize) {
                             let k = &r.keeper;
                             let mut allowed = vec![LimitNotReached, PriceNotAfterOrder, OrderExpired, OraclePriceStale];
                             allowed.extend_from_slice(OPEN_ERRORS);
-                            if attempt(&mut r.f, step, "execute_limit_order", &allowed, |f| f.execute_order(k, &order)) {
+                            if attempt(&mut r.f, step, "execute_limit_order", &allowed, |f| f.execute_order(k, &order))
+                            {
                                 r.orders.remove(&(t, id));
                                 r.open.insert((t, id));
                                 *r.counts.entry("order filled").or_default() += 1;
@@ -545,7 +556,9 @@ fn run(seed: u64, steps: usize) {
                             let to = w.token;
                             attempt(&mut r.f, step, "cancel_limit_order", &[], |f| f.cancel_order(w, &order, &to))
                         } else {
-                            attempt(&mut r.f, step, "close_expired_order", &[OrderNotExpired], |f| f.close_expired_order(&order))
+                            attempt(&mut r.f, step, "close_expired_order", &[OrderNotExpired], |f| {
+                                f.close_expired_order(&order)
+                            })
                         };
                         if ok {
                             r.orders.remove(&(t, id));

@@ -71,7 +71,7 @@ fn top_up_moves_exactly_one_step_when_equity_is_below_the_ratio() {
     rejects(&mut f, RingfenceError::TopUpNotDue, |f| f.top_up(&keeper, &key));
     f.advance(1);
     f.set_price(px(95)); // equity ~70 on 120 of collateral
-    // The last step moves what is left, and no fee remains for the keeper.
+                         // The last step moves what is left, and no fee remains for the keeper.
     let res = f.top_up(&keeper, &key);
     let ev = events(&res);
     let [Event::StandbyApplied(e)] = &ev[..] else { panic!("{}", describe(&res)) };

@@ -90,7 +90,10 @@ fn a_partial_stop_loss_decreases_exactly_as_the_owner_would() {
     assert_eq!((e.pnl, e.borrow_fee, e.close_fee), (d.realized_pnl, d.borrow_fee, d.close_fee));
     assert_eq!((e.to_owner, e.to_pool), (d.to_trader, d.to_pool));
     let (pa, pb) = (f.position(&a.key(), 1), f.position(&b.key(), 1));
-    assert_eq!((pa.size, pa.collateral, pa.reserve, pa.entry_price), (pb.size, pb.collateral, pb.reserve, pb.entry_price));
+    assert_eq!(
+        (pa.size, pa.collateral, pa.reserve, pa.entry_price),
+        (pb.size, pb.collateral, pb.reserve, pb.entry_price)
+    );
     // The stop-loss is consumed, the take-profit stays; the proceeds wait as residual.
     assert_eq!(pa.stop_loss, Default::default());
     assert_eq!((pa.take_profit.price, pa.take_profit.fee), (npx(90), USDC));
@@ -218,7 +221,14 @@ fn executing_one_positions_trigger_leaves_another_byte_for_byte_unchanged() {
     let mut acc = f.position(&b.key(), 1);
     acc.vault = f.position(&a.key(), 1).vault;
     rejects(&mut f, RingfenceError::VaultMismatch, |f| {
-        let ix = ringfence_sdk::ix::execute_trigger(&keeper.key(), &keeper.token, &f.keys, &kb, &acc, TriggerKind::TakeProfit);
+        let ix = ringfence_sdk::ix::execute_trigger(
+            &keeper.key(),
+            &keeper.token,
+            &f.keys,
+            &kb,
+            &acc,
+            TriggerKind::TakeProfit,
+        );
         f.step(&[ix], &[&keeper.kp])
     });
 }

@@ -46,8 +46,7 @@ pub fn handler(ctx: Context<CancelLimitOrder>) -> Result<()> {
     check_token_account(&a.destination, &a.market.load()?.collateral_mint, None)?;
     let o: LimitOrder = *a.order.load()?;
     let order_info = a.order.to_account_info();
-    let (refunded, lamports) =
-        OrderAuthority::new(&order_info, &a.escrow, &o).refund(&a.destination, &a.owner)?;
+    let (refunded, lamports) = OrderAuthority::new(&order_info, &a.escrow, &o).refund(&a.destination, &a.owner)?;
     a.order.close(a.owner.to_account_info())?;
     emit!(OrderClosed {
         market: o.market,

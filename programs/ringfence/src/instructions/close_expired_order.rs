@@ -45,8 +45,7 @@ pub fn handler(ctx: Context<CloseExpiredOrder>) -> Result<()> {
     let o: LimitOrder = *a.order.load()?;
     require!(now > o.expiry, RingfenceError::OrderNotExpired);
     let order_info = a.order.to_account_info();
-    let (refunded, lamports) =
-        OrderAuthority::new(&order_info, &a.escrow, &o).refund(&a.refund_to, &a.owner)?;
+    let (refunded, lamports) = OrderAuthority::new(&order_info, &a.escrow, &o).refund(&a.refund_to, &a.owner)?;
     a.order.close(a.owner.to_account_info())?;
     emit!(OrderClosed {
         market: o.market,

@@ -79,11 +79,8 @@ pub fn handler(ctx: Context<ExecuteTrigger>, kind: TriggerKind) -> Result<()> {
     let partial = trigger.size > 0
         && trigger.size < pos.size
         && pos.size.checked_sub(trigger.size).is_some_and(|left| left >= m.params.min_position_size);
-    let decreased = if partial {
-        book_decrease(&mut m, &mut pos, trigger.size, exit, px.publish_time, now)?
-    } else {
-        None
-    };
+    let decreased =
+        if partial { book_decrease(&mut m, &mut pos, trigger.size, exit, px.publish_time, now)? } else { None };
     let (pnl, borrow_fee, close_fee, to_owner, to_pool) = match decreased {
         Some(DecreasedBooks { borrow_fee, close_fee, d, .. }) => (d.pnl, borrow_fee, close_fee, d.to_trader, d.to_pool),
         None => {

@@ -56,8 +56,7 @@ pub fn handler(ctx: Context<SetTrigger>, kind: TriggerKind, price: u64, size: u6
     check_token_account(&a.owner_token, &a.market.load()?.collateral_mint, Some(a.owner.key))?;
     let mut pos: Position = *a.position.load()?;
     let old = *pos.trigger(kind);
-    *pos.trigger_mut(kind) =
-        if price == 0 { Trigger::default() } else { Trigger { price, size, fee, set_at: now } };
+    *pos.trigger_mut(kind) = if price == 0 { Trigger::default() } else { Trigger { price, size, fee, set_at: now } };
     pos.vault_claim()?; // the vault's total stays representable
     if fee > old.fee {
         let more = fee.checked_sub(old.fee).ok_or(RingfenceError::MathOverflow)?;

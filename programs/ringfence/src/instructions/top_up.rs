@@ -2,9 +2,9 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
+use crate::automation::{check_topup, TopUpCheck};
 use crate::error::RingfenceError;
 use crate::events::StandbyApplied;
-use crate::automation::{check_topup, TopUpCheck};
 use crate::settlement::VaultSigner;
 use crate::state::{Market, Position};
 

@@ -1,9 +1,9 @@
 pub mod lp_request;
-pub mod order;
 pub mod market;
+pub mod order;
 pub mod position;
 
 pub use lp_request::*;
-pub use order::*;
 pub use market::*;
+pub use order::*;
 pub use position::*;

@@ -200,7 +200,7 @@ async fn keeper_executes_every_crossed_trigger_and_order_exactly_once() {
     // B (even i, 3x): stop-loss 142 (crossed at 139; half of them for 500 of the 1,000), take-profit 170 (never);
     // C (every tenth, 10x): stop-loss 141, but liquidatable at 139: liquidated instead.
     let group = |i: usize| {
-        if i % 10 == 0 {
+        if i.is_multiple_of(10) {
             'C'
         } else if i % 2 == 1 {
             'A'

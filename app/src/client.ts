@@ -5,7 +5,7 @@ import { PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.j
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import idl from "../../target/idl/ringfence.json";
 import type { Ringfence } from "../../target/types/ringfence";
-import { lpEscrowPda, lpMintPda, lpRequestPda, marketPda, poolVaultPda, positionPda, vaultPda } from "./pda";
+import { lpEscrowPda, lpMintPda, lpRequestPda, marketPda, orderEscrowPda, orderPda, poolVaultPda, positionPda, vaultPda } from "./pda";
 import { Side } from "./math";
 
 export interface MarketKeys {
@@ -67,6 +67,45 @@ const limitArg = (l: TradeLimit) => ({
 /** `Position.status` values. */
 export const POSITION_OPEN = 0;
 export const POSITION_LIQUIDATED = 1;
+/** Closed in full by a keeper's take-profit or stop-loss; the residual waits for `claimResidual`. */
+export const POSITION_CLOSED = 2;
+
+/** Take-profit or stop-loss. */
+export type TriggerKind = "takeProfit" | "stopLoss";
+const kindArg = (k: TriggerKind) => (k === "takeProfit" ? { takeProfit: {} } : { stopLoss: {} });
+
+/** A trigger as set on a position or carried by an order: price (`PRICE_DECIMALS`, 0: none), notional to close (0: all), keeper fee. */
+export interface TriggerArgs {
+  price: bigint;
+  size: bigint;
+  fee: bigint;
+}
+export const NO_TRIGGER: TriggerArgs = { price: 0n, size: 0n, fee: 0n };
+const triggerArg = (t: TriggerArgs) => ({ price: new BN(t.price.toString()), size: new BN(t.size.toString()), fee: new BN(t.fee.toString()) });
+
+/** A limit order (`place_limit_order`): its id is also the id of the position it opens. */
+export interface OrderSpec {
+  id: bigint;
+  side: Side;
+  collateral: bigint;
+  size: bigint;
+  limitPrice: bigint;
+  /** Unix seconds (cluster clock). */
+  expiry: bigint;
+  execFee: bigint;
+  takeProfit: TriggerArgs;
+  stopLoss: TriggerArgs;
+}
+
+/** The fields of an order account that instructions on it read (from `fetchOrder`). */
+export interface OrderFields {
+  market: PublicKey;
+  owner: PublicKey;
+  escrow: PublicKey;
+  refundTo: PublicKey;
+  position: PublicKey;
+  vault: PublicKey;
+}
 
 export class RingfenceClient {
   readonly program: Program<Ringfence>;
@@ -234,12 +273,115 @@ export class RingfenceClient {
       .instruction();
   }
 
-  /** The owner of a liquidated position claims its residual into `destination` (any token account of the mint). */
+  /** The owner claims a position's residual into `destination` (any token account of the mint): the whole vault of a liquidated or keeper-closed position (closing it), or an open one's keeper-run partial-close proceeds. */
   claimResidual(destination: PublicKey, position: PublicKey, p: PositionFields) {
     return this.program.methods
       .claimResidual()
       .accountsStrict({ owner: p.owner, market: p.market, position, vault: p.vault, destination, tokenProgram: TOKEN_PROGRAM_ID })
       .instruction();
+  }
+
+  /** Sets (price > 0) or clears (all zero) a take-profit or stop-loss; the owner signs, `ownerToken` pays the fee difference. */
+  setTrigger(ownerToken: PublicKey, position: PublicKey, p: PositionFields, kind: TriggerKind, t: TriggerArgs) {
+    return this.program.methods
+      .setTrigger(kindArg(kind), new BN(t.price.toString()), new BN(t.size.toString()), new BN(t.fee.toString()))
+      .accountsStrict({ owner: p.owner, market: p.market, position, vault: p.vault, ownerToken, tokenProgram: TOKEN_PROGRAM_ID })
+      .instruction();
+  }
+
+  /** A keeper executes a crossed trigger; the owner's part stays in the vault as residual. */
+  executeTrigger(keeper: PublicKey, keeperToken: PublicKey, k: MarketKeys, position: PublicKey, p: PositionFields, kind: TriggerKind) {
+    return this.program.methods
+      .executeTrigger(kindArg(kind))
+      .accountsStrict({ keeper, market: p.market, oracle: k.oracle, position, vault: p.vault, poolVault: k.poolVault,
+        keeperToken, tokenProgram: TOKEN_PROGRAM_ID })
+      .instruction();
+  }
+
+  /** Parks standby margin (not collateral) in the position's vault. */
+  addStandby(ownerToken: PublicKey, position: PublicKey, p: PositionFields, amount: bigint) {
+    return this.program.methods
+      .addStandby(new BN(amount.toString()))
+      .accountsStrict({ owner: p.owner, market: p.market, position, vault: p.vault, ownerToken, tokenProgram: TOKEN_PROGRAM_ID })
+      .instruction();
+  }
+
+  /** Pays standby margin back to `destination` (any token account of the mint). */
+  withdrawStandby(destination: PublicKey, position: PublicKey, p: PositionFields, amount: bigint) {
+    return this.program.methods
+      .withdrawStandby(new BN(amount.toString()))
+      .accountsStrict({ owner: p.owner, market: p.market, position, vault: p.vault, destination, tokenProgram: TOKEN_PROGRAM_ID })
+      .instruction();
+  }
+
+  /** Sets (or, all zero, clears) the top-up rule: below `ratioBps` of maintenance, `step` per keeper call for `fee`. */
+  setTopUpRule(position: PublicKey, p: PositionFields, ratioBps: number, step: bigint, fee: bigint) {
+    return this.program.methods
+      .setTopupRule(ratioBps, new BN(step.toString()), new BN(fee.toString()))
+      .accountsStrict({ owner: p.owner, position })
+      .instruction();
+  }
+
+  /** A keeper runs one top-up step. */
+  topUp(keeper: PublicKey, keeperToken: PublicKey, k: MarketKeys, position: PublicKey, p: PositionFields) {
+    return this.program.methods
+      .topUp()
+      .accountsStrict({ keeper, market: p.market, oracle: k.oracle, position, vault: p.vault, keeperToken, tokenProgram: TOKEN_PROGRAM_ID })
+      .instruction();
+  }
+
+  /** Places a limit order funded from `ownerToken`; its position and vault addresses are fixed now. */
+  placeLimitOrder(owner: PublicKey, ownerToken: PublicKey, k: MarketKeys, o: OrderSpec) {
+    const [order, orderBump] = orderPda(k.market, owner, o.id);
+    const [escrow, escrowBump] = orderEscrowPda(order);
+    const [position, positionBump] = positionPda(k.market, owner, o.id);
+    const [, vaultBump] = vaultPda(position);
+    return this.program.methods
+      .placeLimitOrder({
+        id: new BN(o.id.toString()), side: o.side === "long" ? { long: {} } : { short: {} },
+        collateral: new BN(o.collateral.toString()), size: new BN(o.size.toString()), limitPrice: new BN(o.limitPrice.toString()),
+        expiry: new BN(o.expiry.toString()), execFee: new BN(o.execFee.toString()),
+        takeProfit: triggerArg(o.takeProfit), stopLoss: triggerArg(o.stopLoss),
+        positionBump, vaultBump, orderBump, escrowBump,
+      })
+      .accountsStrict({ owner, market: k.market, collateralMint: k.collateralMint, ownerToken, order, escrow, position,
+        tokenProgram: TOKEN_PROGRAM_ID, systemProgram: SystemProgram.programId })
+      .instruction();
+  }
+
+  /** A keeper fills an order (it fronts the position's rent and is repaid from the order). */
+  executeLimitOrder(keeper: PublicKey, keeperToken: PublicKey, k: MarketKeys, order: PublicKey, o: OrderFields) {
+    return this.program.methods
+      .executeLimitOrder()
+      .accountsStrict({ keeper, market: o.market, oracle: k.oracle, collateralMint: k.collateralMint, poolVault: k.poolVault,
+        order, escrow: o.escrow, owner: o.owner, position: o.position, vault: o.vault, keeperToken,
+        tokenProgram: TOKEN_PROGRAM_ID, systemProgram: SystemProgram.programId })
+      .instruction();
+  }
+
+  /** The owner cancels an order, refunded in full to `destination`. */
+  cancelLimitOrder(destination: PublicKey, order: PublicKey, o: OrderFields) {
+    return this.program.methods
+      .cancelLimitOrder()
+      .accountsStrict({ owner: o.owner, market: o.market, order, escrow: o.escrow, destination, tokenProgram: TOKEN_PROGRAM_ID })
+      .instruction();
+  }
+
+  /** Anyone closes an expired order, refunding its owner in full. */
+  closeExpiredOrder(order: PublicKey, o: OrderFields) {
+    return this.program.methods
+      .closeExpiredOrder()
+      .accountsStrict({ order, escrow: o.escrow, refundTo: o.refundTo, owner: o.owner, tokenProgram: TOKEN_PROGRAM_ID })
+      .instruction();
+  }
+
+  fetchOrder(order: PublicKey) {
+    return this.program.account.limitOrder.fetchNullable(order);
+  }
+
+  /** Every open limit order of a market (memcmp on the market field at offset 8). */
+  orders(market: PublicKey) {
+    return this.program.account.limitOrder.all([{ memcmp: { offset: 8, bytes: market.toBase58() } }]);
   }
 
   fetchMarket(market: PublicKey) {

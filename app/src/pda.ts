@@ -38,3 +38,11 @@ export const vaultPda = (position: PublicKey): [PublicKey, number] =>
 /** The localnet oracle's price account of a feed (what localnet markets pin). */
 export const localnetPricePda = (feedId: Uint8Array): PublicKey =>
   PublicKey.findProgramAddressSync([Buffer.from("price_feed"), Buffer.from(feedId)], PYTH_RECEIVER_ID)[0];
+
+/** The limit order `id` of `owner` (its position gets the same id) and its bump. */
+export const orderPda = (market: PublicKey, owner: PublicKey, id: bigint): [PublicKey, number] =>
+  PublicKey.findProgramAddressSync([Buffer.from("order"), market.toBuffer(), owner.toBuffer(), u64le(id)], PROGRAM_ID);
+
+/** The token escrow of a new order and its bump (read an existing order's from `LimitOrder.escrow`). */
+export const orderEscrowPda = (order: PublicKey): [PublicKey, number] =>
+  PublicKey.findProgramAddressSync([Buffer.from("order_escrow"), order.toBuffer()], PROGRAM_ID);

@@ -2,17 +2,20 @@
 // LPs, and the rejections a wallet user could hit.
 import { strict as assert } from "assert";
 import { ChildProcess, spawn } from "child_process";
-import { mkdtempSync } from "fs";
+import { mkdtempSync, writeFileSync } from "fs";
 import { createServer } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
 import { AnchorError, AnchorProvider, BN, Wallet } from "@anchor-lang/core";
-import { Connection, Keypair, PublicKey, sendAndConfirmTransaction, Transaction, TransactionInstruction } from "@solana/web3.js";
+import { Connection, Keypair, PublicKey, sendAndConfirmTransaction, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
 import { createMint, getAccount, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
-import { limitWithSlippage, localnetPricePda, lpRequestPda, PROGRAM_ID, PYTH_RECEIVER_ID, POSITION_LIQUIDATED, positionPda, RingfenceClient, MarketKeys, postPriceIx, liquidationPrice } from "../../app/src";
+import { limitWithSlippage, localnetPricePda, lpRequestPda, NO_TRIGGER, orderPda, PROGRAM_ID, PYTH_RECEIVER_ID, POSITION_LIQUIDATED, positionPda, PRICE_ONE, RingfenceClient, MarketKeys, postPriceIx, liquidationPrice } from "../../app/src";
 
 const ROOT = join(__dirname, "..", "..");
-const TOOLS = join(process.env.RINGFENCE_CACHE ?? join(process.env.HOME ?? "", ".cache", "ringfence"), "solana-tools", "bin");
+const CACHE = process.env.RINGFENCE_CACHE ?? join(process.env.HOME ?? "", ".cache", "ringfence");
+const TOOLS = join(CACHE, "solana-tools", "bin");
+/** The Rust keeper binary (`cargo build -p ringfence-keeper`; `make test` builds it first). */
+const KEEPER = join(process.env.CARGO_TARGET_DIR ?? join(CACHE, "target"), "debug", "ringfence-keeper");
 const USDC = 1_000_000n;
 const FEED = Buffer.alloc(32, 9);
 
@@ -27,6 +30,7 @@ const freePort = () =>
 
 describe("TypeScript client on a local validator", function () {
   let validator: ChildProcess;
+  let rpcPort: number;
   let connection: Connection;
   let client: RingfenceClient;
   const admin = Keypair.generate();
@@ -56,6 +60,7 @@ describe("TypeScript client on a local validator", function () {
     this.timeout(120_000);
     let rpc = await freePort();
     while (rpc > 60_000) rpc = await freePort();
+    rpcPort = rpc;
     const ledger = mkdtempSync(join(tmpdir(), "ringfence-ts-"));
     validator = spawn(join(TOOLS, "solana-test-validator"), [
       "--ledger", ledger, "--bind-address", "127.0.0.1", "--rpc-port", String(rpc),
@@ -196,5 +201,58 @@ describe("TypeScript client on a local validator", function () {
     await send([await client.claimResidual(traderToken, position, after)], [trader]);
     assert.equal((await getAccount(connection, traderToken)).amount, before + BigInt(after.residual.toString()));
     assert.equal(await client.fetchPosition(position), null);
+  });
+
+  it("a limit order placed with the client is filled by the keeper once the price reaches it", async function () {
+    this.timeout(120_000);
+    const owner = Keypair.generate();
+    const keeper = Keypair.generate();
+    for (const w of [owner, keeper]) {
+      await send([SystemProgram.transfer({ fromPubkey: admin.publicKey, toPubkey: w.publicKey, lamports: 1_000_000_000 })], [admin]);
+    }
+    const ownerToken = (await getOrCreateAssociatedTokenAccount(connection, admin, mint, owner.publicKey)).address;
+    await mintTo(connection, admin, mint, ownerToken, admin, 500n * USDC);
+    await send([price(150)], [admin]);
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const spec = {
+      id: 9n, side: "long" as const, collateral: 101n * USDC, size: 1_000n * USDC, limitPrice: 145n * PRICE_ONE,
+      expiry: now + 600n, execFee: USDC / 10n, takeProfit: NO_TRIGGER, stopLoss: { price: 120n * PRICE_ONE, size: 0n, fee: USDC / 10n },
+    };
+    await send([await client.placeLimitOrder(owner.publicKey, ownerToken, keys, spec)], [owner]);
+    const [order] = orderPda(keys.market, owner.publicKey, 9n);
+    const placed = (await client.fetchOrder(order))!;
+    assert.ok(placed.position.equals(positionPda(keys.market, owner.publicKey, 9n)[0]));
+    assert.equal((await client.orders(keys.market)).length, 1);
+    assert.equal((await getAccount(connection, ownerToken)).amount, 500n * USDC - 101n * USDC - 2n * (USDC / 10n));
+
+    // The Rust keeper, as an operator runs it, against this validator.
+    const dir = mkdtempSync(join(tmpdir(), "ringfence-keeper-"));
+    writeFileSync(join(dir, "keeper.json"), JSON.stringify(Array.from(keeper.secretKey)));
+    const metrics = await freePort();
+    const proc = spawn(KEEPER, [
+      "--rpc-url", `http://127.0.0.1:${rpcPort}`, "--ws-url", `ws://127.0.0.1:${rpcPort + 1}`,
+      "--keypair", join(dir, "keeper.json"), "--market", keys.market.toBase58(), "--metrics-addr", `127.0.0.1:${metrics}`,
+    ], { stdio: "ignore" });
+    try {
+      await new Promise((r) => setTimeout(r, 3_000)); // subscribed, and a price published after placement
+      await send([price(144)], [admin]); // a long's entry 144 <= 145
+      for (let i = 0; (await client.fetchOrder(order)) !== null; i++) {
+        if (i > 300) assert.fail("the keeper did not fill the order");
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      proc.kill("SIGTERM");
+    }
+    const p = (await client.fetchPosition(placed.position))!;
+    assert.ok(p.owner.equals(owner.publicKey));
+    assert.equal(p.size.toString(), (1_000n * USDC).toString());
+    assert.equal(p.entryPrice.toString(), (144n * PRICE_ONE).toString());
+    assert.equal(p.stopLoss.price.toString(), (120n * PRICE_ONE).toString());
+    assert.ok(p.stopLoss.setAt.gtn(0), "the stop-loss is set as of the fill");
+    // The keeper earned the fee into its own token account; the escrow is closed.
+    const keeperToken = (await getOrCreateAssociatedTokenAccount(connection, admin, mint, keeper.publicKey)).address;
+    assert.equal((await getAccount(connection, keeperToken)).amount, USDC / 10n);
+    assert.equal(await connection.getAccountInfo(placed.escrow), null);
+    assert.equal((await client.orders(keys.market)).length, 0);
   });
 });

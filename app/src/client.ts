@@ -22,6 +22,14 @@ export interface MarketKeys {
 /** RiskParams as the program takes them (bps as numbers, amounts and rates as BN). */
 export type RiskParams = Parameters<Program<Ringfence>["methods"]["setParams"]>[0];
 
+/** The fields of a position account a transfer commits to (from `fetchPosition`). */
+export interface TransferFields {
+  size: BN; entryPrice: BN; collateral: BN; reserve: BN; borrowIndex: BN; residual: BN; standby: BN;
+  topupRatioBps: number; topupStep: BN; topupFee: BN;
+  takeProfit: { price: BN; size: BN; fee: BN };
+  stopLoss: { price: BN; size: BN; fee: BN };
+}
+
 /** The fields of a position account that instructions on it read (from `fetchPosition`). */
 export interface PositionFields {
   owner: PublicKey;
@@ -265,10 +273,19 @@ export class RingfenceClient {
       .instruction();
   }
 
-  /** Hands an open position and its vault to `newOwner`; both the owner and `newOwner` sign. */
-  transferPosition(position: PublicKey, p: PositionFields, newOwner: PublicKey) {
+  /**
+   * Hands an open position and its vault to `newOwner`; both the owner and `newOwner` sign. It lands
+   * only while the position is exactly `p` as fetched (`TransferTerms`): size, entry, collateral,
+   * reserve, borrow index, residual, standby, top-up rule and triggers.
+   */
+  transferPosition(position: PublicKey, p: PositionFields & TransferFields, newOwner: PublicKey) {
+    const t = (x: { price: BN; size: BN; fee: BN }) => [x.price, x.size, x.fee];
     return this.program.methods
-      .transferPosition()
+      .transferPosition({
+        size: p.size, entryPrice: p.entryPrice, collateral: p.collateral, reserve: p.reserve, borrowIndex: p.borrowIndex,
+        residual: p.residual, standby: p.standby, topupRatioBps: p.topupRatioBps, topupStep: p.topupStep, topupFee: p.topupFee,
+        takeProfit: t(p.takeProfit), stopLoss: t(p.stopLoss),
+      })
       .accountsStrict({ owner: p.owner, newOwner, position })
       .instruction();
   }

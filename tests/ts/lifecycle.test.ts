@@ -234,7 +234,9 @@ describe("TypeScript client on a local validator", function () {
       "--keypair", join(dir, "keeper.json"), "--market", keys.market.toBase58(), "--metrics-addr", `127.0.0.1:${metrics}`,
     ], { stdio: "ignore" });
     try {
-      await new Promise((r) => setTimeout(r, 3_000)); // subscribed, and a price published after placement
+      // Subscribed, and a price certainly published after placement: more than the allowed 10 s
+      // clock skew later.
+      await new Promise((r) => setTimeout(r, 12_000));
       await send([price(144)], [admin]); // a long's entry 144 <= 145
       for (let i = 0; (await client.fetchOrder(order)) !== null; i++) {
         if (i > 300) assert.fail("the keeper did not fill the order");

@@ -254,7 +254,8 @@ async fn keeper_executes_every_crossed_trigger_and_order_exactly_once() {
     let k = keeper(&s, "keeper").await;
     let task = tokio::spawn(k.clone().run());
     watching(&k, 200).await;
-    tokio::time::sleep(Duration::from_millis(1_500)).await; // prices published after every setting
+    // Prices published after every setting: more than the allowed clock skew (10 s) later.
+    tokio::time::sleep(Duration::from_secs(12)).await;
 
     let open_count = |st: u8| {
         let s = &s;

@@ -197,10 +197,11 @@ pub fn liquidate(a: &LiquidateAccounts) -> Instruction {
 }
 
 /// Hands `position` (account data `pos`) to `new_owner`; both `pos.owner` and `new_owner` sign.
+/// The transfer lands only while the position is exactly `pos` (`TransferTerms`).
 pub fn transfer_position(position: &Pubkey, pos: &Position, new_owner: &Pubkey) -> Instruction {
     build(
         accounts::TransferPosition { owner: pos.owner, new_owner: *new_owner, position: *position },
-        instruction::TransferPosition {},
+        instruction::TransferPosition { expected: ringfence::state::TransferTerms::of(pos) },
     )
 }
 

@@ -205,6 +205,10 @@ pub enum RingfenceError {
     PositionMismatch,
     #[msg("the order account is already in use")]
     OrderAlreadyExists,
+    #[msg("the position's profit is past its cap: close or decrease it before increasing")]
+    ProfitCapReached,
+    #[msg("the position is not in the state the transfer was signed for")]
+    PositionChanged,
 }
 
 impl From<MathError> for RingfenceError {

@@ -42,7 +42,7 @@ pub mod token_account;
 
 use instructions::*;
 use limits::TradeLimit;
-use state::{RiskParams, Side, TriggerKind};
+use state::{RiskParams, Side, TransferTerms, TriggerKind};
 
 declare_id!("6jYnnzdibL96wy8em8Gv5qFFdUd4e3uxcAbvDuVi9VmY");
 
@@ -147,8 +147,8 @@ pub mod ringfence {
     }
 
     /// Hands an open position and its vault to a new owner (who co-signs). See [`TransferPosition`].
-    pub fn transfer_position(ctx: Context<TransferPosition>) -> Result<()> {
-        instructions::transfer_position::handler(ctx)
+    pub fn transfer_position(ctx: Context<TransferPosition>, expected: TransferTerms) -> Result<()> {
+        instructions::transfer_position::handler(ctx, expected)
     }
 
     /// Sets, changes or clears a take-profit or stop-loss, escrowing its fee. See [`SetTrigger`].

@@ -122,3 +122,7 @@ pub fn set_params(f: &mut MarketFixture, p: ringfence_sdk::RiskParams) -> TxResu
     let market = f.keys.market;
     f.step(&[ringfence_sdk::ix::set_params(&a.pubkey(), &market, p)], &[&a])
 }
+
+/// Seconds after a trigger's setting or an order's placement at which a price published then can
+/// execute it: later than `MAX_CLOCK_SKEW_SECS` (a price that far ahead may already be on chain).
+pub const AFTER: i64 = ringfence_sdk::math::MAX_CLOCK_SKEW_SECS + 1;

@@ -9,6 +9,7 @@ mod economic;
 mod increase;
 mod initialize_market;
 mod isolation;
+mod issue9_review;
 mod liquidate;
 mod liveness;
 mod liveness_review;

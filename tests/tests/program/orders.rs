@@ -50,9 +50,9 @@ fn a_filled_order_opens_the_position_open_position_would_and_pays_the_keeper() {
     assert_eq!(lamports(&f, &order), rent(ORDER_SPACE) + p.rent_prefund);
     assert_eq!(p.position, f.position_key(&t.key(), 7));
     // Not reached at 100 (a long fills when 100 + conf <= 98).
-    f.advance(1);
+    f.advance(AFTER);
     rejects(&mut f, RingfenceError::LimitNotReached, |f| f.execute_order(&keeper, &order));
-    f.advance(1);
+    f.advance(AFTER);
     f.set_price(px(97));
     let keeper_sol = lamports(&f, &keeper.key());
     let res = f.execute_order(&keeper, &order);
@@ -98,6 +98,8 @@ fn an_order_never_fills_on_a_price_from_before_its_placement() {
     f.place_order(&t, &spec(&f, 1, Side::Long, 98)).unwrap();
     let order = f.order_key(&t.key(), 1);
     rejects(&mut f, RingfenceError::PriceNotAfterOrder, |f| f.execute_order(&keeper, &order));
+    f.advance(AFTER - 1);
+    rejects(&mut f, RingfenceError::PriceNotAfterOrder, |f| f.execute_order(&keeper, &order));
     f.advance(1);
     f.execute_order(&keeper, &order).unwrap();
 }
@@ -109,10 +111,10 @@ fn a_short_fills_at_or_above_its_limit() {
     let keeper = f.wallet(0);
     f.place_order(&t, &spec(&f, 1, Side::Short, 103)).unwrap();
     let order = f.order_key(&t.key(), 1);
-    f.advance(1);
+    f.advance(AFTER);
     f.set_price(px(103)); // entry 103 - conf < 103
     rejects(&mut f, RingfenceError::LimitNotReached, |f| f.execute_order(&keeper, &order));
-    f.advance(1);
+    f.advance(AFTER);
     f.set_price(px(104));
     f.execute_order(&keeper, &order).unwrap();
     assert_eq!(f.position(&t.key(), 1).entry_price, entry_at(Side::Short, 104));
@@ -169,11 +171,11 @@ fn an_order_the_pool_cannot_fund_stays_open_until_it_can() {
     let lp = f.wallet(1_000 * USDC);
     f.place_order(&t, &spec(&f, 1, Side::Long, 101)).unwrap(); // reserve 500 > 400 free
     let order = f.order_key(&t.key(), 1);
-    f.advance(1);
+    f.advance(AFTER);
     rejects(&mut f, RingfenceError::InsufficientPoolLiquidity, |f| f.execute_order(&keeper, &order));
     assert_eq!(f.orders().len(), 1);
     f.deposit(&lp, 1_000 * USDC).unwrap();
-    f.advance(1);
+    f.advance(AFTER);
     f.execute_order(&keeper, &order).unwrap();
 }
 
@@ -220,7 +222,7 @@ fn filling_one_order_leaves_another_byte_for_byte_unchanged() {
     f.place_order(&b, &spec(&f, 1, Side::Long, 90)).unwrap();
     let (oa, ob) = (f.order_key(&a.key(), 1), f.order_key(&b.key(), 1));
     let eb = ringfence_sdk::pda::order_escrow(&ob);
-    f.advance(1);
+    f.advance(AFTER);
     f.set_price(px(98));
     let before = (f.env.account(&ob).unwrap(), f.env.account(&eb).unwrap());
     f.execute_order(&keeper, &oa).unwrap();
@@ -249,7 +251,7 @@ fn tokens_sent_to_an_escrow_cannot_block_its_fill_or_its_refund() {
         f.env.transfer_tokens(&griefer.token, &escrow, &kp, 1).unwrap();
     }
     // (The fixture's escrow invariant would flag the donation; check the outcomes directly.)
-    f.advance(1);
+    f.advance(AFTER);
     let order = f.order_key(&t.key(), 1);
     let o = f.env.decode::<ringfence_sdk::LimitOrder>(&order);
     let res = f.env.send(

@@ -161,7 +161,7 @@ impl Run {
                 continue;
             }
             let k = &self.keeper;
-            let allowed = [TopUpNotDue, OraclePriceStale, OraclePriceOlderThanPosition];
+            let allowed = [TopUpNotDue, PositionLiquidatable, OraclePriceStale, OraclePriceOlderThanPosition];
             if attempt(&mut self.f, step, "top_up", &allowed, |f| f.top_up(k, &key)) {
                 *self.counts.entry("top-up executed").or_default() += 1;
             }
@@ -279,6 +279,7 @@ fn run(seed: u64, steps: usize) {
                         let allowed = [
                             ZeroAmount,
                             MarketPaused,
+                            ProfitCapReached,
                             LeverageTooHigh,
                             CollateralBelowFee,
                             InsufficientPoolLiquidity,

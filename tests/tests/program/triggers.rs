@@ -120,9 +120,13 @@ fn a_trigger_never_executes_on_a_price_from_before_it_was_set() {
     f.set_trigger(&t, 1, TriggerKind::TakeProfit, tp(110, 0, USDC)).unwrap();
     let key = f.position_key(&t.key(), 1);
     rejects(&mut f, RingfenceError::PriceNotAfterOrder, |f| f.execute_trigger(&keeper, &key, TriggerKind::TakeProfit));
+    // Up to MAX_CLOCK_SKEW_SECS later, a price might have been on chain (ahead of the clock) at the
+    // setting: still refused.
+    f.advance(AFTER - 1);
+    rejects(&mut f, RingfenceError::PriceNotAfterOrder, |f| f.execute_trigger(&keeper, &key, TriggerKind::TakeProfit));
     // Changing it restarts the clock too.
-    f.advance(1);
     f.set_trigger(&t, 1, TriggerKind::TakeProfit, tp(111, 0, USDC)).unwrap();
+    f.advance(AFTER - 1);
     rejects(&mut f, RingfenceError::PriceNotAfterOrder, |f| f.execute_trigger(&keeper, &key, TriggerKind::TakeProfit));
     f.advance(1);
     f.execute_trigger(&keeper, &key, TriggerKind::TakeProfit).unwrap();
@@ -154,11 +158,11 @@ fn rejections_move_nothing() {
     });
     f.set_trigger(&t, 1, TriggerKind::TakeProfit, tp(110, 0, USDC)).unwrap();
     f.set_trigger(&t, 1, TriggerKind::StopLoss, tp(95, 0, USDC)).unwrap();
-    f.advance(1);
+    f.advance(AFTER);
     rejects(&mut f, RingfenceError::TriggerNotCrossed, |f| f.execute_trigger(&keeper, &key, TriggerKind::TakeProfit));
     rejects(&mut f, RingfenceError::TriggerNotCrossed, |f| f.execute_trigger(&keeper, &key, TriggerKind::StopLoss));
     // Far through the stop-loss, the position is liquidatable: liquidation takes precedence.
-    f.advance(1);
+    f.advance(AFTER);
     f.set_price(px(94));
     assert!(f.health(&t.key(), 1).unwrap().liquidatable);
     rejects(&mut f, RingfenceError::PositionLiquidatable, |f| f.execute_trigger(&keeper, &key, TriggerKind::StopLoss));
@@ -209,7 +213,7 @@ fn executing_one_positions_trigger_leaves_another_byte_for_byte_unchanged() {
     let keeper = f.wallet(0);
     f.set_trigger(&a, 1, TriggerKind::TakeProfit, tp(105, 0, USDC)).unwrap();
     f.set_trigger(&b, 1, TriggerKind::TakeProfit, tp(200, 0, USDC)).unwrap();
-    f.advance(1);
+    f.advance(AFTER);
     f.set_price(px(106));
     let kb = f.position_key(&b.key(), 1);
     let vb = f.position(&b.key(), 1).vault;

@@ -161,12 +161,12 @@ fn main() {
     b.record("set_trigger", res);
     let sl = TriggerArgs { price: 99 * ringfence_sdk::math::PRICE_ONE, size: 500 * USDC, fee: USDC };
     f.set_trigger(&trader, 3, TriggerKind::StopLoss, sl).expect("stop-loss");
-    f.advance(1);
+    f.advance(ringfence_sdk::math::MAX_CLOCK_SKEW_SECS + 1);
     f.set_price(pyth_price(98.5));
     let key = f.position_key(&trader.key(), 3);
     let res = f.execute_trigger(&keeper, &key, TriggerKind::StopLoss);
     b.record("execute_trigger (partial)", res);
-    f.advance(1);
+    f.advance(ringfence_sdk::math::MAX_CLOCK_SKEW_SECS + 1);
     f.set_price(pyth_price(102.5));
     let res = f.execute_trigger(&keeper, &key, TriggerKind::TakeProfit);
     b.record("execute_trigger (full close)", res);
@@ -206,7 +206,7 @@ fn main() {
     };
     let res = f.place_order(&trader, &spec(10, f.env.now()));
     b.record("place_limit_order", res);
-    f.advance(1);
+    f.advance(ringfence_sdk::math::MAX_CLOCK_SKEW_SECS + 1);
     f.set_price(pyth_price(98.0));
     let order = f.order_key(&trader.key(), 10);
     let res = f.execute_order(&keeper, &order);

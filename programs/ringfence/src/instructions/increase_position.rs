@@ -36,6 +36,8 @@ use crate::token_account::check_token_account;
 /// - `ZeroAmount`, `MarketPaused`, `PositionNotOpen`, `PriceWorseThanAcceptable`,
 ///   `TradeDeadlinePassed`, `CollateralBelowFee` (fees exceed collateral + deposit),
 ///   `LeverageTooHigh`, `InsufficientPoolLiquidity`, `OpenInterestCapExceeded`.
+/// - `ProfitCapReached`: the open part's PnL at the exit price is past its reserve (merging would
+///   let that forfeited profit draw on the added part's reserve): close or decrease first.
 /// - `OwnerMismatch`, `MarketMismatch`, `VaultMismatch`, `PoolVaultMismatch`, `MintMismatch`,
 ///   `TokenOwnerMismatch`, `NotTokenAccount`; oracle errors.
 #[derive(Accounts)]
@@ -77,6 +79,10 @@ pub fn handler(ctx: Context<IncreasePosition>, size_delta: u64, deposit: u64, li
     let ExitQuote { px, side, exit } = exit_quote(&a.oracle, &mut m, &pos, now)?;
     let added_entry = px.against_trader(side, true)?;
     limit.check(side, true, added_entry, now)?;
+    // The part already open must be within its profit cap at the price a close would get: past
+    // it, merging would let its forfeited profit draw on the reserve placed for the added part.
+    let old_pnl = unrealized_pnl(side.into(), pos.size, pos.entry_price, exit).or_err()?;
+    require!(old_pnl <= i128::from(pos.reserve), RingfenceError::ProfitCapReached);
     let held = m.sweep_touch(Some(&mut pos), now)?;
     let params = m.params;
 

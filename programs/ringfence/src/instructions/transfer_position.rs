@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::error::RingfenceError;
 use crate::events::PositionTransferred;
-use crate::state::Position;
+use crate::state::{Position, TransferTerms};
 
 /// Hands an open position, with its vault and everything in it, to another wallet atomically (an
 /// OTC sale, a move between wallets). Both the owner and the new owner sign: a key that cannot
@@ -16,7 +16,12 @@ use crate::state::Position;
 /// - `new_owner`: signer, the new owner.
 /// - `position`: an open position.
 ///
+/// `expected`: the position as the new owner agreed to take it (`TransferTerms::of` the account it
+/// saw): a seller holding the buyer's signature cannot first withdraw standby, claim a residual,
+/// remove margin or set a trigger and still land the sale.
+///
 /// # Errors
+/// - `PositionChanged`: the position differs from `expected`.
 /// - `OwnerMismatch`, `PositionNotOpen`, `TransferToSelf`; Anchor's `AccountNotSigner` when the
 ///   new owner did not sign.
 #[derive(Accounts)]
@@ -31,12 +36,13 @@ pub struct TransferPosition<'info> {
     pub position: AccountLoader<'info, Position>,
 }
 
-pub fn handler(ctx: Context<TransferPosition>) -> Result<()> {
+pub fn handler(ctx: Context<TransferPosition>, expected: TransferTerms) -> Result<()> {
     let a = ctx.accounts;
     let (from, to) = (a.owner.key(), a.new_owner.key());
     require_keys_neq!(from, to, RingfenceError::TransferToSelf);
     let market = {
         let mut pos = a.position.load_mut()?;
+        require!(TransferTerms::of(&pos) == expected, RingfenceError::PositionChanged);
         pos.owner = to;
         pos.market
     };

@@ -39,7 +39,8 @@ pub struct LimitOrder {
     pub limit_price: u64,
     /// Cluster time after which it cannot fill; anyone may then close it, refunding the owner.
     pub expiry: i64,
-    /// Cluster time of placement: only a price published after it can fill the order.
+    /// Cluster time of placement: only a price published more than `MAX_CLOCK_SKEW_SECS` after
+    /// it (certainly not on chain at placement) can fill the order.
     pub placed_at: i64,
     /// Paid from the escrow to the keeper that fills it.
     pub exec_fee: u64,

@@ -156,13 +156,55 @@ pub struct Trigger {
     pub size: u64,
     /// Execution fee escrowed in the vault, paid to the executing keeper.
     pub fee: u64,
-    /// Cluster time it was set: only a price published after it can execute it.
+    /// Cluster time it was set: only a price published more than `MAX_CLOCK_SKEW_SECS` after it
+    /// (certainly not on chain when it was set) can execute it.
     pub set_at: i64,
 }
 
 impl Trigger {
     pub fn is_set(&self) -> bool {
         self.price != 0
+    }
+}
+
+/// A position as a buyer agrees to take it over (`transfer_position`): everything of it that the
+/// seller could change before the transfer lands. The transfer fails with `PositionChanged` unless
+/// the position matches exactly.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TransferTerms {
+    pub size: u64,
+    pub entry_price: u64,
+    pub collateral: u64,
+    pub reserve: u64,
+    /// Borrow index of its last fee settlement (what it owes).
+    pub borrow_index: u64,
+    pub residual: u64,
+    pub standby: u64,
+    pub topup_ratio_bps: u16,
+    pub topup_step: u64,
+    pub topup_fee: u64,
+    /// Take-profit and stop-loss: price, size and escrowed fee each.
+    pub take_profit: [u64; 3],
+    pub stop_loss: [u64; 3],
+}
+
+impl TransferTerms {
+    pub fn of(p: &Position) -> TransferTerms {
+        let t = |t: &Trigger| [t.price, t.size, t.fee];
+        TransferTerms {
+            size: p.size,
+            entry_price: p.entry_price,
+            collateral: p.collateral,
+            reserve: p.reserve,
+            borrow_index: p.borrow_index,
+            residual: p.residual,
+            standby: p.standby,
+            topup_ratio_bps: p.topup_ratio_bps,
+            topup_step: p.topup_step,
+            topup_fee: p.topup_fee,
+            take_profit: t(&p.take_profit),
+            stop_loss: t(&p.stop_loss),
+        }
     }
 }
 

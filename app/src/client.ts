@@ -26,8 +26,8 @@ export type RiskParams = Parameters<Program<Ringfence>["methods"]["setParams"]>[
 export interface TransferFields {
   size: BN; entryPrice: BN; collateral: BN; reserve: BN; borrowIndex: BN; residual: BN; standby: BN;
   topupRatioBps: number; topupStep: BN; topupFee: BN;
-  takeProfit: { price: BN; size: BN; fee: BN };
-  stopLoss: { price: BN; size: BN; fee: BN };
+  takeProfit: { price: BN; size: BN; fee: BN; setAt: BN };
+  stopLoss: { price: BN; size: BN; fee: BN; setAt: BN };
 }
 
 /** The fields of a position account that instructions on it read (from `fetchPosition`). */
@@ -276,10 +276,10 @@ export class RingfenceClient {
   /**
    * Hands an open position and its vault to `newOwner`; both the owner and `newOwner` sign. It lands
    * only while the position is exactly `p` as fetched (`TransferTerms`): size, entry, collateral,
-   * reserve, borrow index, residual, standby, top-up rule and triggers.
+   * reserve, borrow index, residual, standby, top-up rule and triggers (with their setting times).
    */
   transferPosition(position: PublicKey, p: PositionFields & TransferFields, newOwner: PublicKey) {
-    const t = (x: { price: BN; size: BN; fee: BN }) => [x.price, x.size, x.fee];
+    const t = (x: { price: BN; size: BN; fee: BN; setAt: BN }) => ({ price: x.price, size: x.size, fee: x.fee, setAt: x.setAt });
     return this.program.methods
       .transferPosition({
         size: p.size, entryPrice: p.entryPrice, collateral: p.collateral, reserve: p.reserve, borrowIndex: p.borrowIndex,

@@ -71,6 +71,9 @@ struct State {
     orders: HashMap<Pubkey, LimitOrder>,
     /// Positions and orders with a transaction in flight.
     inflight: HashSet<Pubkey>,
+    /// Orders whose position address is taken (their owner opened that id directly): the program
+    /// cannot fill them until it is free again; looked at again at the next resync.
+    blocked_orders: HashSet<Pubkey>,
     /// Cluster clock minus this host's clock at the last resync: the rule is judged at the
     /// cluster's time (the program's `Clock`), not the host's.
     clock_offset: i64,
@@ -249,6 +252,7 @@ impl Keeper {
             s.positions = positions;
             self.metrics.set_orders_watched(orders.len());
             s.orders = orders;
+            s.blocked_orders.clear();
             s.clock_offset = clock_offset;
         }
         self.metrics.set_watched(n);
@@ -399,6 +403,9 @@ impl Keeper {
         let todo = {
             let mut s = self.state.lock().await;
             let Some(o) = s.orders.get(&key).copied() else { return };
+            if s.blocked_orders.contains(&key) {
+                return;
+            }
             let Some(ms) = s.markets.get(&o.market) else { return };
             match evaluate_order(&ms.market, ms.oracle.as_ref(), &o, now_unix() + s.clock_offset) {
                 Some(_) if !s.inflight.contains(&key) => {
@@ -456,12 +463,44 @@ impl Keeper {
         let started = Instant::now();
         let res = self.client.send(&ixs, &self.payer, &[], 3).await;
         self.settle(key, kind, res.map(|sig| (sig, publish_time)), started).await;
+        // The position as the chain has it now (a websocket update may have come before the
+        // confirmation, or not at all yet), then whatever is due next (a rescued liquidation, a
+        // top-up still due, the other trigger).
+        if let Ok(fresh) = self.client.position(&key).await {
+            let mut s = self.state.lock().await;
+            match fresh.filter(Position::is_open) {
+                Some(p) => {
+                    s.positions.insert(key, p);
+                }
+                None => {
+                    s.positions.remove(&key);
+                }
+            }
+        }
+        self.clone().evaluate_one_boxed(key).await;
+    }
+
+    /// `evaluate_one` behind a boxed future, for `act` to call (its future contains `act`'s own).
+    fn evaluate_one_boxed(
+        self: Arc<Self>,
+        key: Pubkey,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        Box::pin(self.evaluate_one(key))
     }
 
     /// Fills the limit order at `key` (account data `o`): the keeper fronts the rent of the new
     /// position and its vault and is repaid from the order in the same instruction.
     async fn fill(self: Arc<Self>, key: Pubkey, o: LimitOrder, keys: MarketKeys) {
         let _permit = self.sends.acquire().await;
+        // The program cannot create the position where an account already is (its owner opened
+        // that id directly): leave the order to its owner's cancel or its expiry.
+        if self.client.rpc.get_account(&o.position).await.is_ok() {
+            let mut s = self.state.lock().await;
+            s.blocked_orders.insert(key);
+            s.inflight.remove(&key);
+            info!(target: "keeper", order = %key, position = %o.position, "order's position address taken; not filled");
+            return;
+        }
         let keeper = self.payer.pubkey();
         let (keeper_token, _) = ata(&keeper, &keys.collateral_mint, &keeper);
         let mut ixs = compute_budget(self.cfg.cu_limit.max(60_000), self.cfg.priority_fee_micro_lamports);
@@ -480,11 +519,8 @@ impl Keeper {
                 self.metrics.landed(kind, u64::try_from(latency_ms).unwrap_or(0));
                 info!(target: "keeper", account = %key, kind = kind.name(), signature = %sig,
                       send_ms = started.elapsed().as_millis() as u64, "landed");
-                let mut s = self.state.lock().await;
-                // Done with these until the subscriptions say otherwise (a rescued liquidation
-                // comes back as an open position).
-                s.positions.remove(&key);
-                s.orders.remove(&key);
+                // A filled order is gone (its position arrives through the subscriptions).
+                self.state.lock().await.orders.remove(&key);
             }
             Err(e) if lost_race(&format!("{e:#}")) => {
                 self.metrics.lost_race(kind);

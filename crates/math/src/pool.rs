@@ -60,6 +60,37 @@ pub fn increase_entry(side: Side, size: u64, qty: u128, size_delta: u64, entry_d
     Ok((entry, total_qty))
 }
 
+/// The reserve the pool adds when a position (`size` at `entry`, holding `reserve`) grows by
+/// `size_delta` bought at `entry_delta`, at most `full` (the new part's own reserve,
+/// `reserve_for(size_delta)`): the new part's PnL at the old part's **cap price** (the price at
+/// which the old part's PnL reaches its reserve), clamped to `0..=full`.
+///
+/// Why: the merged position pays `min(pnl_old + pnl_new, reserve + added)`. With the full top-up,
+/// past the old part's cap price the old part's forfeited profit would draw on the new part's
+/// reserve — beyond what the two parts held apart would pay (a price just under the cap and a stale
+/// price window would even make it riskless). With this top-up the merged payout equals the
+/// parts' up to the old part's cap price and stays at their value there beyond it, so it never
+/// exceeds them while the added part is below its own cap (at least a `max_profit_bps` move away).
+/// A part already past its cap gets no reserve at all. The cap price rounds toward the current
+/// price (`floor(reserve * entry / size)` from the entry), against the trader.
+pub fn increase_reserve(
+    side: Side,
+    size: u64,
+    entry: u64,
+    reserve: u64,
+    size_delta: u64,
+    entry_delta: u64,
+    full: u64,
+) -> MathResult<u64> {
+    let step = crate::mul_div_floor(reserve, entry, size)?;
+    let cap_price = match side {
+        Side::Long => entry.checked_add(step).ok_or(MathError::Overflow)?,
+        Side::Short => entry.saturating_sub(step).max(1),
+    };
+    let pnl = crate::unrealized_pnl(side, size_delta, entry_delta, cap_price)?;
+    Ok(if pnl <= 0 { 0 } else { u64::try_from(pnl).map_or(full, |p| p.min(full)) })
+}
+
 /// `qty * mark / QTY_SCALE` without overflowing the product. Longs round up, shorts down.
 fn notional_at_mark(side: Side, qty: u128, mark: u64) -> MathResult<u128> {
     let mark = u128::from(mark);
@@ -187,6 +218,49 @@ pub fn quote_withdraw(shares: u64, value: u64, supply: u64, dead: u64, lp_fee_bp
         u64::try_from(div_floor_u128(wide_mul(shares, value), u128::from(total))?).map_err(|_| MathError::Overflow)?;
     let fee = crate::bps_ceil(gross, lp_fee_bps)?;
     Ok((gross, fee))
+}
+
+#[cfg(test)]
+mod increase_tests {
+    use super::*;
+    use crate::{capped_pnl, reserve_for, unrealized_pnl, PRICE_ONE};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// After an increase, the merged position never pays more than the two parts held apart
+        /// (each capped at its own reserve) at any price up to where the added part reaches its
+        /// own cap; and at the price of the increase it pays the same (up to rounding).
+        #[test]
+        fn the_merged_position_never_pays_more_than_its_parts(
+            long in any::<bool>(),
+            size in 10_000_000u64..10_000_000_000_000, size_delta in 10_000_000u64..10_000_000_000_000,
+            entry_units in 10u64..1_000, move_bps in 0u64..4_900, steps in prop::collection::vec(0u64..20_000, 8),
+        ) {
+            let side = if long { Side::Long } else { Side::Short };
+            let entry = entry_units * PRICE_ONE;
+            let r1 = reserve_for(side, size, 5_000).unwrap();
+            // The increase happens after a move toward the old part's cap (not past it).
+            let now = match side { Side::Long => entry + entry / 10_000 * move_bps, Side::Short => entry - entry / 10_000 * move_bps };
+            let full = reserve_for(side, size_delta, 5_000).unwrap();
+            let added = increase_reserve(side, size, entry, r1, size_delta, now, full).unwrap();
+            prop_assert!(added <= full);
+            let qty = base_qty(side, size, entry).unwrap();
+            let (merged_entry, _) = increase_entry(side, size, qty, size_delta, now).unwrap();
+            let total = size + size_delta;
+            let new_cap = match side { Side::Long => now + now / 2, Side::Short => now / 2 };
+            for s in steps {
+                // Prices from the increase toward (and past) the added part's cap.
+                let p = match side {
+                    Side::Long => now + (new_cap - now) / 20_000 * s,
+                    Side::Short => now - (now - new_cap) / 20_000 * s,
+                };
+                let merged = capped_pnl(unrealized_pnl(side, total, merged_entry, p).unwrap(), r1 + added);
+                let parts = capped_pnl(unrealized_pnl(side, size, entry, p).unwrap(), r1)
+                    + capped_pnl(unrealized_pnl(side, size_delta, now, p).unwrap(), full);
+                prop_assert!(merged <= parts + 1, "at {p}: merged {merged} > parts {parts}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]

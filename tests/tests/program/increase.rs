@@ -37,7 +37,15 @@ fn an_increase_is_a_new_position_merged_into_the_old_one() {
     assert!(borrow > 0);
     assert_eq!(e.borrow_fee, borrow);
     assert_eq!(p.collateral, before.collateral + 110 * USDC - USDC - borrow);
-    assert_eq!(p.reserve, before.reserve + 500 * USDC);
+    // The added reserve: the added part's PnL at the open part's cap price (150.015, where the old
+    // long's PnL reaches its 500 reserve), less than the 500 of a separate position, so the merged
+    // position never pays more than the two held apart.
+    let cap_price = before.entry_price
+        + (u128::from(before.reserve) * u128::from(before.entry_price) / u128::from(before.size)) as u64;
+    let added = pnl(Side::Long, 1_000 * USDC, entry_at(Side::Long, 110), cap_price) as u64;
+    assert_eq!(e.reserve_added, added);
+    assert!(added < 500 * USDC && added > 360 * USDC);
+    assert_eq!(p.reserve, before.reserve + added);
     assert_eq!(p.borrow_index, m.borrow_index);
     // Entry weighted by base quantity; the position's quantity is the sum of the parts'.
     let (entry, qty) =
@@ -59,12 +67,12 @@ fn an_increase_is_a_new_position_merged_into_the_old_one() {
     }
     // Tokens: deposit in from the wallet, fees to the pool, reserve from the pool.
     assert_eq!(wallet0 - f.env.token_balance(&t.token), 110 * USDC);
-    assert_eq!(f.env.token_balance(&p.vault), vault0 + 110 * USDC - USDC - borrow + 500 * USDC);
-    assert_eq!(pool0 + USDC + borrow - 500 * USDC, f.env.token_balance(&f.keys.pool_vault));
+    assert_eq!(f.env.token_balance(&p.vault), vault0 + 110 * USDC - USDC - borrow + added);
+    assert_eq!(pool0 + USDC + borrow - added, f.env.token_balance(&f.keys.pool_vault));
     // Aggregates: exactly as if the added part were a new position (the old re-entered at the new index).
     assert_eq!(m.long.open_interest, m0.long.open_interest + 1_000 * USDC);
     assert_eq!(wide_get(&m.long.qty), wide_get(&m0.long.qty) + qty - wide_get(&before.qty));
-    assert_eq!(m.total_reserved, m0.total_reserved + 500 * USDC);
+    assert_eq!(m.total_reserved, m0.total_reserved + added);
     f.assert_invariants();
 }
 

@@ -10,6 +10,7 @@ mod increase;
 mod initialize_market;
 mod isolation;
 mod issue9_review;
+mod issue9_review2;
 mod liquidate;
 mod liveness;
 mod liveness_review;

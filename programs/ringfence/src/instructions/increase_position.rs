@@ -1,7 +1,10 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use ringfence_math::{borrow_fee, can_remove_margin, increase_entry, notional_fee, reserve_for, unrealized_pnl};
+use ringfence_math::{
+    borrow_fee, can_remove_margin, increase_entry, increase_reserve, liquidation_mark, notional_fee, reserve_for,
+    unrealized_pnl,
+};
 
 use crate::cpi::token_transfer;
 use crate::error::{MathResultExt, RingfenceError};
@@ -17,7 +20,10 @@ use crate::token_account::check_token_account;
 /// collateral in the same instruction. In order:
 /// 1. the borrow fee owed so far on the old notional is settled (collateral -> pool);
 /// 2. the open fee on `size_delta` is paid (collateral -> pool);
-/// 3. the pool tops up the reserve for `size_delta` (`max_profit_bps`, as for an open);
+/// 3. the pool tops up the reserve for `size_delta`: its own reserve (`max_profit_bps`, as for an
+///    open), limited to the added part's PnL at the price where the open part reaches its cap
+///    (`ringfence_math::increase_reserve`), so the merged position never pays more than the two
+///    parts held apart until the added part reaches its own cap;
 /// 4. the new entry price weights the two parts by base quantity
 ///    (`ringfence_math::increase_entry`: `entry = size * QTY_SCALE / (qty_old + qty_added)`,
 ///    rounded against the trader), so the PnL at every price is the sum of the parts' PnL;
@@ -36,8 +42,9 @@ use crate::token_account::check_token_account;
 /// - `ZeroAmount`, `MarketPaused`, `PositionNotOpen`, `PriceWorseThanAcceptable`,
 ///   `TradeDeadlinePassed`, `CollateralBelowFee` (fees exceed collateral + deposit),
 ///   `LeverageTooHigh`, `InsufficientPoolLiquidity`, `OpenInterestCapExceeded`.
-/// - `ProfitCapReached`: the open part's PnL at the exit price is past its reserve (merging would
-///   let that forfeited profit draw on the added part's reserve): close or decrease first.
+/// - `ProfitCapReached`: the open part's PnL is past its reserve at the confidence interval's side
+///   that favours the trader (that profit is forfeit; merging must not revive it): close or
+///   decrease first.
 /// - `OwnerMismatch`, `MarketMismatch`, `VaultMismatch`, `PoolVaultMismatch`, `MintMismatch`,
 ///   `TokenOwnerMismatch`, `NotTokenAccount`; oracle errors.
 #[derive(Accounts)]
@@ -79,9 +86,10 @@ pub fn handler(ctx: Context<IncreasePosition>, size_delta: u64, deposit: u64, li
     let ExitQuote { px, side, exit } = exit_quote(&a.oracle, &mut m, &pos, now)?;
     let added_entry = px.against_trader(side, true)?;
     limit.check(side, true, added_entry, now)?;
-    // The part already open must be within its profit cap at the price a close would get: past
-    // it, merging would let its forfeited profit draw on the reserve placed for the added part.
-    let old_pnl = unrealized_pnl(side.into(), pos.size, pos.entry_price, exit).or_err()?;
+    // The part already open must be within its profit cap at every price the oracle considers
+    // plausible (judged at the interval's side that favours the trader): past it, it is forfeit.
+    let favourable = liquidation_mark(side.into(), px.price, px.conf).or_err()?;
+    let old_pnl = unrealized_pnl(side.into(), pos.size, pos.entry_price, favourable).or_err()?;
     require!(old_pnl <= i128::from(pos.reserve), RingfenceError::ProfitCapReached);
     let held = m.sweep_touch(Some(&mut pos), now)?;
     let params = m.params;
@@ -95,7 +103,12 @@ pub fn handler(ctx: Context<IncreasePosition>, size_delta: u64, deposit: u64, li
         .ok_or(RingfenceError::MathOverflow)?
         .checked_sub(to_pool)
         .ok_or(RingfenceError::CollateralBelowFee)?;
-    let reserve_added = reserve_for(side.into(), size_delta, u64::from(params.max_profit_bps)).or_err()?;
+    // The added part's reserve, limited so that the merged position never pays more than the two
+    // parts held apart (`ringfence_math::increase_reserve`).
+    let full = reserve_for(side.into(), size_delta, u64::from(params.max_profit_bps)).or_err()?;
+    let reserve_added =
+        increase_reserve(side.into(), pos.size, pos.entry_price, pos.reserve, size_delta, added_entry, full)
+            .or_err()?;
     m.require_capacity(side, size_delta, reserve_added)?;
     let size = pos.size.checked_add(size_delta).ok_or(RingfenceError::MathOverflow)?;
     let (entry, qty) = increase_entry(side.into(), pos.size, wide_get(&pos.qty), size_delta, added_entry).or_err()?;

@@ -183,14 +183,23 @@ pub struct TransferTerms {
     pub topup_ratio_bps: u16,
     pub topup_step: u64,
     pub topup_fee: u64,
-    /// Take-profit and stop-loss: price, size and escrowed fee each.
-    pub take_profit: [u64; 3],
-    pub stop_loss: [u64; 3],
+    /// Take-profit and stop-loss, exactly (`set_at` included: re-setting one restarts its clock).
+    pub take_profit: TriggerTerms,
+    pub stop_loss: TriggerTerms,
+}
+
+/// A [`Trigger`] as `TransferTerms` states it.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TriggerTerms {
+    pub price: u64,
+    pub size: u64,
+    pub fee: u64,
+    pub set_at: i64,
 }
 
 impl TransferTerms {
     pub fn of(p: &Position) -> TransferTerms {
-        let t = |t: &Trigger| [t.price, t.size, t.fee];
+        let t = |t: &Trigger| TriggerTerms { price: t.price, size: t.size, fee: t.fee, set_at: t.set_at };
         TransferTerms {
             size: p.size,
             entry_price: p.entry_price,

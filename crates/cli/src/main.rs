@@ -355,11 +355,6 @@ enum LpCmd {
 
 #[derive(Subcommand)]
 enum AdminCmd {
-    /// Creates the markets of a migration config file (idempotent).
-    CreateMarkets {
-        #[arg(long, default_value = "migrations/localnet.toml")]
-        config: PathBuf,
-    },
     /// Sets parameters from a JSON object of `RiskParams` fields (missing fields keep their value).
     SetParams {
         #[arg(long)]
@@ -373,13 +368,6 @@ enum AdminCmd {
         market: Pubkey,
         #[arg(value_delimiter = ',')]
         flags: Vec<String>,
-    },
-    /// LOCALNET ONLY: publishes PRICE for the market's feed through the localnet oracle publisher.
-    LocalnetPrice {
-        #[arg(long)]
-        market: Pubkey,
-        #[arg(long)]
-        price: f64,
     },
 }
 
@@ -523,6 +511,13 @@ impl Ctx {
         }
         Ok(())
     }
+}
+
+/// This host's unix time.
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
 }
 
 fn price(p: u64) -> f64 {
@@ -975,7 +970,7 @@ async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {
             // The exact pool value at the oracle price now, position by position, with the program's
             // own accrual and valuation (what a sweep at this price would execute requests at).
             let mut m = m;
-            m.accrue(ringfence_localnet::migrate::now_unix()).map_err(|e| anyhow!("accrue: {e}"))?;
+            m.accrue(now_unix()).map_err(|e| anyhow!("accrue: {e}"))?;
             m.sweep.borrow_index = m.borrow_index;
             // A sweep started now would value with the parameters in force now.
             m.sweep.maintenance_margin_bps = m.params.maintenance_margin_bps;
@@ -1015,20 +1010,6 @@ fn threshold_json(t: &ringfence_sdk::ringfence::state::PriceThreshold) -> serde_
 
 async fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
     match cmd {
-        AdminCmd::CreateMarkets { config } => {
-            let signer = ctx.signer()?;
-            let cfg = ringfence_localnet::migrate::load(&config)?;
-            let (mint, markets) = ringfence_localnet::migrate::migrate(&ctx.client, signer, &cfg).await?;
-            let rows: Vec<_> = markets
-                .iter()
-                .map(|m| {
-                    json!({"name": m.name, "market": m.keys.market.to_string(),
-                "created": m.created, "collateral_mint": mint.to_string()})
-                })
-                .collect();
-            print_rows(ctx.json, &rows);
-            Ok(())
-        }
         AdminCmd::SetParams { market, params } => {
             let signer = ctx.signer()?;
             let (m, _) = ctx.market(&market).await?;
@@ -1051,23 +1032,6 @@ async fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
                 json!({"params": format!("{p:?}")}),
             )
             .await
-        }
-        AdminCmd::LocalnetPrice { market, price } => {
-            let signer = ctx.signer()?;
-            let (m, _) = ctx.market(&market).await?;
-            if !(price.is_finite() && price > 0.0) {
-                bail!("price must be positive");
-            }
-            let mantissa = (price * 1e8).round() as i64;
-            let ix = ringfence_client::oracle::post_price(
-                &signer.pubkey(),
-                m.feed_id,
-                mantissa,
-                0,
-                -8,
-                ringfence_localnet::migrate::now_unix(),
-            );
-            ctx.run("localnet_price", vec![ix], json!({"price": price})).await
         }
         AdminCmd::Pause { market, flags } => {
             let signer = ctx.signer()?;

@@ -130,12 +130,7 @@ async fn trader_and_lp_commands_on_a_real_validator() {
     );
     assert!(ok, "{err}");
 
-    // LOCALNET ONLY price publishing: the publisher's authority may, a trader may not.
-    let (ok, _, err) =
-        cli(&s, &s.validator.payer_path, &["admin", "localnet-price", "--market", &market, "--price", "150.5"]);
-    assert!(ok, "{err}");
-    let (ok, _, err) = cli(&s, &path, &["admin", "localnet-price", "--market", &market, "--price", "1"]);
-    assert!(!ok && err.contains("NotWriteAuthority"), "{err}");
+    s.post_price(150.5).await.expect("price");
 
     let (ok, out, err) = cli(&s, &path, &["--json", "lp", "value", "--market", &market]);
     assert!(ok, "{err}");
@@ -144,24 +139,24 @@ async fn trader_and_lp_commands_on_a_real_validator() {
     // An LP deposit and withdrawal from the CLI: the request, the sweep and execution it runs
     // itself (permissionless), the claim into the signer's associated token accounts.
     // The request executes at a price published after it: request only, publish, then claim.
-    let publish = |price: &str| {
+    let publish = |price: f64| {
         std::thread::sleep(std::time::Duration::from_millis(1_100));
-        let (ok, _, err) =
-            cli(&s, &s.validator.payer_path, &["admin", "localnet-price", "--market", &market, "--price", price]);
-        assert!(ok, "{err}");
+        let ix = s.price_ix(price);
+        let rt = tokio::runtime::Handle::current();
+        tokio::task::block_in_place(|| rt.block_on(s.client.send(&[ix], s.payer(), &[], 3))).expect("publish");
     };
     let (ok, out, err) =
         cli(&s, &path, &["--json", "lp", "deposit", "--market", &market, "--amount", "100", "--wait", "0"]);
     assert!(ok && out.contains("request_deposit"), "{out}{err}");
     let (ok, _, err) = cli(&s, &path, &["lp", "claim", "--market", &market]);
     assert!(!ok && err.contains("waits for a price newer"), "nothing newer than the request yet: {err}");
-    publish("150.6");
+    publish(150.6);
     let (ok, out, err) = cli(&s, &path, &["--json", "lp", "claim", "--market", &market]);
     assert!(ok && out.contains("execute_lp_request") && out.contains("claim_lp_request"), "{out}{err}");
     let (ok, _, err) =
         cli(&s, &path, &["--json", "lp", "withdraw", "--market", &market, "--shares", "50", "--wait", "0"]);
     assert!(ok, "{err}");
-    publish("150.7");
+    publish(150.7);
     let (ok, out, err) = cli(&s, &path, &["--json", "lp", "claim", "--market", &market, "--wait", "10"]);
     assert!(ok && out.contains("claim_lp_request"), "{out}{err}");
     assert!(

@@ -3,8 +3,6 @@
 //! (`getProgramAccounts` filtered by size and market), reading markets and oracles, associated
 //! token accounts, and publishing prices through the localnet oracle.
 
-pub mod oracle;
-
 use std::time::Duration;
 
 use anchor_lang::prelude::Pubkey;
@@ -354,6 +352,11 @@ impl Client {
                 Ok((k, spl_token::state::Account::unpack(&data)?.amount))
             })
             .collect()
+    }
+
+    pub async fn mint_decimals(&self, mint: &Pubkey) -> Result<u8> {
+        let acc = self.rpc.get_account(mint).await.with_context(|| format!("mint {mint}"))?;
+        Ok(spl_token::state::Mint::unpack(&acc.data)?.decimals)
     }
 
     pub async fn mint_supply(&self, mint: &Pubkey) -> Result<u64> {

@@ -7,6 +7,7 @@
 //! creates the markets of a config file, idempotently.
 
 pub mod migrate;
+pub mod oracle;
 pub mod scenario;
 
 use std::net::TcpListener;

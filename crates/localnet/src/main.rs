@@ -1,6 +1,10 @@
 //! `ringfence-localnet up`: a local chain with Ringfence on it, and the keeper running.
 //! `ringfence-localnet bench --positions N`: the keeper's end-to-end liquidation benchmark.
+use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
+
+use anchor_lang::prelude::Pubkey;
+use clap::{Parser, Subcommand};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -13,23 +17,70 @@ use ringfence_localnet::{repo_root, Validator};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-fn usage() -> ExitCode {
-    eprintln!("usage: ringfence-localnet up [--config FILE] | bench [--positions N]");
-    ExitCode::from(2)
+/// LOCALNET ONLY tooling. Production crates never depend on this one.
+#[derive(Parser)]
+#[command(name = "ringfence-localnet", version, about = "Ringfence on a local chain (LOCALNET ONLY)")]
+struct Cli {
+    /// JSON-RPC URL of the local validator.
+    #[arg(long, short = 'u', global = true, env = "RINGFENCE_RPC_URL", default_value = "http://127.0.0.1:8899")]
+    url: String,
+    /// The localnet admin keypair (`up` prints it): mint authority of the localnet collateral and
+    /// the localnet price publisher.
+    #[arg(long, global = true, env = "RINGFENCE_LOCALNET_ADMIN")]
+    admin: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// solana-test-validator + deploy + markets + keeper + a funded trader wallet; Ctrl-C stops all.
+    Up {
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// 1,000 underwater positions (or N), one keeper: time to the last liquidation.
+    Bench {
+        #[arg(long, default_value_t = 1_000)]
+        positions: usize,
+    },
+    /// Gives a wallet localnet SOL and collateral of MARKET (minted by the localnet admin).
+    Faucet {
+        #[arg(long)]
+        market: Pubkey,
+        /// The wallet to fund.
+        #[arg(long)]
+        to: Pubkey,
+        /// Collateral, whole tokens (exact decimals).
+        #[arg(long, default_value = "10000")]
+        amount: String,
+        /// SOL for fees and rent.
+        #[arg(long, default_value_t = 2)]
+        sol: u64,
+    },
+    /// Publishes PRICE (exact decimal, quote units) for MARKET's feed through the localnet publisher.
+    Price {
+        #[arg(long)]
+        market: Pubkey,
+        #[arg(long)]
+        price: String,
+    },
+    /// Creates the collateral mint and the markets of a migration config (idempotent).
+    CreateMarkets {
+        #[arg(long, default_value = "migrations/localnet.toml")]
+        config: PathBuf,
+    },
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-    let result = match args.first().map(String::as_str) {
-        Some("up") => up(flag("--config")).await,
-        Some("bench") => match flag("--positions").map(|n| n.parse::<usize>()) {
-            None => bench(1_000).await,
-            Some(Ok(n)) if n > 0 => bench(n).await,
-            Some(_) => return usage(),
-        },
-        _ => return usage(),
+    let cli = Cli::parse();
+    let result = match cli.cmd {
+        Cmd::Up { config } => up(config).await,
+        Cmd::Bench { positions } => bench(positions.max(1)).await,
+        Cmd::Faucet { market, to, amount, sol } => faucet(&cli.url, cli.admin, market, to, &amount, sol).await,
+        Cmd::Price { market, price } => publish(&cli.url, cli.admin, market, &price).await,
+        Cmd::CreateMarkets { config } => create_markets(&cli.url, cli.admin, &config).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -40,8 +91,53 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn up(config: Option<String>) -> Result<()> {
-    let config_path = config.map(Into::into).unwrap_or_else(|| repo_root().join("migrations/localnet.toml"));
+fn admin_keypair(path: Option<PathBuf>) -> Result<Keypair> {
+    let path = path
+        .context("pass --admin FILE (or set RINGFENCE_LOCALNET_ADMIN): the keypair `ringfence-localnet up` printed")?;
+    ringfence_client::read_keypair(&path)
+}
+
+async fn faucet(url: &str, admin: Option<PathBuf>, market: Pubkey, to: Pubkey, amount: &str, sol: u64) -> Result<()> {
+    let admin = admin_keypair(admin)?;
+    let client = ringfence_client::Client::new(url);
+    let m = client.market(&market).await?;
+    let decimals = client.mint_decimals(&m.collateral_mint).await?;
+    let units = ringfence_sdk::amount::parse(amount, decimals).map_err(|e| anyhow::anyhow!("--amount: {e}"))?;
+    let ixs = migrate::fund_ixs(&admin.pubkey(), &m.collateral_mint, &to, units, sol.saturating_mul(1_000_000_000))?;
+    let sig = client.send(&ixs, &admin, &[], 3).await.context("faucet")?;
+    println!("funded {to}: {sol} SOL and {amount} of {} ({sig})", m.collateral_mint);
+    Ok(())
+}
+
+async fn publish(url: &str, admin: Option<PathBuf>, market: Pubkey, price: &str) -> Result<()> {
+    let admin = admin_keypair(admin)?;
+    let client = ringfence_client::Client::new(url);
+    let m = client.market(&market).await?;
+    // Exact decimal to the publisher's exponent -8.
+    let mantissa = ringfence_sdk::amount::parse(price, 8).map_err(|e| anyhow::anyhow!("--price: {e}"))?;
+    let mantissa = i64::try_from(mantissa).context("--price too large")?;
+    if mantissa <= 0 {
+        anyhow::bail!("--price must be positive");
+    }
+    let ix = ringfence_localnet::oracle::post_price(&admin.pubkey(), m.feed_id, mantissa, 0, -8, now_unix());
+    let sig = client.send(&[ix], &admin, &[], 3).await.context("publish price")?;
+    println!("published {price} for market {market} ({sig})");
+    Ok(())
+}
+
+async fn create_markets(url: &str, admin: Option<PathBuf>, config: &std::path::Path) -> Result<()> {
+    let admin = admin_keypair(admin)?;
+    let client = ringfence_client::Client::new(url);
+    let cfg = migrate::load(config)?;
+    let (mint, markets) = migrate::migrate(&client, &admin, &cfg).await?;
+    for m in markets {
+        println!("{} {} created={} collateral_mint={mint}", m.name, m.keys.market, m.created);
+    }
+    Ok(())
+}
+
+async fn up(config: Option<PathBuf>) -> Result<()> {
+    let config_path = config.unwrap_or_else(|| repo_root().join("migrations/localnet.toml"));
     let config = migrate::load(&config_path)?;
     eprintln!("starting solana-test-validator on 127.0.0.1 ...");
     let v = Validator::start().await?;
@@ -61,6 +157,13 @@ async fn up(config: Option<String>) -> Result<()> {
         1_000_000 * USDC,
     )?;
     client.send(&[create, mint_ix], &v.payer, &[], 3).await.context("mint admin collateral")?;
+    // Pool liquidity in every market, deposited by the admin as an LP, so a trader can open at once.
+    for (m, c) in markets.iter().zip(&config.markets) {
+        let price = c.initial_price.unwrap_or(100.0);
+        migrate::seed_liquidity(&client, &v.payer, &m.keys, m.feed_id, price, 200_000 * USDC)
+            .await
+            .with_context(|| format!("{}: seed liquidity", m.name))?;
+    }
 
     // The keeper, as its own process, with its own funded keypair and a log file.
     let keeper_kp = Keypair::new();
@@ -83,13 +186,21 @@ async fn up(config: Option<String>) -> Result<()> {
         .spawn()
         .with_context(|| format!("start {} (build it: cargo build -p ringfence-keeper)", keeper_bin.display()))?;
 
+    // A trader wallet, funded, so a newcomer can trade right away (never ~/.config/solana/id.json).
+    let trader = Keypair::new();
+    let trader_path = v.dir.join("trader.json");
+    write_keypair(&trader, &trader_path)?;
+    let fund = migrate::fund_ixs(&v.payer.pubkey(), &mint, &trader.pubkey(), 10_000 * USDC, 10_000_000_000)?;
+    client.send(&fund, &v.payer, &[], 3).await.context("fund the trader wallet")?;
+
     println!("Ringfence localnet is up.");
     println!("  RPC URL         {}", v.rpc_url());
     println!("  websocket       {}", v.ws_url());
     println!("  program id      {}", ringfence_sdk::PROGRAM_ID);
     println!("  oracle (local)  {} (localnet publisher at the Pyth receiver id)", ringfence_sdk::PYTH_RECEIVER_ID);
-    println!("  collateral mint {mint} (mint authority: the payer below)");
-    println!("  payer / admin   {}", v.payer_path.display());
+    println!("  collateral mint {mint} (mint authority: the admin below)");
+    println!("  pool liquidity  200,000 USDC per market, deposited by the admin");
+    println!("  admin           {} (LOCALNET ONLY: mint authority, price publisher)", v.payer_path.display());
     for m in &markets {
         println!(
             "  market {:<9} {}  oracle {}  pool vault {}",
@@ -104,18 +215,20 @@ async fn up(config: Option<String>) -> Result<()> {
     println!("  validator log   {}", v.dir.join("validator.log").display());
     println!();
     let sol = markets.first().map(|m| m.keys.market.to_string()).unwrap_or_default();
-    println!("The admin holds 1,000,000 localnet USDC. Next, in another terminal:");
-    println!(
-        "  cargo build -q -p ringfence-cli && export PATH=\"$CARGO_TARGET_DIR/debug:{}:$PATH\"",
-        ringfence_localnet::tools_bin().display()
-    );
-    println!("  export RINGFENCE_RPC_URL={} RINGFENCE_KEYPAIR={}", v.rpc_url(), v.payer_path.display());
+    let bin = std::env::current_exe()?.with_file_name("ringfence");
+    let here = std::env::current_exe()?;
+    println!("  trader wallet   {} (10 SOL, 10,000 USDC)", trader_path.display());
+    println!();
+    println!("Next, in another terminal (these work as printed; `make install` puts the binaries on PATH for good):");
+    println!("  alias ringfence={} ringfence-localnet={}", bin.display(), here.display());
+    println!("  export RINGFENCE_RPC_URL={} RINGFENCE_KEYPAIR={}", v.rpc_url(), trader_path.display());
+    println!("  export RINGFENCE_LOCALNET_ADMIN={}", v.payer_path.display());
     println!("  ringfence markets list");
-    println!("  ringfence lp deposit --market {sol} --amount 100000");
-    println!("  ringfence admin localnet-price --market {sol} --price 150");
     println!("  ringfence position open --market {sol} --side long --collateral 100 --leverage 8");
     println!("  ringfence position list --market {sol}");
-    println!("  ringfence admin localnet-price --market {sol} --price 138   # the keeper liquidates it");
+    println!("  ringfence-localnet price --market {sol} --price 138   # the keeper liquidates it");
+    println!("  ringfence position claim --market {sol} --id 0");
+    println!("  ringfence-localnet faucet --market {sol} --to <WALLET> --amount 5000   # more localnet USDC");
     println!("  curl -s http://127.0.0.1:9464/metrics");
     println!("Ctrl-C stops the keeper and the validator.");
 

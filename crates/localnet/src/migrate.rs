@@ -6,7 +6,9 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::program_pack::Pack;
 use anchor_spl::token::spl_token;
 use anyhow::{Context, Result};
-use ringfence_client::{oracle, Client};
+use ringfence_client::Client;
+
+use crate::oracle;
 use ringfence_sdk::ix::{self, MarketKeys};
 use ringfence_sdk::RiskParams;
 use serde::Deserialize;
@@ -75,6 +77,48 @@ pub fn now_unix() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+}
+
+/// LOCALNET ONLY: `lamports` of SOL and `units` of `mint` (minted by its authority, `admin`) for
+/// `to`, whose associated token account is created if missing.
+pub fn fund_ixs(
+    admin: &Pubkey,
+    mint: &Pubkey,
+    to: &Pubkey,
+    units: u64,
+    lamports: u64,
+) -> Result<Vec<anchor_lang::solana_program::instruction::Instruction>> {
+    let (token, create) = ringfence_client::ata(to, mint, admin);
+    let mut ixs = vec![anchor_lang::solana_program::system_instruction::transfer(admin, to, lamports), create];
+    if units > 0 {
+        ixs.push(spl_token::instruction::mint_to(&spl_token::ID, mint, &token, admin, &[], units)?);
+    }
+    Ok(ixs)
+}
+
+/// LOCALNET ONLY: the admin deposits `amount` of its collateral as LP liquidity into `keys`'s pool
+/// (request, a sweep at a fresh price `price`, execution, claim), so traders can open at once.
+pub async fn seed_liquidity(
+    client: &Client,
+    admin: &Keypair,
+    keys: &MarketKeys,
+    feed_id: [u8; 32],
+    price: f64,
+    amount: u64,
+) -> Result<()> {
+    let (token, _) = ringfence_client::ata(&admin.pubkey(), &keys.collateral_mint, &admin.pubkey());
+    let (shares, create) = ringfence_client::ata(&admin.pubkey(), &keys.lp_mint, &admin.pubkey());
+    let deposit = ix::request_deposit(&admin.pubkey(), &token, &shares, keys, amount);
+    client.send(&[create, deposit], admin, &[], 3).await.context("deposit request")?;
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await; // a sweep after the request
+    let request = ringfence_sdk::pda::lp_request(&keys.market, &admin.pubkey());
+    let post = oracle::post_price(&admin.pubkey(), feed_id, (price * 1e8).round() as i64, 0, -8, now_unix());
+    for (_, res) in client.sweep_and_execute(&keys.market, admin, &[post], &[request]).await? {
+        res.context("deposit")?;
+    }
+    let claim = ix::claim_lp_request(keys, &request, &admin.pubkey(), &shares);
+    client.send(&[claim], admin, &[], 3).await.context("claim shares")?;
+    Ok(())
 }
 
 /// Creates the collateral mint (if localnet) and every market of `config`; idempotent.

@@ -8,7 +8,9 @@ use anchor_lang::prelude::Pubkey;
 use anchor_spl::token::spl_token;
 use anyhow::{bail, Context, Result};
 use futures::stream::{self, StreamExt};
-use ringfence_client::{ata, oracle, Client};
+use ringfence_client::{ata, Client};
+
+use crate::oracle;
 use ringfence_sdk::ix::{self, MarketKeys};
 use ringfence_sdk::{pda, Side};
 use solana_keypair::Keypair;

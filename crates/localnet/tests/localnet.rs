@@ -1,7 +1,8 @@
 //! Ringfence on a real `solana-test-validator`: upgradeable deploy, idempotent migration, and a
 //! trade over RPC against the localnet oracle.
-use ringfence_client::{ata, oracle};
+use ringfence_client::ata;
 use ringfence_localnet::migrate::{self, now_unix};
+use ringfence_localnet::oracle;
 use ringfence_localnet::{repo_root, Validator};
 use ringfence_sdk::{ix, Side};
 use solana_keypair::Keypair;
@@ -97,4 +98,47 @@ async fn deploy_migrate_and_trade_on_a_real_validator() {
     );
     let err = client.send(&[bad], &v.payer, &[&trader], 0).await.expect_err("over-leveraged");
     assert!(err.to_string().contains("LeverageTooHigh"), "{err}");
+}
+
+/// The LOCALNET ONLY binary as a newcomer uses it: `faucet` funds a fresh wallet with SOL and
+/// collateral; `price` publishes with the admin's key and is refused with anyone else's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_faucet_and_the_price_publisher_from_the_command_line() {
+    let s = ringfence_localnet::scenario::Scenario::start(1_000 * 1_000_000).await.expect("scenario");
+    let market = s.keys().market.to_string();
+    let run = |admin: &std::path::Path, args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ringfence-localnet"))
+            .args(["--url", &s.validator.rpc_url(), "--admin", &admin.to_string_lossy()])
+            .args(args)
+            .output()
+            .expect("run ringfence-localnet");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let wallet = Keypair::new();
+    let to = wallet.pubkey().to_string();
+    let (ok, out, err) =
+        run(&s.validator.payer_path, &["faucet", "--market", &market, "--to", &to, "--amount", "1234.5"]);
+    assert!(ok, "{out}{err}");
+    let (token, _) = ata(&wallet.pubkey(), &s.mint, &wallet.pubkey());
+    assert_eq!(s.client.token_balance(&token).await.expect("balance"), 1_234_500_000, "exact decimals");
+    assert_eq!(s.client.rpc.get_balance(&wallet.pubkey()).await.expect("sol"), 2_000_000_000);
+    let (ok, _, err) =
+        run(&s.validator.payer_path, &["faucet", "--market", &market, "--to", &to, "--amount", "0.0000001"]);
+    assert!(!ok && err.contains("more than 6 decimal places"), "{err}");
+
+    let (ok, out, err) = run(&s.validator.payer_path, &["price", "--market", &market, "--price", "151.25"]);
+    assert!(ok, "{out}{err}");
+    let u = s.client.price_update(&s.keys().oracle).await.expect("price");
+    assert_eq!(u.price_message.price, 15_125_000_000);
+    // Anyone else's key is refused by the publisher.
+    let stranger = s.validator.dir.join("stranger.json");
+    let kp = Keypair::new();
+    ringfence_client::write_keypair(&kp, &stranger).expect("keypair");
+    s.fund(&[&kp], 0).await.expect("fund");
+    let (ok, _, err) = run(&stranger, &["price", "--market", &market, "--price", "1"]);
+    assert!(!ok && err.contains("NotWriteAuthority"), "{err}");
 }

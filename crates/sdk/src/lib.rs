@@ -1,6 +1,7 @@
 //! Rust client for Ringfence: PDA derivation, instruction builders, account and event decoding.
 //! Used by the test harness, the demo, the benchmark, and (later) the keeper and the CLI.
 
+pub mod amount;
 pub mod events;
 pub mod ix;
 pub mod pda;

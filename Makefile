@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 HARNESS = source scripts/env.sh && cargo run -q --locked -p ringfence-harness --bin
 
-.PHONY: help setup build idl test demo bench localnet e2e-bench clean
+.PHONY: help setup build idl test demo bench localnet e2e-bench install clean
 
 help:
 	@echo "make demo   scripted end-to-end session on the compiled program (LiteSVM)"
@@ -12,6 +12,8 @@ help:
 	@echo "make build  target/deploy/ringfence.so     make idl  target/idl/ringfence.json"
 	@echo "make localnet   solana-test-validator + deploy + markets + keeper (Ctrl-C stops all)"
 	@echo "make e2e-bench  1,000 underwater positions, one keeper: time to the last liquidation"
+	@echo "make install    ringfence, ringfence-keeper, ringfence-localnet into ~/.cargo/bin"
+	@echo "make clean      this clone's target/ and the shared build caches (not the toolchains)"
 
 setup:
 	scripts/setup.sh all
@@ -34,7 +36,7 @@ bench: build
 	$(HARNESS) bench
 
 LOCALNET = source scripts/env.sh && scripts/setup.sh validator && \
-	cargo build -q --locked -p ringfence-keeper -p ringfence-localnet && "$$CARGO_TARGET_DIR/debug/ringfence-localnet"
+	cargo build -q --locked -p ringfence-cli -p ringfence-keeper -p ringfence-localnet && "$$CARGO_TARGET_DIR/debug/ringfence-localnet"
 
 localnet: build
 	$(LOCALNET) up
@@ -42,5 +44,14 @@ localnet: build
 e2e-bench: build
 	$(LOCALNET) bench --positions $${POSITIONS:-1000}
 
+install:
+	source scripts/env.sh && scripts/setup.sh host && \
+	for c in cli keeper localnet; do cargo install -q --locked --path crates/$$c --root "$${CARGO_HOME:-$$HOME/.cargo}" || exit 1; done
+	@echo "installed into $${CARGO_HOME:-$$HOME/.cargo}/bin (on PATH with a standard rustup install)"
+
+# The shared build caches live outside the clone (scripts/env.sh: RINGFENCE_CACHE); the pinned
+# toolchains, sbpf-linker and validator tools there are kept (they take long to rebuild).
 clean:
 	rm -rf target
+	source scripts/env.sh && rm -rf "$$CARGO_TARGET_DIR" "$$SBF_TARGET_DIR" "$$RINGFENCE_CACHE/target-idl"
+	@echo "removed target/ and the build caches; toolchains and validator tools kept in $${RINGFENCE_CACHE:-~/.cache/ringfence}"

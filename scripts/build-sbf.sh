@@ -13,8 +13,11 @@ STD_SRC=$(cat "$RINGFENCE_CACHE/std-src.path")
   export __CARGO_TESTS_ONLY_SRC_ROOT=$STD_SRC/library   # cargo's build-std source override
   export RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1             # std's build.rs: no restricted_std
   # Flags for the program's target only (with --target they never reach build scripts).
+  # `-A linker-messages`: sbpf-linker first tries to dlopen the toolchain's libLLVM shared library,
+  # which rustup's nightly does not ship, prints "unable to open LLVM shared lib", and uses the
+  # LLVM it is statically linked with (the same major version, 23). Harmless; silenced.
   export RUSTFLAGS="-Zunstable-options -C linker=$SBF_TOOLS/bin/sbpf-linker \
- -C link-arg=--llvm-args=-bpf-stack-size=4096 -C relocation-model=static -C passes=lower-atomic"
+ -C link-arg=--llvm-args=-bpf-stack-size=4096 -C relocation-model=static -C passes=lower-atomic -A linker-messages"
   # sbpf-linker writes a stray copy relative to the cwd; keep it out of the way.
   mkdir -p "$SBF_TARGET_DIR/linker-cwd"
   cd "$SBF_TARGET_DIR/linker-cwd"

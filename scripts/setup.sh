@@ -80,22 +80,40 @@ setup_validator() {
     log "unpacking prebuilt validator tools from $seed"
     tar --zstd -xf "$seed" -C "$SOLANA_TOOLS"
   fi
+  # A Solana developer may have the pinned tools on PATH already: use them instead of building.
+  mkdir -p "$SOLANA_TOOLS/bin"
+  reuse_from_path solana-test-validator "$SOLANA_VERSION"
+  reuse_from_path solana "$SOLANA_VERSION"
+  reuse_from_path anchor "$ANCHOR_CLI_VERSION"
   if ! have_validator_tools_binaries; then
-    log "building solana-test-validator, solana $SOLANA_VERSION and anchor $ANCHOR_CLI_VERSION from crates.io (once, ~60 min on 2 cores)"
+    log "building the missing ones of solana-test-validator, solana $SOLANA_VERSION and anchor $ANCHOR_CLI_VERSION from crates.io (once, ~60 min on 2 cores)"
     if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
       apt-get update -qq && apt-get install -y -qq build-essential pkg-config libssl-dev libudev-dev clang \
         libclang-dev protobuf-compiler cmake zstd >/dev/null
     fi
     local target=$RINGFENCE_CACHE/target-tools
-    CARGO_TARGET_DIR=$target nice -n 10 cargo "+$HOST_TOOLCHAIN" install --locked "agave-validator@$SOLANA_VERSION" \
-      --bin solana-test-validator --root "$SOLANA_TOOLS"
-    CARGO_TARGET_DIR=$target nice -n 10 cargo "+$HOST_TOOLCHAIN" install --locked "solana-cli@$SOLANA_VERSION" \
-      --bin solana --root "$SOLANA_TOOLS"
-    CARGO_TARGET_DIR=$target nice -n 10 cargo "+$HOST_TOOLCHAIN" install --locked "anchor-cli@$ANCHOR_CLI_VERSION" \
-      --root "$SOLANA_TOOLS"
+    [ -x "$SOLANA_TOOLS/bin/solana-test-validator" ] ||
+      CARGO_TARGET_DIR=$target nice -n 10 cargo "+$HOST_TOOLCHAIN" install --locked "agave-validator@$SOLANA_VERSION" \
+        --bin solana-test-validator --root "$SOLANA_TOOLS"
+    [ -x "$SOLANA_TOOLS/bin/solana" ] ||
+      CARGO_TARGET_DIR=$target nice -n 10 cargo "+$HOST_TOOLCHAIN" install --locked "solana-cli@$SOLANA_VERSION" \
+        --bin solana --root "$SOLANA_TOOLS"
+    [ -x "$SOLANA_TOOLS/bin/anchor" ] ||
+      CARGO_TARGET_DIR=$target nice -n 10 cargo "+$HOST_TOOLCHAIN" install --locked "anchor-cli@$ANCHOR_CLI_VERSION" \
+        --root "$SOLANA_TOOLS"
   fi
   touch "$SOLANA_TOOLS/.ok-$SOLANA_VERSION-$ANCHOR_CLI_VERSION"
   have_validator_tools || { log "validator tools installed but not the pinned versions"; exit 1; }
+}
+
+# Links `tool` from PATH into the cache when it is there at exactly `version` (and not yet cached).
+reuse_from_path() {
+  local tool=$1 version=$2 found
+  [ -x "$SOLANA_TOOLS/bin/$tool" ] && return 0
+  found=$(command -v "$tool" 2>/dev/null) || return 0
+  case "$("$found" --version 2>/dev/null)" in
+    *" $version"*) log "using $found ($version, already on PATH)"; ln -sf "$found" "$SOLANA_TOOLS/bin/$tool" ;;
+  esac
 }
 
 have_validator_tools_binaries() {

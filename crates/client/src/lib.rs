@@ -27,6 +27,8 @@ use solana_transaction::Transaction;
 
 pub use solana_rpc_client;
 
+pub mod errors;
+
 mod pyth_price {
     pub use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 }
@@ -399,16 +401,22 @@ pub fn describe_error(kind: &ErrorKind) -> String {
     }
 }
 
-/// The program error named in `text` (Anchor logs `Error Code: <Name>`), else the raw custom code.
+/// The program error named in `text` (Anchor logs `Error Code: <Name>`, or a custom code in any
+/// form), in words: `Name: message`.
 pub fn program_error_name(text: &str) -> Option<String> {
     if let Some(rest) = text.split("Error Code: ").nth(1) {
         let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
         if !name.is_empty() {
-            return Some(name);
+            let msg = errors::program_errors().into_iter().find(|(n, _)| *n == name).map(|(_, m)| m);
+            return Some(match msg {
+                Some(m) => format!("{name}: {m}"),
+                None => name,
+            });
         }
     }
-    let hex = text.split("custom program error: 0x").nth(1)?;
-    let hex: String = hex.chars().take_while(|c| c.is_ascii_hexdigit()).collect();
-    let code = u32::from_str_radix(&hex, 16).ok()?;
-    Some(format!("program error {code}"))
+    let code = errors::code_in(text)?;
+    Some(match errors::describe_code(code) {
+        Some((name, msg)) => format!("{name}: {msg}"),
+        None => format!("program error {code}"),
+    })
 }

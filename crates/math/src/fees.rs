@@ -5,7 +5,7 @@
 //! (only instructions change it), so `index += rate(utilization at the last update) * elapsed` is
 //! exact across any gap, with no crank. A position owes `size * (index_now - index_at_entry)`.
 
-use crate::{mul_div_ceil, mul_div_floor, wide_mul, MathError, MathResult};
+use crate::{mul_div_ceil, mul_div_floor, wide_mul, MathError, MathResult, BPS};
 
 /// Index units per 100% of notional. A rate of `r` index units per second charges `r / 1e12` of
 /// notional per second (e.g. 10% a year is about 3,171 units per second).
@@ -100,6 +100,81 @@ mod tests {
             let a = borrow_rate(min, max, lo, free as u64).unwrap();
             let b = borrow_rate(min, max, hi, free as u64).unwrap();
             prop_assert!(min <= a && a <= b && b <= max);
+        }
+    }
+}
+
+/// The notional a trader gets from a `deposit` at `leverage_e4` / 10,000 ×, leverage read the way
+/// traders read it: notional = leverage × the collateral left after the open fee, so
+/// `size = deposit · L / (1 + L · open_fee)`, rounded down, then, when that misses the open's own
+/// rule by the fee's rounding (at the market's maximum leverage), the largest size that meets it. Clients size opens and limit orders with it; the
+/// program's rule is unchanged.
+pub fn size_for_leverage(deposit: u64, leverage_e4: u64, open_fee_bps: u64, initial_margin_bps: u64) -> MathResult<u64> {
+    const E4: u128 = 10_000;
+    let num = u128::from(deposit)
+        .checked_mul(u128::from(leverage_e4))
+        .and_then(|v| v.checked_mul(u128::from(BPS)))
+        .ok_or(MathError::Overflow)?;
+    let den = E4
+        .checked_mul(u128::from(BPS))
+        .and_then(|v| v.checked_add(u128::from(leverage_e4).checked_mul(u128::from(open_fee_bps))?))
+        .ok_or(MathError::Overflow)?;
+    let size = u64::try_from(num.checked_div(den).ok_or(MathError::DivisionByZero)?).map_err(|_| MathError::Overflow)?;
+    let fits = |size: u64| -> MathResult<bool> {
+        let net = deposit.saturating_sub(notional_fee(size, open_fee_bps)?);
+        crate::meets_initial_margin(size, net, initial_margin_bps)
+    };
+    // Above the maximum leverage nothing fits: leave the size (the program says LeverageTooHigh).
+    let within = u128::from(leverage_e4).checked_mul(u128::from(initial_margin_bps)).ok_or(MathError::Overflow)?
+        <= E4.checked_mul(u128::from(BPS)).ok_or(MathError::Overflow)?;
+    if !within || fits(size)? {
+        return Ok(size);
+    }
+    // At (or just under) the maximum the rounded-up fee can leave the collateral short: the
+    // largest size that fits (fitting is monotone in the size).
+    let (mut lo, mut hi) = (0u64, size);
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        if fits(mid)? {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    let size = lo;
+    Ok(size)
+}
+
+#[cfg(test)]
+mod leverage_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_maximum_leverage_is_reachable() {
+        // 100 deposited at 10x with a 0.1% open fee and 10% initial margin: 999.000999 notional,
+        // whose 0.999001 fee leaves 99.000999 = exactly its 10% margin.
+        let size = size_for_leverage(100_000_000, 100_000, 10, 1_000).unwrap();
+        let net = 100_000_000 - notional_fee(size, 10).unwrap();
+        assert!(crate::meets_initial_margin(size, net, 1_000).unwrap());
+        // 100 / (1/10 + 0.001) = 990.099..., less the units the rounded-up fee takes.
+        assert!(size <= 990_099_009 && size >= 990_099_000, "{size}");
+        assert_eq!(size_for_leverage(100_000_000, 50_000, 0, 1_000).unwrap(), 500_000_000);
+    }
+
+    proptest! {
+        /// At any leverage up to the maximum, the open the client sizes meets the program's rule,
+        /// and its notional is leverage × the net collateral (within a unit or two).
+        #[test]
+        fn sized_opens_meet_the_margin_rule(deposit in 1_000_000u64..1_000_000_000_000, fee in 0u64..100, im in 100u64..5_000, pct in 1u64..=100) {
+            let max_e4 = 10_000 * 10_000 / im; // 1 / im
+            let lev = (max_e4 * pct / 100).max(1);
+            let size = size_for_leverage(deposit, lev, fee, im).unwrap();
+            let net = deposit.saturating_sub(notional_fee(size, fee).unwrap());
+            prop_assert!(crate::meets_initial_margin(size, net, im).unwrap());
+            let expect = u128::from(net) * u128::from(lev) / 10_000;
+            let slack = 2 + u128::from(lev / 10_000) * 2;
+            prop_assert!(u128::from(size).abs_diff(expect) <= slack, "size {size} vs {expect}");
         }
     }
 }

@@ -12,7 +12,6 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use ringfence_client::{ata, Client};
 use ringfence_sdk::ix::{self, MarketKeys, PositionAccounts};
-use ringfence_sdk::math::PRICE_ONE;
 use ringfence_sdk::ringfence::instructions::HealthView;
 use ringfence_sdk::{pda, Market, Side, TriggerArgs, TriggerKind};
 use serde_json::json;
@@ -80,9 +79,9 @@ enum PositionCmd {
         side: SideArg,
         /// Collateral in whole tokens (decimals allowed).
         #[arg(long)]
-        collateral: f64,
+        collateral: String,
         #[arg(long)]
-        leverage: f64,
+        leverage: String,
         /// Position id (default: the first free one).
         #[arg(long)]
         id: Option<u64>,
@@ -95,7 +94,7 @@ enum PositionCmd {
         #[command(flatten)]
         which: Which,
         #[arg(long)]
-        amount: f64,
+        amount: String,
     },
     RemoveMargin {
         #[arg(long)]
@@ -103,7 +102,7 @@ enum PositionCmd {
         #[command(flatten)]
         which: Which,
         #[arg(long)]
-        amount: f64,
+        amount: String,
     },
     /// Adds SIZE of notional (whole tokens) at the oracle price, depositing DEPOSIT more collateral.
     Increase {
@@ -112,11 +111,11 @@ enum PositionCmd {
         #[command(flatten)]
         which: Which,
         #[arg(long)]
-        size: f64,
+        size: String,
         /// Collateral to add with it (whole tokens; the open fee and the borrow fee owed come out of
         /// the collateral).
-        #[arg(long, default_value_t = 0.0)]
-        deposit: f64,
+        #[arg(long, default_value = "0")]
+        deposit: String,
         #[command(flatten)]
         slippage: Slippage,
     },
@@ -127,7 +126,7 @@ enum PositionCmd {
         #[command(flatten)]
         which: Which,
         #[arg(long)]
-        size: f64,
+        size: String,
         #[command(flatten)]
         slippage: Slippage,
     },
@@ -180,27 +179,31 @@ enum PositionCmd {
         which: Which,
     },
     /// Lists positions with PnL, health, liquidation and bankruptcy prices (the program's view).
+    /// Signs nothing: `--owner` (default: the `--keypair`'s, if any) or every owner's with `--all`.
     List {
         #[arg(long)]
         market: Pubkey,
-        /// Whose positions (default: the signer's).
-        #[arg(long)]
+        /// Whose positions.
+        #[arg(long, conflicts_with = "all")]
         owner: Option<Pubkey>,
+        /// Every owner's positions in the market.
+        #[arg(long)]
+        all: bool,
     },
 }
 
 /// A take-profit or stop-loss.
-#[derive(clap::Args, Clone, Copy, Debug)]
+#[derive(clap::Args, Clone, Debug)]
 struct TriggerOpts {
     /// Trigger price (quote units; 0 clears the trigger and refunds its fee).
     #[arg(long)]
-    price: f64,
+    price: String,
     /// Notional to close, whole tokens (default: the whole position).
     #[arg(long)]
-    size: Option<f64>,
+    size: Option<String>,
     /// Execution fee for the keeper, whole tokens, escrowed in the position's vault.
-    #[arg(long, default_value_t = 0.1)]
-    fee: f64,
+    #[arg(long, default_value = "0.1")]
+    fee: String,
 }
 
 #[derive(Subcommand)]
@@ -212,7 +215,7 @@ enum StandbyCmd {
         #[command(flatten)]
         which: Which,
         #[arg(long)]
-        amount: f64,
+        amount: String,
     },
     /// Takes AMOUNT of standby back into your token account.
     Withdraw {
@@ -221,7 +224,7 @@ enum StandbyCmd {
         #[command(flatten)]
         which: Which,
         #[arg(long)]
-        amount: f64,
+        amount: String,
     },
     /// Top-up rule: while equity < RATIO x the maintenance requirement, a keeper moves STEP of
     /// standby into collateral per call for FEE. `--ratio 0 --step 0 --fee 0` clears it.
@@ -232,13 +235,13 @@ enum StandbyCmd {
         which: Which,
         /// Multiple of the maintenance requirement (1 to 5; e.g. 1.5).
         #[arg(long)]
-        ratio: f64,
+        ratio: String,
         /// Collateral moved per top-up, whole tokens.
         #[arg(long)]
-        step: f64,
+        step: String,
         /// The keeper's fee per top-up, whole tokens (paid from the standby).
-        #[arg(long, default_value_t = 0.01)]
-        fee: f64,
+        #[arg(long, default_value = "0.01")]
+        fee: String,
     },
 }
 
@@ -252,24 +255,24 @@ enum OrderCmd {
         #[arg(long, value_enum)]
         side: SideArg,
         #[arg(long)]
-        collateral: f64,
+        collateral: String,
         #[arg(long)]
-        leverage: f64,
+        leverage: String,
         /// Limit price (quote units).
         #[arg(long)]
-        limit: f64,
+        limit: String,
         /// Seconds until it expires (then anyone may close it, refunding you in full).
         #[arg(long, default_value_t = 86_400)]
         expiry_secs: i64,
         /// The filling keeper's fee, whole tokens.
-        #[arg(long, default_value_t = 0.1)]
-        fee: f64,
+        #[arg(long, default_value = "0.1")]
+        fee: String,
         /// Take-profit price set on the position when it opens.
         #[arg(long)]
-        tp: Option<f64>,
+        tp: Option<String>,
         /// Stop-loss price set on the position when it opens.
         #[arg(long)]
-        sl: Option<f64>,
+        sl: Option<String>,
         /// Order id, also the id of the position it opens (default: the first free one).
         #[arg(long)]
         id: Option<u64>,
@@ -325,7 +328,7 @@ enum LpCmd {
         #[arg(long)]
         market: Pubkey,
         #[arg(long)]
-        amount: f64,
+        amount: String,
         #[arg(long, default_value_t = 60)]
         wait: u64,
     },
@@ -334,7 +337,7 @@ enum LpCmd {
         #[arg(long)]
         market: Pubkey,
         #[arg(long)]
-        shares: f64,
+        shares: String,
         #[arg(long, default_value_t = 60)]
         wait: u64,
     },
@@ -397,15 +400,41 @@ impl Ctx {
         Ok(anchor_spl::token::spl_token::state::Mint::unpack(&acc.data)?.decimals)
     }
 
-    async fn units(&self, mint: &Pubkey, amount: f64) -> Result<u64> {
-        if !(amount.is_finite() && amount >= 0.0) {
-            bail!("amount must be a non-negative number");
+    /// Fails in words when `owner`'s associated token account of `mint` is missing or holds less
+    /// than `need` (the program would only say `NotTokenAccount` or an SPL Token error).
+    async fn require_funded(&self, owner: &Pubkey, mint: &Pubkey, need: u64) -> Result<()> {
+        let (token, _) = ata(owner, mint, owner);
+        let hint = format!("fund it (on a local chain: ringfence-localnet faucet --market <MARKET> --to {owner})");
+        match self.client.rpc.get_account(&token).await {
+            Err(_) => bail!("{owner} has no token account of the collateral mint {mint} (expected {token}): {hint}"),
+            Ok(_) => {
+                let have = self.client.token_balance(&token).await?;
+                if have < need {
+                    let f = self.fmt(mint).await?;
+                    bail!(
+                        "{owner}'s token account {token} holds {} of the {} needed: {hint}",
+                        ringfence_sdk::amount::format(have, f.decimals),
+                        ringfence_sdk::amount::format(need, f.decimals)
+                    );
+                }
+                Ok(())
+            }
         }
-        let scaled = amount * 10f64.powi(i32::from(self.decimals(mint).await?));
-        if scaled > u64::MAX as f64 {
-            bail!("amount too large");
-        }
-        Ok(scaled.round() as u64)
+    }
+
+    /// `units` of `mint` as the JSON's exact decimal string.
+    async fn tok(&self, mint: &Pubkey, units: u64) -> Result<serde_json::Value> {
+        Ok(self.fmt(mint).await?.amt(units))
+    }
+
+    async fn fmt(&self, mint: &Pubkey) -> Result<Fmt> {
+        Ok(Fmt { decimals: self.decimals(mint).await? })
+    }
+
+    /// An amount typed in whole tokens (exact decimal, at most the mint's decimals) in base units.
+    async fn units(&self, mint: &Pubkey, amount: &str) -> Result<u64> {
+        let decimals = self.decimals(mint).await?;
+        ringfence_sdk::amount::parse(amount, decimals).map_err(|e| anyhow!("amount: {e}"))
     }
 
     /// Sends (or simulates, with --dry-run) `ixs` signed by the signer, and reports.
@@ -520,16 +549,39 @@ fn now_unix() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
 }
 
-fn price(p: u64) -> f64 {
-    p as f64 / PRICE_ONE as f64
+/// A program price (`PRICE_DECIMALS`) as an exact decimal string in quote units.
+fn px(p: u64) -> String {
+    ringfence_sdk::amount::format(p, u8::try_from(ringfence_sdk::math::PRICE_DECIMALS).unwrap_or(10))
 }
 
-/// A price in quote units as the program's fixed point.
-fn price_units(p: f64) -> Result<u64> {
-    if !(p.is_finite() && p >= 0.0 && p * (PRICE_ONE as f64) < u64::MAX as f64) {
-        bail!("price must be a non-negative number");
+/// Formats amounts of one mint as exact decimal strings in whole tokens: the JSON output's one
+/// convention for every amount (`"100.5"`, `"-3.25"`).
+struct Fmt {
+    decimals: u8,
+}
+
+impl Fmt {
+    fn amt(&self, units: u64) -> serde_json::Value {
+        json!(ringfence_sdk::amount::format(units, self.decimals))
     }
-    Ok((p * PRICE_ONE as f64).round() as u64)
+    fn signed(&self, units: i128) -> serde_json::Value {
+        json!(ringfence_sdk::amount::format_signed(units, self.decimals))
+    }
+}
+
+/// A price typed in quote units (exact decimal) as the program's fixed point.
+fn price_units(p: &str) -> Result<u64> {
+    let decimals = u8::try_from(ringfence_sdk::math::PRICE_DECIMALS).map_err(|_| anyhow!("price decimals"))?;
+    ringfence_sdk::amount::parse(p, decimals).map_err(|e| anyhow!("price: {e}"))
+}
+
+/// A leverage typed as traders read it ("10", "7.5"): ten-thousandths.
+fn leverage_e4(text: &str) -> Result<u64> {
+    let l = ringfence_sdk::amount::parse(text, 4).map_err(|e| anyhow!("leverage: {e}"))?;
+    if l == 0 {
+        bail!("leverage must be positive");
+    }
+    Ok(l)
 }
 
 fn side_of(s: SideArg) -> Side {
@@ -539,47 +591,44 @@ fn side_of(s: SideArg) -> Side {
     }
 }
 
-fn trigger_json(t: &ringfence_sdk::Trigger) -> serde_json::Value {
-    if t.price == 0 {
-        serde_json::Value::Null
-    } else {
-        json!({"price": price(t.price), "size": t.size, "fee": t.fee, "set_at": t.set_at})
-    }
-}
-
 async fn set_trigger(ctx: &Ctx, market: &Pubkey, which: Which, kind: TriggerKind, t: TriggerOpts) -> Result<()> {
     let signer = ctx.signer()?;
     let (_, keys) = ctx.market(market).await?;
-    let args = trigger_args(ctx, &keys, t).await?;
+    let args = trigger_args(ctx, &keys, t.clone()).await?;
     let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
     let (key, pos) = find_position(ctx, market, which).await?;
     let ix = ix::set_trigger(&token, &key, &pos, kind, args);
-    let details = json!({"position": key.to_string(), "kind": format!("{kind:?}"), "price": t.price, "size": args.size, "fee": args.fee});
+    let details = json!({"position": key.to_string(), "kind": format!("{kind:?}"), "price": t.price, "size": ctx.tok(&keys.collateral_mint, args.size).await?, "fee": ctx.tok(&keys.collateral_mint, args.fee).await?});
     ctx.run("set_trigger", vec![ix], details).await
 }
 
 async fn trigger_args(ctx: &Ctx, keys: &MarketKeys, t: TriggerOpts) -> Result<TriggerArgs> {
-    let price = price_units(t.price)?;
+    let price = price_units(&t.price)?;
     if price == 0 {
         return Ok(TriggerArgs::default());
     }
     let size = match t.size {
-        Some(s) => ctx.units(&keys.collateral_mint, s).await?,
+        Some(s) => ctx.units(&keys.collateral_mint, &s).await?,
         None => 0,
     };
-    Ok(TriggerArgs { price, size, fee: ctx.units(&keys.collateral_mint, t.fee).await? })
+    Ok(TriggerArgs { price, size, fee: ctx.units(&keys.collateral_mint, &t.fee).await? })
 }
 
 async fn order(ctx: &Ctx, cmd: OrderCmd) -> Result<()> {
     match cmd {
         OrderCmd::Place { market, side, collateral, leverage, limit, expiry_secs, fee, tp, sl, id } => {
             let signer = ctx.signer()?;
-            let (_, keys) = ctx.market(&market).await?;
-            let collateral = ctx.units(&keys.collateral_mint, collateral).await?;
-            if !(leverage.is_finite() && leverage > 0.0) {
-                bail!("leverage must be positive");
-            }
-            let size = (collateral as f64 * leverage).round() as u64;
+            let (m, keys) = ctx.market(&market).await?;
+            let collateral = ctx.units(&keys.collateral_mint, &collateral).await?;
+            // Leverage as traders read it: notional = leverage x the deposit net of the open fee.
+            let p = m.params;
+            let size = ringfence_sdk::math::size_for_leverage(
+                collateral,
+                leverage_e4(&leverage)?,
+                u64::from(p.open_fee_bps),
+                u64::from(p.initial_margin_bps),
+            )
+            .map_err(|e| anyhow!("size: {e:?}"))?;
             let id = match id {
                 Some(id) => id,
                 None => {
@@ -592,13 +641,13 @@ async fn order(ctx: &Ctx, cmd: OrderCmd) -> Result<()> {
                     id
                 }
             };
-            let trigger = |p: Option<f64>| -> Result<TriggerArgs> {
+            let trigger = |p: Option<String>| -> Result<TriggerArgs> {
                 Ok(match p {
-                    Some(p) => TriggerArgs { price: price_units(p)?, size: 0, fee: 0 },
+                    Some(p) => TriggerArgs { price: price_units(&p)?, size: 0, fee: 0 },
                     None => TriggerArgs::default(),
                 })
             };
-            let fee = ctx.units(&keys.collateral_mint, fee).await?;
+            let fee = ctx.units(&keys.collateral_mint, &fee).await?;
             // Escrowed trigger fees: the same as the fill's fee.
             let with_fee = |t: TriggerArgs| if t.price > 0 { TriggerArgs { fee, ..t } } else { t };
             let spec = ix::OrderSpec {
@@ -606,15 +655,17 @@ async fn order(ctx: &Ctx, cmd: OrderCmd) -> Result<()> {
                 side: side_of(side),
                 collateral,
                 size,
-                limit_price: price_units(limit)?,
+                limit_price: price_units(&limit)?,
                 expiry: ctx.client.cluster_time().await? + expiry_secs,
                 exec_fee: fee,
                 take_profit: with_fee(trigger(tp)?),
                 stop_loss: with_fee(trigger(sl)?),
             };
             let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
+            let escrowed = spec.collateral + spec.exec_fee + spec.take_profit.fee + spec.stop_loss.fee;
+            ctx.require_funded(&signer.pubkey(), &keys.collateral_mint, escrowed).await?;
             let (ix, order) = ix::place_limit_order(&signer.pubkey(), &token, &keys, &spec);
-            let details = json!({"order": order.to_string(), "id": id, "collateral": collateral, "size": size,
+            let details = json!({"order": order.to_string(), "id": id, "collateral": ctx.tok(&keys.collateral_mint, collateral).await?, "size": ctx.tok(&keys.collateral_mint, size).await?,
                 "limit_price": limit, "expiry": spec.expiry, "exec_fee": fee,
                 "position": pda::position(&market, &signer.pubkey(), id).to_string()});
             ctx.run("place_limit_order", vec![ix], details).await
@@ -633,16 +684,25 @@ async fn order(ctx: &Ctx, cmd: OrderCmd) -> Result<()> {
             ctx.run("cancel_limit_order", vec![create, ix], json!({"order": key.to_string(), "id": id})).await
         }
         OrderCmd::List { market, owner } => {
+            let (_, keys) = ctx.market(&market).await?;
+            let f = ctx.fmt(&keys.collateral_mint).await?;
+            let trig = |t: &ringfence_sdk::Trigger| {
+                if t.price == 0 {
+                    serde_json::Value::Null
+                } else {
+                    json!({"price": px(t.price), "size": f.amt(t.size), "fee": f.amt(t.fee)})
+                }
+            };
             let mut rows = Vec::new();
             for (k, o) in ctx.client.orders(&market).await? {
                 if owner.is_some_and(|w| w != o.owner) {
                     continue;
                 }
                 rows.push(json!({"order": k.to_string(), "owner": o.owner.to_string(), "id": o.id,
-                    "side": if o.side == 0 {"long"} else {"short"}, "collateral": o.collateral, "size": o.size,
-                    "limit_price": price(o.limit_price), "expiry": o.expiry, "placed_at": o.placed_at,
-                    "exec_fee": o.exec_fee, "position": o.position.to_string(),
-                    "take_profit": trigger_json(&o.take_profit), "stop_loss": trigger_json(&o.stop_loss)}));
+                    "side": if o.side == 0 {"long"} else {"short"}, "collateral": f.amt(o.collateral), "size": f.amt(o.size),
+                    "limit_price": px(o.limit_price), "expiry": o.expiry, "placed_at": o.placed_at,
+                    "exec_fee": f.amt(o.exec_fee), "position": o.position.to_string(),
+                    "take_profit": trig(&o.take_profit), "stop_loss": trig(&o.stop_loss)}));
             }
             print_rows(ctx.json, &rows);
             Ok(())
@@ -659,10 +719,12 @@ async fn run(cli: Cli) -> Result<()> {
             let mut out = Vec::new();
             for (k, a) in accounts {
                 if let Ok(m) = ringfence_sdk::decode_account::<Market>(&a.data) {
+                    let f = ctx.fmt(&m.collateral_mint).await?;
                     out.push(
                         json!({"market": k.to_string(), "feed_id": hex(&m.feed_id), "oracle": m.oracle.to_string(),
-                        "open_interest_long": m.long.open_interest, "open_interest_short": m.short.open_interest,
-                        "positions_open": m.positions_open, "free_liquidity": m.free_liquidity, "paused": m.paused}),
+                        "collateral_mint": m.collateral_mint.to_string(),
+                        "open_interest_long": f.amt(m.long.open_interest), "open_interest_short": f.amt(m.short.open_interest),
+                        "positions_open": m.positions_open, "free_liquidity": f.amt(m.free_liquidity), "paused": m.paused}),
                     );
                 }
             }
@@ -670,12 +732,21 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Markets(MarketsCmd::Show { market }) => {
             let (m, _) = ctx.market(&market).await?;
+            let f = ctx.fmt(&m.collateral_mint).await?;
+            // Parameters as an object of the program's own field names (bps and seconds as
+            // integers, amounts as exact decimal strings like every amount here).
+            let mut params = serde_json::to_value(m.params)?;
+            for k in ["max_open_interest_long", "max_open_interest_short", "min_position_size"] {
+                if let Some(v) = params.get(k).and_then(serde_json::Value::as_u64) {
+                    params[k] = f.amt(v);
+                }
+            }
             let v = json!({"market": market.to_string(), "admin": m.admin.to_string(), "collateral_mint": m.collateral_mint.to_string(),
                 "feed_id": hex(&m.feed_id), "oracle": m.oracle.to_string(), "pool_vault": m.pool_vault.to_string(), "lp_mint": m.lp_mint.to_string(),
-                "free_liquidity": m.free_liquidity, "total_reserved": m.total_reserved, "lp_supply": m.lp_supply,
-                "open_interest_long": m.long.open_interest, "open_interest_short": m.short.open_interest, "positions_open": m.positions_open,
-                "borrow_index": m.borrow_index, "borrow_rate": m.borrow_rate, "paused": m.paused,
-                "params": format!("{:?}", m.params)});
+                "free_liquidity": f.amt(m.free_liquidity), "total_reserved": f.amt(m.total_reserved), "lp_supply": f.amt(m.lp_supply),
+                "open_interest_long": f.amt(m.long.open_interest), "open_interest_short": f.amt(m.short.open_interest),
+                "positions_open": m.positions_open, "borrow_index": m.borrow_index, "borrow_rate": m.borrow_rate,
+                "paused": m.paused, "params": params});
             print_rows(ctx.json, &[v]);
         }
         Cmd::Position(cmd) => position(&ctx, cmd).await?,
@@ -690,12 +761,17 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
     match cmd {
         PositionCmd::Open { market, side, collateral, leverage, id, slippage } => {
             let signer = ctx.signer()?;
-            let (_, keys) = ctx.market(&market).await?;
-            let collateral = ctx.units(&keys.collateral_mint, collateral).await?;
-            if !(leverage.is_finite() && leverage > 0.0) {
-                bail!("leverage must be positive");
-            }
-            let size = (collateral as f64 * leverage).round() as u64;
+            let (m, keys) = ctx.market(&market).await?;
+            let collateral = ctx.units(&keys.collateral_mint, &collateral).await?;
+            // Leverage as traders read it: notional = leverage x the deposit net of the open fee.
+            let p = m.params;
+            let size = ringfence_sdk::math::size_for_leverage(
+                collateral,
+                leverage_e4(&leverage)?,
+                u64::from(p.open_fee_bps),
+                u64::from(p.initial_margin_bps),
+            )
+            .map_err(|e| anyhow!("size: {e:?}"))?;
             let id = match id {
                 Some(id) => id,
                 None => {
@@ -709,52 +785,54 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
             let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
             let side = side_of(side);
             let limit = trade_limit(ctx, &keys, side, true, slippage).await?;
+            ctx.require_funded(&signer.pubkey(), &keys.collateral_mint, collateral).await?;
             let ix = ix::open_position(&signer.pubkey(), &token, &keys, id, side, collateral, size, limit);
-            let details = json!({"id": id, "collateral": collateral, "size": size,
-                "acceptable_price": price(limit.acceptable_price), "deadline": limit.deadline});
+            let details = json!({"id": id, "collateral": ctx.tok(&keys.collateral_mint, collateral).await?, "size": ctx.tok(&keys.collateral_mint, size).await?,
+                "acceptable_price": px(limit.acceptable_price), "deadline": limit.deadline});
             ctx.run("open_position", vec![ix], details).await
         }
         PositionCmd::AddMargin { market, which, amount } => {
             let signer = ctx.signer()?;
             let (_, keys) = ctx.market(&market).await?;
-            let amount = ctx.units(&keys.collateral_mint, amount).await?;
+            let amount = ctx.units(&keys.collateral_mint, &amount).await?;
             let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
             let (key, pos) = find_position(ctx, &market, which).await?;
+            ctx.require_funded(&signer.pubkey(), &keys.collateral_mint, amount).await?;
             let ix = ix::add_margin(&token, &key, &pos, amount);
-            ctx.run("add_margin", vec![ix], json!({"position": key.to_string(), "id": pos.id, "amount": amount})).await
+            ctx.run("add_margin", vec![ix], json!({"position": key.to_string(), "id": pos.id, "amount": ctx.tok(&keys.collateral_mint, amount).await?})).await
         }
         PositionCmd::RemoveMargin { market, which, amount } => {
             let (a, keys, _) = accounts(ctx, &market, which).await?;
-            let amount = ctx.units(&keys.collateral_mint, amount).await?;
+            let amount = ctx.units(&keys.collateral_mint, &amount).await?;
             ctx.run(
                 "remove_margin",
                 vec![ix::remove_margin(&a, amount)],
-                json!({"position": a.position.to_string(), "amount": amount}),
+                json!({"position": a.position.to_string(), "amount": ctx.tok(&keys.collateral_mint, amount).await?}),
             )
             .await
         }
         PositionCmd::Increase { market, which, size, deposit, slippage } => {
             let (a, keys, pos) = accounts(ctx, &market, which).await?;
-            let size = ctx.units(&keys.collateral_mint, size).await?;
-            let deposit = ctx.units(&keys.collateral_mint, deposit).await?;
+            let size = ctx.units(&keys.collateral_mint, &size).await?;
+            let deposit = ctx.units(&keys.collateral_mint, &deposit).await?;
             let limit = trade_limit(ctx, &keys, pos.side()?, true, slippage).await?;
             ctx.run(
                 "increase_position",
                 vec![ix::increase_position(&a, size, deposit, limit)],
-                json!({"position": a.position.to_string(), "size_delta": size, "deposit": deposit,
-                    "acceptable_price": price(limit.acceptable_price), "deadline": limit.deadline}),
+                json!({"position": a.position.to_string(), "size_delta": ctx.tok(&keys.collateral_mint, size).await?, "deposit": ctx.tok(&keys.collateral_mint, deposit).await?,
+                    "acceptable_price": px(limit.acceptable_price), "deadline": limit.deadline}),
             )
             .await
         }
         PositionCmd::Decrease { market, which, size, slippage } => {
             let (a, keys, pos) = accounts(ctx, &market, which).await?;
-            let size = ctx.units(&keys.collateral_mint, size).await?;
+            let size = ctx.units(&keys.collateral_mint, &size).await?;
             let limit = trade_limit(ctx, &keys, pos.side()?, false, slippage).await?;
             ctx.run(
                 "decrease_position",
                 vec![ix::decrease_position(&a, size, limit)],
-                json!({"position": a.position.to_string(), "size_delta": size,
-                    "acceptable_price": price(limit.acceptable_price), "deadline": limit.deadline}),
+                json!({"position": a.position.to_string(), "size_delta": ctx.tok(&keys.collateral_mint, size).await?,
+                    "acceptable_price": px(limit.acceptable_price), "deadline": limit.deadline}),
             )
             .await
         }
@@ -762,7 +840,7 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
             let (a, keys, pos) = accounts(ctx, &market, which).await?;
             let limit = trade_limit(ctx, &keys, pos.side()?, false, slippage).await?;
             let details = json!({"position": a.position.to_string(),
-                "acceptable_price": price(limit.acceptable_price), "deadline": limit.deadline});
+                "acceptable_price": px(limit.acceptable_price), "deadline": limit.deadline});
             ctx.run("close_position", vec![ix::close_position(&a, limit)], details).await
         }
         PositionCmd::Transfer { market, which, new_owner_keypair } => {
@@ -791,53 +869,65 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
             ctx.run(
                 "claim_residual",
                 vec![create, ix],
-                json!({"position": key.to_string(), "id": pos.id, "residual": pos.residual}),
+                json!({"position": key.to_string(), "id": pos.id, "residual": ctx.tok(&keys.collateral_mint, pos.residual).await?}),
             )
             .await
         }
-        PositionCmd::List { market, owner } => {
-            let owner = match owner {
-                Some(o) => o,
-                None => ctx.signer()?.pubkey(),
+        PositionCmd::List { market, owner, all } => {
+            // Nothing is signed: the owner filter is --owner, else the keypair's, else everyone.
+            let owner = match (owner, all, ctx.signer.as_ref()) {
+                (Some(o), _, _) => Some(o),
+                (None, false, Some(kp)) => Some(kp.pubkey()),
+                _ => None,
             };
             let (_, keys) = ctx.market(&market).await?;
+            let f = ctx.fmt(&keys.collateral_mint).await?;
             let mut rows = Vec::new();
             for (k, p) in ctx.client.positions(&market).await? {
-                if p.owner != owner {
+                if owner.is_some_and(|o| p.owner != o) {
                     continue;
                 }
-                // A read-only view, simulated unsigned and paid (never charged) by the owner.
                 let status = match p.status {
                     ringfence_sdk::ringfence::state::status::OPEN => "open",
-                    ringfence_sdk::ringfence::state::status::CLOSED => "closed by keeper",
+                    ringfence_sdk::ringfence::state::status::CLOSED => "closed",
                     _ => "liquidated",
                 };
-                let mut row = json!({"position": k.to_string(), "id": p.id, "side": if p.side == 0 {"long"} else {"short"},
-                    "status": status, "vault": p.vault.to_string(),
-                    "size": p.size, "collateral": p.collateral, "reserve": p.reserve, "entry_price": price(p.entry_price),
-                    "residual": p.residual, "standby": p.standby,
+                let trig = |t: &ringfence_sdk::Trigger| {
+                    if t.price == 0 {
+                        serde_json::Value::Null
+                    } else {
+                        json!({"price": px(t.price), "size": f.amt(t.size), "fee": f.amt(t.fee), "set_at": t.set_at})
+                    }
+                };
+                let mut row = json!({"position": k.to_string(), "owner": p.owner.to_string(), "id": p.id,
+                    "side": if p.side == 0 {"long"} else {"short"}, "status": status, "vault": p.vault.to_string(),
+                    "size": f.amt(p.size), "collateral": f.amt(p.collateral), "reserve": f.amt(p.reserve),
+                    "entry_price": px(p.entry_price), "residual": f.amt(p.residual), "standby": f.amt(p.standby),
                     "topup_rule": if p.topup_step == 0 { serde_json::Value::Null } else {
-                        json!({"ratio_bps": p.topup_ratio_bps, "step": p.topup_step, "fee": p.topup_fee}) },
-                    "take_profit": trigger_json(&p.take_profit), "stop_loss": trigger_json(&p.stop_loss)});
+                        json!({"ratio_bps": p.topup_ratio_bps, "step": f.amt(p.topup_step), "fee": f.amt(p.topup_fee)}) },
+                    "take_profit": trig(&p.take_profit), "stop_loss": trig(&p.stop_loss)});
                 if !p.is_open() {
                     // Liquidated or keeper-closed: only the residual waits in the vault for `position claim`.
-                    row["residual"] = json!(p.residual);
                     rows.push(row);
                     continue;
                 }
+                // A read-only view, simulated unsigned and paid (never charged) by the owner.
                 let sim = ctx.client.simulate_as(&[ix::position_health(&keys, &k, &p)], &p.owner).await?;
                 let h = sim.return_data.as_deref().and_then(|d| HealthView::deserialize(&mut &d[..]).ok());
                 if let Some(h) = h {
-                    row["mark_price"] = json!(price(h.mark_price));
-                    row["pnl"] = json!(h.pnl.to_string());
-                    row["fees"] = json!(h.borrow_fee + h.close_fee);
-                    row["equity"] = json!(h.equity.to_string());
-                    row["maintenance"] = json!(h.maintenance_requirement);
+                    row["mark_price"] = json!(px(h.mark_price));
+                    row["pnl"] = f.signed(h.pnl);
+                    row["borrow_fee"] = f.amt(h.borrow_fee);
+                    row["close_fee"] = f.amt(h.close_fee);
+                    row["equity"] = f.signed(h.equity);
+                    row["maintenance"] = f.amt(h.maintenance_requirement);
                     row["liquidatable"] = json!(h.liquidatable);
                     row["liquidation_price"] = threshold_json(&h.liquidation_price);
                     row["bankruptcy_price"] = threshold_json(&h.bankruptcy_price);
                 } else {
-                    row["health"] = json!(sim.error.unwrap_or_else(|| "unavailable".into()));
+                    let why =
+                        sim.error.map(|e| ringfence_client::program_error_name(&sim.logs.join("\n")).unwrap_or(e));
+                    row["health"] = json!(why.unwrap_or_else(|| "unavailable".into()));
                 }
                 rows.push(row);
             }
@@ -859,24 +949,36 @@ async fn standby(ctx: &Ctx, cmd: StandbyCmd) -> Result<()> {
     let (key, pos) = find_position(ctx, &market, which).await?;
     match cmd {
         StandbyCmd::Add { amount, .. } => {
-            let amount = ctx.units(&keys.collateral_mint, amount).await?;
+            let amount = ctx.units(&keys.collateral_mint, &amount).await?;
+            ctx.require_funded(&signer.pubkey(), &keys.collateral_mint, amount).await?;
             let ix = ix::add_standby(&token, &key, &pos, amount);
-            ctx.run("add_standby", vec![ix], json!({"position": key.to_string(), "amount": amount})).await
+            ctx.run(
+                "add_standby",
+                vec![ix],
+                json!({"position": key.to_string(), "amount": ctx.tok(&keys.collateral_mint, amount).await?}),
+            )
+            .await
         }
         StandbyCmd::Withdraw { amount, .. } => {
-            let amount = ctx.units(&keys.collateral_mint, amount).await?;
+            let amount = ctx.units(&keys.collateral_mint, &amount).await?;
             let ix = ix::withdraw_standby(&token, &key, &pos, amount);
-            ctx.run("withdraw_standby", vec![ix], json!({"position": key.to_string(), "amount": amount})).await
+            ctx.run(
+                "withdraw_standby",
+                vec![ix],
+                json!({"position": key.to_string(), "amount": ctx.tok(&keys.collateral_mint, amount).await?}),
+            )
+            .await
         }
         StandbyCmd::Rule { ratio, step, fee, .. } => {
-            if !(ratio.is_finite() && (0.0..=5.0).contains(&ratio)) {
-                bail!("ratio must be between 1 and 5 (0 clears the rule)");
-            }
-            let ratio_bps = (ratio * 10_000.0).round() as u16;
-            let step = ctx.units(&keys.collateral_mint, step).await?;
-            let fee = ctx.units(&keys.collateral_mint, fee).await?;
+            let ratio_bps = ringfence_sdk::amount::parse(&ratio, 4)
+                .ok()
+                .and_then(|r| u16::try_from(r).ok())
+                .filter(|r| *r <= 50_000)
+                .ok_or_else(|| anyhow!("ratio must be between 1 and 5 (0 clears the rule)"))?;
+            let step = ctx.units(&keys.collateral_mint, &step).await?;
+            let fee = ctx.units(&keys.collateral_mint, &fee).await?;
             let ix = ix::set_topup_rule(&key, &pos, ratio_bps, step, fee);
-            let details = json!({"position": key.to_string(), "ratio_bps": ratio_bps, "step": step, "fee": fee});
+            let details = json!({"position": key.to_string(), "ratio_bps": ratio_bps, "step": ctx.tok(&keys.collateral_mint, step).await?, "fee": ctx.tok(&keys.collateral_mint, fee).await?});
             ctx.run("set_topup_rule", vec![ix], details).await
         }
     }
@@ -886,7 +988,11 @@ async fn standby(ctx: &Ctx, cmd: StandbyCmd) -> Result<()> {
 /// fields (owner and id), never by re-deriving an address.
 async fn find_position(ctx: &Ctx, market: &Pubkey, which: Which) -> Result<(Pubkey, ringfence_sdk::Position)> {
     if let Some(key) = which.position {
-        let p = ctx.client.position(&key).await?.ok_or_else(|| anyhow!("no position account {key}"))?;
+        let p = ctx
+            .client
+            .position(&key)
+            .await?
+            .ok_or_else(|| anyhow!("no such position: {key} is not an open or claimable position account"))?;
         if p.market != *market {
             bail!("position {key} is on market {}, not {market}", p.market);
         }
@@ -939,11 +1045,16 @@ async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {
         LpCmd::Deposit { market, amount, wait } => {
             let signer = ctx.signer()?;
             let (_, keys) = ctx.market(&market).await?;
-            let amount = ctx.units(&keys.collateral_mint, amount).await?;
+            let amount = ctx.units(&keys.collateral_mint, &amount).await?;
             let (token, _) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
             let (shares, create) = ata(&signer.pubkey(), &keys.lp_mint, &signer.pubkey());
             let ix = ix::request_deposit(&signer.pubkey(), &token, &shares, &keys, amount);
-            ctx.run("request_deposit", vec![create, ix], json!({"amount": amount})).await?;
+            ctx.run(
+                "request_deposit",
+                vec![create, ix],
+                json!({"amount": ctx.tok(&keys.collateral_mint, amount).await?}),
+            )
+            .await?;
             if wait == 0 {
                 return Ok(());
             }
@@ -952,11 +1063,12 @@ async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {
         LpCmd::Withdraw { market, shares, wait } => {
             let signer = ctx.signer()?;
             let (_, keys) = ctx.market(&market).await?;
-            let amount = ctx.units(&keys.lp_mint, shares).await?;
+            let amount = ctx.units(&keys.lp_mint, &shares).await?;
             let (token, create) = ata(&signer.pubkey(), &keys.collateral_mint, &signer.pubkey());
             let (lp, _) = ata(&signer.pubkey(), &keys.lp_mint, &signer.pubkey());
             let ix = ix::request_withdrawal(&signer.pubkey(), &token, &lp, &keys, amount);
-            ctx.run("request_withdrawal", vec![create, ix], json!({"shares": amount})).await?;
+            ctx.run("request_withdrawal", vec![create, ix], json!({"shares": ctx.tok(&keys.lp_mint, amount).await?}))
+                .await?;
             if wait == 0 {
                 return Ok(());
             }
@@ -982,16 +1094,32 @@ async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {
                     ringfence_sdk::ringfence::sweep::position_value(&p, &m, mark).map_err(|e| anyhow!("value: {e}"))?;
                 value = value.checked_add(v).context("pool value overflow")?;
             }
-            let shares = m.lp_supply + m.dead_shares;
-            let per_share = if shares == 0 { 1.0 } else { value as f64 / shares as f64 };
-            let fee = f64::from(m.params.lp_fee_bps) / 10_000.0;
+            // Share values as exact decimals (9 places, rounded down; the deposit cost rounded up):
+            // tokens per share, and what a deposit costs and a withdrawal pays per share net of the
+            // LP fee when they differ.
+            let f = ctx.fmt(&m.collateral_mint).await?;
+            let shares = u128::from(m.lp_supply) + u128::from(m.dead_shares);
+            const E9: u128 = 1_000_000_000;
+            let bps = u128::from(m.params.lp_fee_bps);
+            let ratio = |num: u128, den: u128, up: bool| -> String {
+                let q = if den == 0 {
+                    E9
+                } else if up {
+                    (num * E9).div_ceil(den)
+                } else {
+                    num * E9 / den
+                };
+                ringfence_sdk::amount::format(u64::try_from(q).unwrap_or(u64::MAX), 9)
+            };
+            let value_w = u128::from(value);
             print_rows(
                 ctx.json,
-                &[json!({"market": market.to_string(), "pool_value": value, "lp_supply": m.lp_supply,
-                "dead_shares": m.dead_shares, "share_value": per_share,
-                "deposit_cost_per_share": per_share / (1.0 - fee), "withdrawal_value_per_share": per_share * (1.0 - fee),
-                "free_liquidity": m.free_liquidity, "total_reserved": m.total_reserved,
-                "pending_deposits": m.pending_deposits, "mark_price": price(mark)})],
+                &[json!({"market": market.to_string(), "pool_value": f.amt(value), "lp_supply": f.amt(m.lp_supply),
+                "dead_shares": f.amt(m.dead_shares), "share_value": ratio(value_w, shares, false),
+                "deposit_cost_per_share": ratio(value_w * 10_000, shares * (10_000 - bps.min(9_999)), true),
+                "withdrawal_value_per_share": ratio(value_w * (10_000 - bps.min(10_000)), shares * 10_000, false),
+                "free_liquidity": f.amt(m.free_liquidity), "total_reserved": f.amt(m.total_reserved),
+                "pending_deposits": f.amt(m.pending_deposits), "mark_price": px(mark)})],
             );
             Ok(())
         }
@@ -1002,7 +1130,7 @@ async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {
 fn threshold_json(t: &ringfence_sdk::ringfence::state::PriceThreshold) -> serde_json::Value {
     use ringfence_sdk::ringfence::state::PriceThreshold;
     match t {
-        PriceThreshold::At(p) => json!(price(*p)),
+        PriceThreshold::At(p) => json!(px(*p)),
         PriceThreshold::Never => json!("never"),
         PriceThreshold::AnyPrice => json!("any"),
     }
@@ -1029,7 +1157,7 @@ async fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
             ctx.run(
                 "set_params",
                 vec![ix::set_params(&signer.pubkey(), &market, p)],
-                json!({"params": format!("{p:?}")}),
+                json!({"params": serde_json::to_value(p)?}),
             )
             .await
         }

@@ -30,7 +30,11 @@ const ANCHOR: &[(u32, &str, &str)] = &[
     (2006, "ConstraintSeeds", "an address is not the program address its seeds derive"),
     (3001, "AccountDiscriminatorNotFound", "the account is not of the expected kind"),
     (3002, "AccountDiscriminatorMismatch", "the account is not of the expected kind"),
-    (3007, "AccountOwnedByWrongProgram", "no such account of this program (closed, never created, or of another program)"),
+    (
+        3007,
+        "AccountOwnedByWrongProgram",
+        "no such account of this program (closed, never created, or of another program)",
+    ),
     (3010, "AccountNotSigner", "an account that must sign did not"),
     (3012, "AccountNotInitialized", "no such account (closed or never created)"),
 ];

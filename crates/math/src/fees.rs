@@ -109,7 +109,12 @@ mod tests {
 /// `size = deposit · L / (1 + L · open_fee)`, rounded down, then, when that misses the open's own
 /// rule by the fee's rounding (at the market's maximum leverage), the largest size that meets it. Clients size opens and limit orders with it; the
 /// program's rule is unchanged.
-pub fn size_for_leverage(deposit: u64, leverage_e4: u64, open_fee_bps: u64, initial_margin_bps: u64) -> MathResult<u64> {
+pub fn size_for_leverage(
+    deposit: u64,
+    leverage_e4: u64,
+    open_fee_bps: u64,
+    initial_margin_bps: u64,
+) -> MathResult<u64> {
     const E4: u128 = 10_000;
     let num = u128::from(deposit)
         .checked_mul(u128::from(leverage_e4))
@@ -119,7 +124,8 @@ pub fn size_for_leverage(deposit: u64, leverage_e4: u64, open_fee_bps: u64, init
         .checked_mul(u128::from(BPS))
         .and_then(|v| v.checked_add(u128::from(leverage_e4).checked_mul(u128::from(open_fee_bps))?))
         .ok_or(MathError::Overflow)?;
-    let size = u64::try_from(num.checked_div(den).ok_or(MathError::DivisionByZero)?).map_err(|_| MathError::Overflow)?;
+    let size =
+        u64::try_from(num.checked_div(den).ok_or(MathError::DivisionByZero)?).map_err(|_| MathError::Overflow)?;
     let fits = |size: u64| -> MathResult<bool> {
         let net = deposit.saturating_sub(notional_fee(size, open_fee_bps)?);
         crate::meets_initial_margin(size, net, initial_margin_bps)
@@ -134,11 +140,13 @@ pub fn size_for_leverage(deposit: u64, leverage_e4: u64, open_fee_bps: u64, init
     // largest size that fits (fitting is monotone in the size).
     let (mut lo, mut hi) = (0u64, size);
     while lo < hi {
-        let mid = lo + (hi - lo).div_ceil(2);
+        // lo < hi: the gap is positive and the midpoint stays within [lo + 1, hi].
+        let gap = hi.checked_sub(lo).ok_or(MathError::Overflow)?;
+        let mid = lo.checked_add(gap.div_ceil(2)).ok_or(MathError::Overflow)?;
         if fits(mid)? {
             lo = mid;
         } else {
-            hi = mid - 1;
+            hi = mid.checked_sub(1).ok_or(MathError::Overflow)?;
         }
     }
     let size = lo;
@@ -158,7 +166,7 @@ mod leverage_tests {
         let net = 100_000_000 - notional_fee(size, 10).unwrap();
         assert!(crate::meets_initial_margin(size, net, 1_000).unwrap());
         // 100 / (1/10 + 0.001) = 990.099..., less the units the rounded-up fee takes.
-        assert!(size <= 990_099_009 && size >= 990_099_000, "{size}");
+        assert!((990_099_000..=990_099_009).contains(&size), "{size}");
         assert_eq!(size_for_leverage(100_000_000, 50_000, 0, 1_000).unwrap(), 500_000_000);
     }
 

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 HARNESS = source scripts/env.sh && cargo run -q --locked -p ringfence-harness --bin
 
-.PHONY: help setup build idl test demo bench localnet e2e-bench install clean
+.PHONY: help setup build idl test demo bench localnet e2e-bench web install clean
 
 help:
 	@echo "make demo   scripted end-to-end session on the compiled program (LiteSVM)"
@@ -12,6 +12,7 @@ help:
 	@echo "make build  target/deploy/ringfence.so     make idl  target/idl/ringfence.json"
 	@echo "make localnet   solana-test-validator + deploy + markets + keeper (Ctrl-C stops all)"
 	@echo "make e2e-bench  1,000 underwater positions, one keeper: time to the last liquidation"
+	@echo "make web        the trader web app on http://127.0.0.1:5173 (against make localnet)"
 	@echo "make install    ringfence, ringfence-keeper, ringfence-localnet into ~/.cargo/bin"
 	@echo "make clean      this clone's target/ and the shared build caches (not the toolchains)"
 
@@ -43,6 +44,15 @@ localnet: build
 
 e2e-bench: build
 	$(LOCALNET) bench --positions $${POSITIONS:-1000}
+
+# The web app: built with Vite into target/web and served on 127.0.0.1:5173. RINGFENCE_CLUSTER
+# (localnet by default: with the test wallet and the faucet route) and RINGFENCE_RPC_URL select
+# another cluster.
+web: idl
+	[ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+	npx vite build --config app/web/vite.config.ts --logLevel warn
+	@echo "serving the web app on http://127.0.0.1:5173 (Ctrl-C stops it)"
+	npx vite preview --config app/web/vite.config.ts --strictPort
 
 install:
 	source scripts/env.sh && scripts/setup.sh host && \

@@ -134,3 +134,31 @@ export function assessLiquidation(
   const trader = owed <= 0n ? 0n : owed < available ? owed : available;
   return { mark, equity: h.equity, liquidatable: h.liquidatable, settlePnl, keeper, trader, pool: available - trader };
 }
+
+export const notionalFee = (size: bigint, bps: bigint): bigint => divCeil(size * bps, BPS);
+export const meetsInitialMargin = (size: bigint, collateral: bigint, imBps: bigint): boolean =>
+  collateral >= marginRequirement(size, imBps);
+
+/**
+ * As `ringfence_math::size_for_leverage`: the notional of a `deposit` at `leverageE4` / 10,000 x,
+ * leverage as traders read it (notional = leverage x the deposit net of the open fee); at the
+ * maximum, the largest size whose net collateral still meets the initial margin.
+ */
+export function sizeForLeverage(deposit: bigint, leverageE4: bigint, openFeeBps: bigint, imBps: bigint): bigint {
+  const E4 = 10_000n;
+  const size = (deposit * leverageE4 * BPS) / (E4 * BPS + leverageE4 * openFeeBps);
+  const fits = (s: bigint) => {
+    const fee = notionalFee(s, openFeeBps);
+    const net = deposit > fee ? deposit - fee : 0n;
+    return meetsInitialMargin(s, net, imBps);
+  };
+  if (leverageE4 * imBps > E4 * BPS || fits(size)) return size;
+  let lo = 0n;
+  let hi = size;
+  while (lo < hi) {
+    const mid = lo + (hi - lo + 1n) / 2n;
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1n;
+  }
+  return lo;
+}

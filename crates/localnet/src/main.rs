@@ -193,6 +193,17 @@ async fn up(config: Option<PathBuf>) -> Result<()> {
     let fund = migrate::fund_ixs(&v.payer.pubkey(), &mint, &trader.pubkey(), 10_000 * USDC, 10_000_000_000)?;
     client.send(&fund, &v.payer, &[], 3).await.context("fund the trader wallet")?;
 
+    // For the web app's localnet build (`make web`): where the chain is and what is on it.
+    let genesis = client.rpc.get_genesis_hash().await.context("genesis hash")?;
+    let info = serde_json::json!({
+        "rpcUrl": v.rpc_url(), "wsUrl": v.ws_url(), "genesisHash": genesis.to_string(),
+        "programId": ringfence_sdk::PROGRAM_ID.to_string(), "admin": v.payer_path, "trader": trader_path,
+        "localnetBinary": std::env::current_exe()?,
+        "markets": markets.iter().map(|m| serde_json::json!({"name": m.name, "market": m.keys.market.to_string()})).collect::<Vec<_>>(),
+    });
+    let info_path = repo_root().join("target/localnet.json");
+    std::fs::write(&info_path, serde_json::to_vec_pretty(&info)?).context("write target/localnet.json")?;
+
     println!("Ringfence localnet is up.");
     println!("  RPC URL         {}", v.rpc_url());
     println!("  websocket       {}", v.ws_url());
@@ -213,6 +224,7 @@ async fn up(config: Option<PathBuf>) -> Result<()> {
         v.dir.join("keeper.log").display()
     );
     println!("  validator log   {}", v.dir.join("validator.log").display());
+    println!("  web app         make web (reads {})", info_path.display());
     println!();
     let sol = markets.first().map(|m| m.keys.market.to_string()).unwrap_or_default();
     let bin = std::env::current_exe()?.with_file_name("ringfence");

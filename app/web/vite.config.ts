@@ -1,0 +1,53 @@
+// The trader web app. `make web` builds it and serves it; against `make localnet` the server also
+// answers two LOCALNET ONLY routes (absent from builds for other clusters): `/localnet.json`
+// (what `ringfence-localnet up` wrote: RPC URL, genesis hash, markets) and `/faucet?to=WALLET`
+// (localnet SOL and collateral through `ringfence-localnet faucet`).
+import { defineConfig, type Plugin } from "vite";
+import react from "@vitejs/plugin-react";
+import { execFile } from "child_process";
+import { existsSync, readFileSync } from "fs";
+import { join } from "path";
+
+const cluster = process.env.RINGFENCE_CLUSTER ?? "localnet";
+const localnetFile = process.env.RINGFENCE_LOCALNET_FILE ?? join(__dirname, "../../target/localnet.json");
+
+function localnet(): Plugin {
+  const routes = (server: { middlewares: { use: (f: (req: any, res: any, next: () => void) => void) => void } }) => {
+    server.middlewares.use((req, res, next) => {
+      const url = new URL(req.url ?? "/", "http://x");
+      if (url.pathname === "/localnet.json") {
+        if (!existsSync(localnetFile)) return res.writeHead(404).end("no localnet running (make localnet)");
+        res.setHeader("content-type", "application/json");
+        return res.end(readFileSync(localnetFile));
+      }
+      if (url.pathname === "/faucet") {
+        const info = JSON.parse(readFileSync(localnetFile, "utf8"));
+        const to = url.searchParams.get("to") ?? "";
+        const market = url.searchParams.get("market") ?? info.markets[0].market;
+        execFile(info.localnetBinary, ["--url", info.rpcUrl, "--admin", info.admin, "faucet", "--market", market, "--to", to,
+          "--amount", url.searchParams.get("amount") ?? "10000"], (err, stdout, stderr) => {
+          res.writeHead(err ? 400 : 200, { "content-type": "text/plain" });
+          res.end(err ? stderr : stdout);
+        });
+        return;
+      }
+      next();
+    });
+  };
+  return { name: "ringfence-localnet", configureServer: routes, configurePreviewServer: routes };
+}
+
+export default defineConfig({
+  root: __dirname,
+  plugins: [react(), ...(cluster === "localnet" ? [localnet()] : [])],
+  define: {
+    // A literal at build time: the localnet-only test wallet is dropped from other builds.
+    "import.meta.env.RINGFENCE_CLUSTER": JSON.stringify(cluster),
+    "import.meta.env.RINGFENCE_RPC_URL": JSON.stringify(process.env.RINGFENCE_RPC_URL ?? ""),
+    "import.meta.env.RINGFENCE_PROGRAM_ID": JSON.stringify(process.env.RINGFENCE_PROGRAM_ID ?? ""),
+    global: "globalThis",
+  },
+  build: { outDir: join(__dirname, "../../target/web"), emptyOutDir: true, chunkSizeWarningLimit: 4000 },
+  server: { host: "127.0.0.1", port: 5173 },
+  preview: { host: "127.0.0.1", port: 5173 },
+});

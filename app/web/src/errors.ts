@@ -8,7 +8,8 @@ const byCode = new Map<number, { name: string; msg: string }>(
 
 /** "Name: message" for a failed transaction or simulation, from any error form it carries. */
 export function describeError(e: unknown): string {
-  const text = e instanceof Error ? `${e.message} ${JSON.stringify((e as { logs?: string[] }).logs ?? [])}` : String(e);
+  const o = (typeof e === "object" && e !== null ? e : {}) as { message?: unknown; logs?: string[] };
+  const text = `${typeof o.message === "string" ? o.message : String(e)} ${JSON.stringify(o.logs ?? [])}`;
   const named = text.match(/Error Code: (\w+)/);
   if (named) {
     const hit = [...byCode.values()].find((v) => v.name === named[1]);
@@ -21,5 +22,5 @@ export function describeError(e: unknown): string {
     const { name, msg } = byCode.get(code)!;
     return `${name}: ${msg}`;
   }
-  return e instanceof Error ? e.message : text;
+  return typeof o.message === "string" ? o.message : text;
 }

@@ -193,6 +193,31 @@ async fn up(config: Option<PathBuf>) -> Result<()> {
     let fund = migrate::fund_ixs(&v.payer.pubkey(), &mint, &trader.pubkey(), 10_000 * USDC, 10_000_000_000)?;
     client.send(&fund, &v.payer, &[], 3).await.context("fund the trader wallet")?;
 
+    // A price heartbeat, as a live Pyth feed gives: every 5 s each market's current price is
+    // published again with a fresh time (`ringfence-localnet price` changes the price itself).
+    let beat_client = v.client();
+    let beat_admin = Keypair::new_from_array(v.payer.secret_bytes()[..32].try_into().context("admin key")?);
+    let beats: Vec<([u8; 32], Pubkey)> = markets.iter().map(|m| (m.feed_id, m.keys.oracle)).collect();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            for (feed, oracle) in &beats {
+                if let Ok(u) = beat_client.price_update(oracle).await {
+                    let m = &u.price_message;
+                    let ix = ringfence_localnet::oracle::post_price(
+                        &beat_admin.pubkey(),
+                        *feed,
+                        m.price,
+                        m.conf,
+                        m.exponent,
+                        now_unix(),
+                    );
+                    let _ = beat_client.send(&[ix], &beat_admin, &[], 0).await;
+                }
+            }
+        }
+    });
+
     // For the web app's localnet build (`make web`): where the chain is and what is on it.
     let genesis = client.rpc.get_genesis_hash().await.context("genesis hash")?;
     let info = serde_json::json!({
@@ -211,6 +236,7 @@ async fn up(config: Option<PathBuf>) -> Result<()> {
     println!("  oracle (local)  {} (localnet publisher at the Pyth receiver id)", ringfence_sdk::PYTH_RECEIVER_ID);
     println!("  collateral mint {mint} (mint authority: the admin below)");
     println!("  pool liquidity  200,000 USDC per market, deposited by the admin");
+    println!("  prices          re-published every 5 s at their current value (a live feed's heartbeat)");
     println!("  admin           {} (LOCALNET ONLY: mint authority, price publisher)", v.payer_path.display());
     for m in &markets {
         println!(

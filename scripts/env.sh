@@ -18,5 +18,8 @@ SOLANA_VERSION=4.2.2
 ANCHOR_CLI_VERSION=1.2.2
 SOLANA_TOOLS=$RINGFENCE_CACHE/solana-tools
 PROGRAM_SO=$RINGFENCE_ROOT/target/deploy/ringfence.so
+# Debian's Chromium for the browser test (scripts/setup.sh browser).
+if [ -x /usr/bin/chromium ]; then export RINGFENCE_CHROMIUM=${RINGFENCE_CHROMIUM:-/usr/bin/chromium}
+else export RINGFENCE_CHROMIUM=${RINGFENCE_CHROMIUM:-$RINGFENCE_CACHE/chromium/usr/bin/chromium}; fi
 PROGRAM_IDL=$RINGFENCE_ROOT/target/idl/ringfence.json
 log() { printf '\033[1m[ringfence]\033[0m %s\n' "$*" >&2; }

@@ -120,10 +120,29 @@ have_validator_tools_binaries() {
   [ -x "$SOLANA_TOOLS/bin/solana-test-validator" ] && [ -x "$SOLANA_TOOLS/bin/solana" ] && [ -x "$SOLANA_TOOLS/bin/anchor" ]
 }
 
+# Debian's Chromium for the browser test (playwright-core drives it; Playwright's own browser
+# downloads cannot be reached): apt as root, otherwise `apt-get download` + `dpkg -x` into the cache.
+# Prints nothing but what it does; the test finds it through RINGFENCE_CHROMIUM (scripts/env.sh).
+setup_browser() {
+  [ -x /usr/bin/chromium ] && return
+  [ -x "$RINGFENCE_CACHE/chromium/usr/bin/chromium" ] && return
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    log "installing Debian's chromium (apt)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    return
+  fi
+  log "unpacking Debian's chromium into $RINGFENCE_CACHE/chromium (apt-get download + dpkg -x)"
+  local dir=$RINGFENCE_CACHE/chromium-debs
+  mkdir -p "$dir" "$RINGFENCE_CACHE/chromium"
+  (cd "$dir" && apt-get download chromium chromium-common)
+  for deb in "$dir"/*.deb; do dpkg -x "$deb" "$RINGFENCE_CACHE/chromium"; done
+}
+
 case "${1:-all}" in
   host) setup_host ;;
+  browser) setup_browser ;;
   sbf) setup_sbf ;;
   validator) setup_host; setup_validator ;;
   all) setup_host; setup_sbf ;;
-  *) echo "usage: $0 [host|sbf|validator|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [host|sbf|validator|browser|all]" >&2; exit 2 ;;
 esac

@@ -29,7 +29,8 @@ cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}
 set -e
 step "TypeScript client tests (mocha: shared math vectors, lifecycle on solana-test-validator, the keeper binary filling a limit order)"
-cargo build -q --locked -p ringfence-keeper
+cargo build -q --locked -p ringfence-keeper -p ringfence-localnet -p ringfence-cli
+scripts/setup.sh browser
 set +e
 npm test 2>&1 | tee -a "$LOG"
 ts_status=${PIPESTATUS[0]}

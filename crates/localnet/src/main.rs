@@ -119,7 +119,9 @@ async fn publish(url: &str, admin: Option<PathBuf>, market: Pubkey, price: &str)
     if mantissa <= 0 {
         anyhow::bail!("--price must be positive");
     }
-    let ix = ringfence_localnet::oracle::post_price(&admin.pubkey(), m.feed_id, mantissa, 0, -8, now_unix());
+    // Stamped with the cluster's clock: a loaded local validator's clock can lag this host's.
+    let at = client.cluster_time().await.unwrap_or_else(|_| now_unix());
+    let ix = ringfence_localnet::oracle::post_price(&admin.pubkey(), m.feed_id, mantissa, 0, -8, at);
     let sig = client.send(&[ix], &admin, &[], 3).await.context("publish price")?;
     println!("published {price} for market {market} ({sig})");
     Ok(())
@@ -226,7 +228,9 @@ async fn up(config: Option<PathBuf>) -> Result<()> {
         "localnetBinary": std::env::current_exe()?,
         "markets": markets.iter().map(|m| serde_json::json!({"name": m.name, "market": m.keys.market.to_string()})).collect::<Vec<_>>(),
     });
-    let info_path = repo_root().join("target/localnet.json");
+    let info_path = std::env::var("RINGFENCE_LOCALNET_FILE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo_root().join("target/localnet.json"));
     std::fs::write(&info_path, serde_json::to_vec_pretty(&info)?).context("write target/localnet.json")?;
 
     println!("Ringfence localnet is up.");

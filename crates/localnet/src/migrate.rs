@@ -112,7 +112,8 @@ pub async fn seed_liquidity(
     client.send(&[create, deposit], admin, &[], 3).await.context("deposit request")?;
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await; // a sweep after the request
     let request = ringfence_sdk::pda::lp_request(&keys.market, &admin.pubkey());
-    let post = oracle::post_price(&admin.pubkey(), feed_id, (price * 1e8).round() as i64, 0, -8, now_unix());
+    let at = client.cluster_time().await.unwrap_or_else(|_| now_unix());
+    let post = oracle::post_price(&admin.pubkey(), feed_id, (price * 1e8).round() as i64, 0, -8, at);
     for (_, res) in client.sweep_and_execute(&keys.market, admin, &[post], &[request]).await? {
         res.context("deposit")?;
     }

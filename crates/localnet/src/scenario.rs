@@ -72,8 +72,14 @@ impl Scenario {
         oracle::post_price(&self.payer().pubkey(), self.market.feed_id, (price * 1e8).round() as i64, 0, -8, now_unix())
     }
 
+    /// Publishes `price` stamped with the cluster's clock: a local validator under load can run
+    /// seconds behind this host, and a price further ahead of its clock than the allowed skew
+    /// would be refused (`OraclePriceInFuture`).
     pub async fn post_price(&self, price: f64) -> Result<()> {
-        self.client.send(&[self.price_ix(price)], self.payer(), &[], 3).await.map(|_| ())
+        let at = self.client.cluster_time().await.unwrap_or_else(|_| now_unix());
+        let ix =
+            oracle::post_price(&self.payer().pubkey(), self.market.feed_id, (price * 1e8).round() as i64, 0, -8, at);
+        self.client.send(&[ix], self.payer(), &[], 3).await.map(|_| ())
     }
 
     /// Gives each wallet 1 SOL and `tokens` of collateral in its associated token account.

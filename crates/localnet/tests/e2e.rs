@@ -272,8 +272,12 @@ async fn keeper_executes_every_crossed_trigger_and_order_exactly_once() {
     let k = keeper(&s, "keeper").await;
     let task = tokio::spawn(k.clone().run());
     watching(&k, 200).await;
-    // Prices published after every setting: more than the allowed clock skew (10 s) later.
-    tokio::time::sleep(Duration::from_secs(12)).await;
+    // Prices published after every setting: more than the allowed clock skew (10 s) later on the
+    // cluster's clock (prices are stamped with it; under load it runs behind this host's).
+    let ready = s.client.cluster_time().await.expect("clock") + ringfence_sdk::math::MAX_CLOCK_SKEW_SECS + 1;
+    while s.client.cluster_time().await.expect("clock") < ready {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 
     let open_count = |st: u8| {
         let s = &s;

@@ -140,9 +140,8 @@ async fn trader_and_lp_commands_on_a_real_validator() {
     // The request executes at a price published after it: request only, publish, then claim.
     let publish = |price: f64| {
         std::thread::sleep(std::time::Duration::from_millis(1_100));
-        let ix = s.price_ix(price);
         let rt = tokio::runtime::Handle::current();
-        tokio::task::block_in_place(|| rt.block_on(s.client.send(&[ix], s.payer(), &[], 3))).expect("publish");
+        tokio::task::block_in_place(|| rt.block_on(s.post_price(price))).expect("publish");
     };
     let (ok, out, err) =
         cli(&s, &path, &["--json", "lp", "deposit", "--market", &market, "--amount", "100", "--wait", "0"]);

@@ -206,13 +206,14 @@ async fn up(config: Option<PathBuf>) -> Result<()> {
             for (feed, oracle) in &beats {
                 if let Ok(u) = beat_client.price_update(oracle).await {
                     let m = &u.price_message;
+                    let at = beat_client.cluster_time().await.unwrap_or_else(|_| now_unix());
                     let ix = ringfence_localnet::oracle::post_price(
                         &beat_admin.pubkey(),
                         *feed,
                         m.price,
                         m.conf,
                         m.exponent,
-                        now_unix(),
+                        at,
                     );
                     let _ = beat_client.send(&[ix], &beat_admin, &[], 0).await;
                 }

@@ -162,7 +162,8 @@ pub async fn migrate(client: &Client, admin: &Keypair, config: &Config) -> Resul
         };
         if let Some(price) = m.initial_price {
             let mantissa = (price * 1e8).round() as i64;
-            let ix = oracle::post_price(&admin.pubkey(), feed_id, mantissa, 0, -8, now_unix());
+            let at = client.cluster_time().await.unwrap_or_else(|_| now_unix());
+            let ix = oracle::post_price(&admin.pubkey(), feed_id, mantissa, 0, -8, at);
             client.send(&[ix], admin, &[], 3).await.with_context(|| format!("{}: publish price", m.name))?;
         }
         let keys = MarketKeys::derive(&admin.pubkey(), &mint, &feed_id, &oracle_key);

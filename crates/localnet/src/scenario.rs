@@ -51,7 +51,7 @@ impl Scenario {
         let deposit = ix::request_deposit(&lp.pubkey(), &funded[0], &shares, &s.market.keys, liquidity);
         s.client.send(&[create, deposit], s.payer(), &[&lp], 3).await.context("deposit request")?;
         let request = pda::lp_request(&s.market.keys.market, &lp.pubkey());
-        let price = s.price_ix(150.0);
+        let price = s.price_ix(150.0).await;
         for (_, res) in s.client.sweep_and_execute(&s.market.keys.market, s.payer(), &[price], &[request]).await? {
             res.context("deposit")?;
         }
@@ -68,17 +68,19 @@ impl Scenario {
         &self.market.keys
     }
 
-    pub fn price_ix(&self, price: f64) -> anchor_lang::solana_program::instruction::Instruction {
-        oracle::post_price(&self.payer().pubkey(), self.market.feed_id, (price * 1e8).round() as i64, 0, -8, now_unix())
+    /// A price update for this market stamped with the cluster's clock (every price a scenario
+    /// publishes is: a local validator under load runs behind this host, and mixing the two
+    /// clocks would make a later price look older than the market's last).
+    pub async fn price_ix(&self, price: f64) -> anchor_lang::solana_program::instruction::Instruction {
+        let at = self.client.cluster_time().await.unwrap_or_else(|_| now_unix());
+        oracle::post_price(&self.payer().pubkey(), self.market.feed_id, (price * 1e8).round() as i64, 0, -8, at)
     }
 
     /// Publishes `price` stamped with the cluster's clock: a local validator under load can run
     /// seconds behind this host, and a price further ahead of its clock than the allowed skew
     /// would be refused (`OraclePriceInFuture`).
     pub async fn post_price(&self, price: f64) -> Result<()> {
-        let at = self.client.cluster_time().await.unwrap_or_else(|_| now_unix());
-        let ix =
-            oracle::post_price(&self.payer().pubkey(), self.market.feed_id, (price * 1e8).round() as i64, 0, -8, at);
+        let ix = self.price_ix(price).await;
         self.client.send(&[ix], self.payer(), &[], 3).await.map(|_| ())
     }
 

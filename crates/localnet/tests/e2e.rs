@@ -265,7 +265,10 @@ async fn keeper_executes_every_crossed_trigger_and_order_exactly_once() {
         ringfence_sdk::ix::TradeLimit::any(Side::Long, true),
     );
     // With a fresh price: setting up 300 accounts may take longer than the trade price age.
-    s.client.send(&[s.price_ix(150.0), open], s.payer(), &[&blocked.kp], 3).await.expect("open over the order's id");
+    s.client
+        .send(&[s.price_ix(150.0).await, open], s.payer(), &[&blocked.kp], 3)
+        .await
+        .expect("open over the order's id");
     s.check_invariants().await.expect("invariants after setting up");
     let (before, supply) = s.token_totals().await.expect("totals");
 

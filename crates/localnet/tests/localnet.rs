@@ -59,7 +59,8 @@ async fn deploy_migrate_and_trade_on_a_real_validator() {
     let (lp_shares, _) = ata(&lp.pubkey(), &sol.keys.lp_mint, &v.payer.pubkey());
     let (trader_token, _) = ata(&trader.pubkey(), &mint, &v.payer.pubkey());
 
-    let price = oracle::post_price(&v.payer.pubkey(), sol.feed_id, 150 * 100_000_000, 0, -8, now_unix());
+    let at = client.cluster_time().await.unwrap_or_else(|_| now_unix());
+    let price = oracle::post_price(&v.payer.pubkey(), sol.feed_id, 150 * 100_000_000, 0, -8, at);
     let deposit = ix::request_deposit(&lp.pubkey(), &lp_token, &lp_shares, &sol.keys, 100_000 * 1_000_000);
     client.send(&[deposit], &v.payer, &[&lp], 3).await.expect("deposit request");
     let request = ringfence_sdk::pda::lp_request(&sol.keys.market, &lp.pubkey());

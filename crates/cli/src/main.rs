@@ -575,6 +575,19 @@ fn price_units(p: &str) -> Result<u64> {
     ringfence_sdk::amount::parse(p, decimals).map_err(|e| anyhow!("price: {e}"))
 }
 
+/// The notional of a `collateral` deposit at a typed `leverage`, read as traders read it:
+/// leverage x the deposit net of the open fee (`ringfence_math::size_for_leverage`).
+fn size_for(m: &Market, collateral: u64, leverage: &str) -> Result<u64> {
+    let p = m.params;
+    ringfence_sdk::math::size_for_leverage(
+        collateral,
+        leverage_e4(leverage)?,
+        u64::from(p.open_fee_bps),
+        u64::from(p.initial_margin_bps),
+    )
+    .map_err(|e| anyhow!("size: {e:?}"))
+}
+
 /// A leverage typed as traders read it ("10", "7.5"): ten-thousandths.
 fn leverage_e4(text: &str) -> Result<u64> {
     let l = ringfence_sdk::amount::parse(text, 4).map_err(|e| anyhow!("leverage: {e}"))?;
@@ -620,15 +633,7 @@ async fn order(ctx: &Ctx, cmd: OrderCmd) -> Result<()> {
             let signer = ctx.signer()?;
             let (m, keys) = ctx.market(&market).await?;
             let collateral = ctx.units(&keys.collateral_mint, &collateral).await?;
-            // Leverage as traders read it: notional = leverage x the deposit net of the open fee.
-            let p = m.params;
-            let size = ringfence_sdk::math::size_for_leverage(
-                collateral,
-                leverage_e4(&leverage)?,
-                u64::from(p.open_fee_bps),
-                u64::from(p.initial_margin_bps),
-            )
-            .map_err(|e| anyhow!("size: {e:?}"))?;
+            let size = size_for(&m, collateral, &leverage)?;
             let id = match id {
                 Some(id) => id,
                 None => {
@@ -763,15 +768,7 @@ async fn position(ctx: &Ctx, cmd: PositionCmd) -> Result<()> {
             let signer = ctx.signer()?;
             let (m, keys) = ctx.market(&market).await?;
             let collateral = ctx.units(&keys.collateral_mint, &collateral).await?;
-            // Leverage as traders read it: notional = leverage x the deposit net of the open fee.
-            let p = m.params;
-            let size = ringfence_sdk::math::size_for_leverage(
-                collateral,
-                leverage_e4(&leverage)?,
-                u64::from(p.open_fee_bps),
-                u64::from(p.initial_margin_bps),
-            )
-            .map_err(|e| anyhow!("size: {e:?}"))?;
+            let size = size_for(&m, collateral, &leverage)?;
             let id = match id {
                 Some(id) => id,
                 None => {

@@ -62,11 +62,31 @@ pub struct TopUp {
 
 /// The split of one `top_up` call.
 pub fn topup_step(standby: u64, step: u64, fee: u64) -> MathResult<TopUp> {
-    let moved = step.min(standby);
+    split_standby(standby, step.min(standby), fee)
+}
+
+/// `moved` (at most `standby`) into collateral, then the keeper's `min(fee, standby left)`: the
+/// one fee rule of top-ups and rescues.
+fn split_standby(standby: u64, moved: u64, fee: u64) -> MathResult<TopUp> {
     let rest = standby.checked_sub(moved).ok_or(MathError::Overflow)?;
     let fee = fee.min(rest);
     let standby_left = rest.checked_sub(fee).ok_or(MathError::Overflow)?;
     Ok(TopUp { moved, fee, standby_left })
+}
+
+/// What a liquidation's standby rescue moves and pays: [`rescue_amount`] into collateral and the
+/// rule's `fee` from what standby is left, as a top-up pays it. `None`: no rescue.
+pub fn rescue(
+    equity: i128,
+    maintenance_requirement: u64,
+    step: u64,
+    fee: u64,
+    standby: u64,
+) -> MathResult<Option<TopUp>> {
+    match rescue_amount(equity, maintenance_requirement, step, standby)? {
+        Some(moved) => split_standby(standby, moved, fee).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// The standby a liquidation moves into collateral first: `Some(amount)` when `standby` can bring

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
-use ringfence_math::rescue_amount;
+use ringfence_math::{rescue, TopUp};
 
 use crate::error::{MathResultExt, RingfenceError};
 use crate::events::{PoolSnapshot, PositionLiquidated, StandbyApplied};
@@ -85,11 +85,10 @@ pub fn handler(ctx: Context<Liquidate>) -> Result<()> {
     let (r, s) = (c.report, c.report.settlement);
     let mm = r.health.maintenance_requirement;
     let position_info = a.position.to_account_info();
-    if let Some(moved) = rescue_amount(r.health.equity, mm, pos.topup_step, pos.standby).or_err()? {
+    if let Some(t) = rescue(r.health.equity, mm, pos.topup_step, pos.topup_fee, pos.standby).or_err()? {
+        let TopUp { moved, fee: keeper_fee, standby_left } = t;
         let held = m.sweep_touch(Some(&mut pos), now)?;
-        let left = pos.standby.checked_sub(moved).ok_or(RingfenceError::MathOverflow)?;
-        let keeper_fee = pos.topup_fee.min(left);
-        pos.standby = left.checked_sub(keeper_fee).ok_or(RingfenceError::MathOverflow)?;
+        pos.standby = standby_left;
         pos.collateral = pos.collateral.checked_add(moved).ok_or(RingfenceError::MathOverflow)?;
         pos.last_price_time = c.px.publish_time;
         m.note_price_time(c.px.publish_time);

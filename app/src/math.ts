@@ -162,3 +162,68 @@ export function sizeForLeverage(deposit: bigint, leverageE4: bigint, openFeeBps:
   }
   return lo;
 }
+
+/** As `ringfence_math::accrue_index`: the borrow index after `elapsed` seconds at `rate`. */
+export const accrueIndex = (index: bigint, rate: bigint, elapsed: bigint): bigint => index + rate * (elapsed > 0n ? elapsed : 0n);
+
+/** Shares the first deposit creates for nobody (`ringfence_math::DEAD_SHARES`). */
+export const DEAD_SHARES = 1_000n;
+
+/** As `ringfence_math::quote_deposit`: the LP fee, the shares minted, the dead shares; null when no share can be minted. */
+export function quoteDeposit(amount: bigint, value: bigint, supply: bigint, dead: bigint, lpFeeBps: bigint):
+  { fee: bigint; shares: bigint; deadShares: bigint } | null {
+  const fee = divCeil(amount * lpFeeBps, BPS);
+  const net = amount - fee;
+  const total = supply + dead;
+  if (total === 0n) return net - DEAD_SHARES > 0n ? { fee, shares: net - DEAD_SHARES, deadShares: DEAD_SHARES } : null;
+  if (value === 0n) return null;
+  const shares = (net * total) / value;
+  return shares > 0n ? { fee, shares, deadShares: 0n } : null;
+}
+
+/** As `ringfence_math::quote_withdraw`: `[gross, fee]` for burning `shares`; the LP receives gross - fee. */
+export function quoteWithdraw(shares: bigint, value: bigint, supply: bigint, dead: bigint, lpFeeBps: bigint): [bigint, bigint] {
+  const gross = (shares * value) / (supply + dead);
+  return [gross, divCeil(gross * lpFeeBps, BPS)];
+}
+
+/** Scale of `sharePrices`: tokens per share with 9 decimals. */
+export const SHARE_PRICE_SCALE = 1_000_000_000n;
+
+/** As `ringfence_math::share_prices`: a share's pro-rata value, deposit cost and withdrawal value (× SHARE_PRICE_SCALE). */
+export function sharePrices(value: bigint, supply: bigint, dead: bigint, lpFeeBps: bigint) {
+  const fee = lpFeeBps < BPS ? lpFeeBps : BPS;
+  const shares = supply + dead;
+  const [num, den] = shares === 0n ? [1n, 1n] : [value, shares];
+  const scaled = num * SHARE_PRICE_SCALE;
+  return {
+    value: scaled / den,
+    depositCost: fee >= BPS ? 2n ** 128n - 1n : divCeil(scaled * BPS, den * (BPS - fee)),
+    withdrawalValue: (scaled * (BPS - fee)) / (den * BPS),
+  };
+}
+
+/** The fields of an open position and of its market that its value to the pool depends on. */
+export interface ValuedPosition { side: Side; size: bigint; collateral: bigint; reserve: bigint; entry: bigint; borrowIndex: bigint }
+export interface PoolTerms {
+  freeLiquidity: bigint; borrowIndex: bigint; borrowRate: bigint; lastAccrualTime: bigint;
+  maintenanceMarginBps: bigint; closeFeeBps: bigint; liquidationFeeBps: bigint;
+}
+
+/**
+ * The exact pool value a sweep started at `now` at oracle mid `price` would measure (as
+ * `ringfence::sweep::position_value` over every open position, and the CLI's `lp value`): free
+ * liquidity plus, per position, what its vault returns to the pool (`poolClaim`), with the
+ * borrow index accrued to `now`.
+ */
+export function poolValue(m: PoolTerms, positions: ValuedPosition[], price: bigint, now: bigint): bigint {
+  const index = accrueIndex(m.borrowIndex, m.borrowRate, now - m.lastAccrualTime);
+  let value = m.freeLiquidity;
+  for (const p of positions) {
+    const at = index > p.borrowIndex ? index : p.borrowIndex;
+    const reward = divFloor(p.size * m.liquidationFeeBps, BPS);
+    value += poolClaim(p.side, p.size, p.collateral, p.reserve, p.entry, price, borrowFee(p.size, p.borrowIndex, at),
+      notionalFee(p.size, m.closeFeeBps), reward, m.maintenanceMarginBps);
+  }
+  return value;
+}

@@ -2,7 +2,10 @@
 // generated and checked by crates/math/tests/vectors.rs).
 import { strict as assert } from "assert";
 import vectors from "./vectors.json";
-import { assessLiquidation, bankruptcyPrice, borrowFee, health, liquidationPrice, normalizePrice, poolClaim, reserveFor, Side, Threshold } from "../src/math";
+import {
+  accrueIndex, assessLiquidation, bankruptcyPrice, borrowFee, health, liquidationPrice, normalizePrice, poolClaim, quoteDeposit,
+  quoteWithdraw, reserveFor, sharePrices, sizeForLeverage, Side, Threshold,
+} from "../src/math";
 
 const big = (v: string | null) => (v === null ? null : BigInt(v));
 const threshold = (v: string): Threshold => (v === "never" || v === "any" ? v : BigInt(v));
@@ -45,6 +48,25 @@ describe("math shared with the Rust crate", () => {
       assert.equal(r.liquidatable, c.liquidatable);
       assert.equal(r.settlePnl, BigInt(c.settle_pnl));
       assert.deepEqual([r.keeper, r.trader, r.pool], [BigInt(c.keeper), BigInt(c.trader), BigInt(c.pool)]);
+    }
+  });
+
+  it("sizing an open from a deposit and a leverage", () => {
+    assert.ok(vectors.size_for_leverage.length >= 100);
+    for (const c of vectors.size_for_leverage) {
+      assert.equal(sizeForLeverage(BigInt(c.deposit), BigInt(c.leverage_e4), BigInt(c.open_fee_bps), BigInt(c.im_bps)), BigInt(c.size));
+    }
+  });
+
+  it("LP quotes, share prices and index accrual", () => {
+    assert.ok(vectors.lp.length >= 100);
+    for (const c of vectors.lp) {
+      const [v, s, d, f] = [BigInt(c.value), BigInt(c.supply), BigInt(c.dead), BigInt(c.lp_fee_bps)];
+      const q = quoteDeposit(BigInt(c.amount), v, s, d, f);
+      assert.deepEqual(q, c.deposit && { fee: BigInt(c.deposit.fee), shares: BigInt(c.deposit.shares), deadShares: BigInt(c.deposit.dead_shares) });
+      if (s + d > 0n) assert.deepEqual(quoteWithdraw(BigInt(c.shares), v, s, d, f), [BigInt(c.withdraw_gross), BigInt(c.withdraw_fee)]);
+      assert.deepEqual(sharePrices(v, s, d, f), { value: BigInt(c.share_value), depositCost: BigInt(c.deposit_cost), withdrawalValue: BigInt(c.withdrawal_value) });
+      assert.equal(accrueIndex(BigInt(c.index), BigInt(c.rate), BigInt(c.elapsed)), BigInt(c.accrued_index));
     }
   });
 

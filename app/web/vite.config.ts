@@ -9,6 +9,15 @@ import { existsSync, readFileSync } from "fs";
 import { join } from "path";
 
 const cluster = process.env.RINGFENCE_CLUSTER ?? "localnet";
+// The program id is the IDL's (the program checks its own declared id): a deployment elsewhere is
+// built with its own IDL; a RINGFENCE_PROGRAM_ID that differs from it is refused, not ignored.
+const idlAddress: string = JSON.parse(readFileSync(join(__dirname, "../../target/idl/ringfence.json"), "utf8")).address;
+if (process.env.RINGFENCE_PROGRAM_ID && process.env.RINGFENCE_PROGRAM_ID !== idlAddress) {
+  throw new Error(`RINGFENCE_PROGRAM_ID ${process.env.RINGFENCE_PROGRAM_ID} is not the IDL's program id ${idlAddress}: build the IDL of that deployment (scripts/build-idl.sh)`);
+}
+if (cluster !== "localnet" && !process.env.RINGFENCE_RPC_URL) {
+  throw new Error(`RINGFENCE_CLUSTER=${cluster} needs RINGFENCE_RPC_URL`);
+}
 const localnetFile = process.env.RINGFENCE_LOCALNET_FILE ?? join(__dirname, "../../target/localnet.json");
 
 function localnet(): Plugin {
@@ -44,7 +53,7 @@ export default defineConfig({
     // A literal at build time: the localnet-only test wallet is dropped from other builds.
     "import.meta.env.RINGFENCE_CLUSTER": JSON.stringify(cluster),
     "import.meta.env.RINGFENCE_RPC_URL": JSON.stringify(process.env.RINGFENCE_RPC_URL ?? ""),
-    "import.meta.env.RINGFENCE_PROGRAM_ID": JSON.stringify(process.env.RINGFENCE_PROGRAM_ID ?? ""),
+    "import.meta.env.RINGFENCE_PROGRAM_ID": JSON.stringify(idlAddress),
     global: "globalThis",
   },
   build: { outDir: join(__dirname, "../../target/web"), emptyOutDir: true, chunkSizeWarningLimit: 4000 },

@@ -1,145 +1,209 @@
-// The Ringfence trader page: markets, a trade ticket centred on the liquidation price, the
-// connected wallet's positions (live), and transaction status with the program's named errors.
-import { useCallback, useEffect, useMemo, useState } from "react";
-import { AnchorProvider, BN } from "@anchor-lang/core";
+// The Ringfence trader page: markets (price, pool, chart), a trade ticket centred on the liquidation
+// price, the connected wallet's positions and orders (live), the LP panel, and every transaction's
+// status (pending -> confirmed with its signature, or the program's named error in words).
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { AnchorProvider } from "@anchor-lang/core";
 import { useConnection, useWallet } from "@solana/wallet-adapter-react";
 import { PublicKey, Transaction, type TransactionInstruction } from "@solana/web3.js";
-import { getAssociatedTokenAddressSync } from "@solana/spl-token";
+import { getMint } from "@solana/spl-token";
 import { RingfenceClient, type MarketKeys } from "../../src/client";
-import {
-  bankruptcyPrice, liquidationPrice, notionalFee, PRICE_ONE, reserveFor, sizeForLeverage, type Side, type Threshold,
-} from "../../src/math";
+import { poolValue, type PoolTerms } from "../../src/math";
 import { decodePriceUpdate, type PriceUpdate } from "../../src/oracle";
+import { readHistory, readSnapshot, type Activity, type MarketAccount, type PricePoint, type Snapshot } from "./data";
 import { describeError } from "./errors";
+import { big, priceText, setDecimals, tokens } from "./format";
+import { LpPanel } from "./LpPanel";
+import { explorerUrl, positionView, Positions } from "./Positions";
+import { PriceChart, type ChartLine } from "./PriceChart";
+import { Ticket } from "./Ticket";
 
 export interface AppConfig {
   cluster: string;
   rpcUrl: string;
+  /** Markets to offer by name (localnet); otherwise every market of the program is listed. */
   markets: { name: string; market: string }[];
 }
 
-const DECIMALS = 6n;
-const UNIT = 10n ** DECIMALS;
-/** Exact decimal display of base units. */
-export const tokens = (v: bigint): string => {
-  const neg = v < 0n;
-  const a = neg ? -v : v;
-  const frac = (a % UNIT).toString().padStart(Number(DECIMALS), "0").replace(/0+$/, "");
-  return `${neg ? "-" : ""}${a / UNIT}${frac ? "." + frac : ""}`;
-};
-export const priceText = (p: bigint): string => {
-  const frac = (p % PRICE_ONE).toString().padStart(10, "0").slice(0, 4);
-  return `${p / PRICE_ONE}.${frac}`;
-};
-const thresholdText = (t: Threshold) => (typeof t === "bigint" ? priceText(t) : t);
-const parseTokens = (s: string): bigint | null => {
-  const m = s.trim().match(/^(\d*)(?:\.(\d{0,6}))?$/);
-  if (!m || (m[1] === "" && (m[2] ?? "") === "")) return null;
-  return BigInt(m[1] || "0") * UNIT + BigInt((m[2] ?? "").padEnd(6, "0") || "0");
-};
-const big = (b: BN | number) => BigInt(b.toString());
+type Status = { kind: "pending" | "confirmed" | "failed"; what: string; text: string; signature?: string } | null;
 
-type Status = { kind: "pending" | "confirmed" | "failed"; what: string; text: string } | null;
+/** The market's pool terms as `poolValue` takes them. */
+const poolTerms = (m: MarketAccount): PoolTerms => ({
+  freeLiquidity: big(m.freeLiquidity), borrowIndex: big(m.borrowIndex), borrowRate: big(m.borrowRate),
+  lastAccrualTime: big(m.lastAccrualTime), maintenanceMarginBps: BigInt(m.params.maintenanceMarginBps),
+  closeFeeBps: BigInt(m.params.closeFeeBps), liquidationFeeBps: BigInt(m.params.liquidationFeeBps),
+});
 
 export function App({ config }: { config: AppConfig }) {
   const { connection } = useConnection();
   const wallet = useWallet();
   const client = useMemo(() => {
-    const ro = { publicKey: PublicKey.default, signTransaction: async <T,>(t: T) => t, signAllTransactions: async <T,>(t: T) => t };
-    return new RingfenceClient(new AnchorProvider(connection, ro as never, { commitment: "confirmed" }));
+    // Reads and instruction building only: signing goes through the connected wallet.
+    const readOnly = { publicKey: PublicKey.default, signTransaction: async <T,>(t: T) => t, signAllTransactions: async <T,>(t: T) => t };
+    return new RingfenceClient(new AnchorProvider(connection, readOnly as never, { commitment: "confirmed" }));
   }, [connection]);
+  const [markets, setMarkets] = useState(config.markets);
   const [marketKey, setMarketKey] = useState<PublicKey | null>(config.markets[0] ? new PublicKey(config.markets[0].market) : null);
-  const [market, setMarket] = useState<Awaited<ReturnType<RingfenceClient["fetchMarket"]>> | null>(null);
+  const [snap, setSnap] = useState<Snapshot | null>(null);
   const [price, setPrice] = useState<PriceUpdate | null>(null);
-  const [positions, setPositions] = useState<Awaited<ReturnType<RingfenceClient["allPositions"]>>>([]);
+  const [points, setPoints] = useState<PricePoint[]>([]);
+  const [activity, setActivity] = useState<Activity[]>([]);
   const [status, setStatus] = useState<Status>(null);
-  const [now, setNow] = useState(Date.now());
+  const [selected, setSelected] = useState<string | null>(null);
+  const [clock, setClock] = useState(Date.now());
+  const owner = wallet.publicKey;
 
-  const keys: MarketKeys | null = useMemo(
-    () => (market && marketKey ? { market: marketKey, collateralMint: market.collateralMint, oracle: market.oracle, poolVault: market.poolVault, lpMint: market.lpMint, lpEscrow: market.lpEscrow } : null),
-    [market, marketKey],
-  );
+  // Other clusters: every market the program has.
+  useEffect(() => {
+    if (config.markets.length > 0) return;
+    void client.program.account.market.all().then((all) => {
+      setMarkets(all.map((a) => ({ name: a.publicKey.toBase58().slice(0, 8), market: a.publicKey.toBase58() })));
+      if (all[0]) setMarketKey(all[0].publicKey);
+    });
+  }, [client, config.markets.length]);
 
-  // Live: the market and its oracle through account subscriptions; positions on every change.
+  const reading = useRef(false);
+  const again = useRef(false);
   const refresh = useCallback(async () => {
     if (!marketKey) return;
-    const m = await client.fetchMarket(marketKey);
-    setMarket(m);
-    const acc = await connection.getAccountInfo(m.oracle);
-    if (acc) setPrice(decodePriceUpdate(acc.data));
-    if (wallet.publicKey) {
-      const mine = (await client.allPositions(marketKey)).filter((p) => p.account.owner.equals(wallet.publicKey!));
-      setPositions(mine);
-    } else setPositions([]);
-  }, [client, connection, marketKey, wallet.publicKey]);
+    // One read at a time; changes during a read trigger one more.
+    if (reading.current) { again.current = true; return; }
+    reading.current = true;
+    try {
+      do {
+        again.current = false;
+        const s = await readSnapshot(connection, client, marketKey, owner);
+        setSnap(s);
+        if (s.price) setPrice(s.price);
+      } while (again.current);
+    } catch (e) {
+      setStatus({ kind: "failed", what: "reading the market", text: describeError(e) });
+    } finally {
+      reading.current = false;
+    }
+  }, [client, connection, marketKey, owner]);
+
+  const oracle = snap?.market.oracle.toBase58();
   useEffect(() => {
     void refresh();
-    if (!market) return;
+  }, [refresh]);
+  useEffect(() => {
+    if (!marketKey || !snap) return;
+    void getMint(connection, snap.market.collateralMint).then((mint) => setDecimals(mint.decimals));
+    void readHistory(connection, client, marketKey).then((h) => {
+      setPoints((p) => [...h.points, ...p]);
+      setActivity(h.activity);
+    }).catch(() => {});
+    // Live: the oracle account, and every account of the program.
     const subs = [
-      connection.onAccountChange(market.oracle, (a) => setPrice(decodePriceUpdate(a.data))),
+      connection.onAccountChange(snap.market.oracle, (a) => {
+        const u = decodePriceUpdate(a.data);
+        if (!u) return;
+        setPrice(u);
+        setPoints((p) => [...p, { time: Number(u.publishTime), price: u.price }]);
+      }, { commitment: "confirmed" }),
       connection.onProgramAccountChange(client.program.programId, () => void refresh(), { commitment: "confirmed" }),
     ];
-    const tick = setInterval(() => setNow(Date.now()), 1000);
+    const tick = setInterval(() => setClock(Date.now()), 1000);
     return () => {
       subs.forEach((s) => void connection.removeAccountChangeListener(s).catch(() => {}));
       clearInterval(tick);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [marketKey, market?.oracle.toBase58(), wallet.publicKey?.toBase58()]);
+  }, [marketKey?.toBase58(), oracle, owner?.toBase58()]);
 
-  const send = async (what: string, ixs: TransactionInstruction[]) => {
-    if (!wallet.publicKey || !wallet.signTransaction) return;
-    setStatus({ kind: "pending", what, text: "signing and sending ..." });
+  const send = async (what: string, ixs: TransactionInstruction[]): Promise<boolean> => {
+    if (!owner || !wallet.signTransaction || ixs.length === 0) return false;
+    setStatus({ kind: "pending", what, text: "waiting for the wallet's signature" });
     try {
       const tx = new Transaction().add(...ixs);
-      tx.feePayer = wallet.publicKey;
-      tx.recentBlockhash = (await connection.getLatestBlockhash()).blockhash;
+      tx.feePayer = owner;
+      const latest = await connection.getLatestBlockhash("confirmed");
+      tx.recentBlockhash = latest.blockhash;
       const signed = await wallet.signTransaction(tx);
-      const sig = await connection.sendRawTransaction(signed.serialize());
-      setStatus({ kind: "pending", what, text: `sent ${sig}` });
-      const res = await connection.confirmTransaction(sig, "confirmed");
-      if (res.value.err) throw new Error(JSON.stringify(res.value.err));
-      setStatus({ kind: "confirmed", what, text: sig });
+      const signature = await connection.sendRawTransaction(signed.serialize());
+      setStatus({ kind: "pending", what, text: "sent, waiting for confirmation", signature });
+      const res = await connection.confirmTransaction({ signature, ...latest }, "confirmed");
+      if (res.value.err) {
+        const t = await connection.getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+        throw { message: JSON.stringify(res.value.err), logs: t?.meta?.logMessages ?? [] };
+      }
+      setStatus({ kind: "confirmed", what, text: "confirmed", signature });
+      void readHistory(connection, client, marketKey!).then((h) => setActivity(h.activity)).catch(() => {});
       await refresh();
+      return true;
     } catch (e) {
-      setStatus({ kind: "failed", what, text: describeError(e) });
+      setStatus((s) => ({ kind: "failed", what, text: describeError(e), signature: s?.signature }));
+      return false;
     }
   };
+
+  const m = snap?.market ?? null;
+  const keys: MarketKeys | null = useMemo(
+    () => (m && marketKey ? { market: marketKey, collateralMint: m.collateralMint, oracle: m.oracle, poolVault: m.poolVault, lpMint: m.lpMint, lpEscrow: m.lpEscrow } : null),
+    [m, marketKey],
+  );
+  const now = BigInt(Math.floor(clock / 1000)) > (snap?.now ?? 0n) ? BigInt(Math.floor(clock / 1000)) : snap?.now ?? 0n;
+  const value = m && price && snap ? poolValue(poolTerms(m), snap.open.map(({ account: p }) => ({
+    side: p.side === 0 ? "long" as const : "short" as const, size: big(p.size), collateral: big(p.collateral), reserve: big(p.reserve),
+    entry: big(p.entryPrice), borrowIndex: big(p.borrowIndex),
+  })), price.price, now) : null;
+  const chosen = snap?.mine.find((r) => r.publicKey.toBase58() === selected && r.account.status === 0) ?? snap?.mine.find((r) => r.account.status === 0);
+  const lines: ChartLine[] = [];
+  if (m && price && chosen) {
+    const v = positionView(m, chosen, price, now);
+    lines.push({ title: "entry", price: v.entry, color: "#555" });
+    if (typeof v.liquidation === "bigint") lines.push({ title: "liquidation", price: v.liquidation, color: "#e90" });
+    if (typeof v.bankruptcy === "bigint") lines.push({ title: "bankruptcy", price: v.bankruptcy, color: "#d33" });
+  }
+  const link = (sig: string) => `https://explorer.solana.com/tx/${sig}${explorerUrl(PublicKey.default, config.cluster, config.rpcUrl).split(PublicKey.default.toBase58())[1]}`;
 
   return (
     <div style={{ fontFamily: "system-ui, sans-serif", margin: "1rem auto", maxWidth: 1100 }}>
       <header style={{ display: "flex", justifyContent: "space-between", alignItems: "center" }}>
         <h1 style={{ fontSize: "1.4rem" }}>Ringfence <small style={{ color: "#888" }}>isolated-margin perpetuals · {config.cluster}</small></h1>
-        <WalletBar keys={keys} />
+        <WalletBar keys={keys} tokenBalance={snap?.tokenBalance ?? null} />
       </header>
       {status && (
         <div data-testid="tx-status" data-kind={status.kind} style={{ padding: 8, background: status.kind === "failed" ? "#fdd" : status.kind === "confirmed" ? "#dfd" : "#ffd" }}>
           {status.what}: {status.kind} — <span data-testid="tx-text">{status.text}</span>
+          {status.signature && <> · <a data-testid="tx-signature" href={link(status.signature)} target="_blank" rel="noreferrer">{status.signature}</a></>}
         </div>
       )}
       <section>
-        <select data-testid="market-select" value={marketKey?.toBase58() ?? ""} onChange={(e) => setMarketKey(new PublicKey(e.target.value))}>
-          {config.markets.map((m) => <option key={m.market} value={m.market}>{m.name}</option>)}
+        <select data-testid="market-select" value={marketKey?.toBase58() ?? ""} onChange={(e) => { setSnap(null); setPoints([]); setMarketKey(new PublicKey(e.target.value)); }}>
+          {markets.map((x) => <option key={x.market} value={x.market}>{x.name}</option>)}
         </select>
-        {market && <MarketPanel market={market} price={price} now={now} />}
+        {m && <MarketPanel market={m} price={price} clock={clock} value={value} />}
+        <PriceChart points={points} lines={lines} />
       </section>
-      {market && keys && price && wallet.publicKey && (
-        <Ticket client={client} market={market} keys={keys} price={price} owner={wallet.publicKey} send={send} connection={connection} />
+      {m && keys && price && owner && <Ticket client={client} market={m} keys={keys} price={price} owner={owner} send={send} connection={connection} />}
+      {m && keys && owner && snap && (
+        <Positions rows={snap.mine} orders={snap.orders} market={m} keys={keys} price={price} now={now} client={client} owner={owner} send={send}
+          selected={selected} select={setSelected} cluster={config.cluster} rpcUrl={config.rpcUrl} />
       )}
-      {market && keys && (
-        <Positions positions={positions} market={market} keys={keys} price={price} client={client} owner={wallet.publicKey} send={send} />
+      {m && keys && (
+        <LpPanel market={m} keys={keys} value={value} lpRequest={snap?.lpRequest ?? null} lpBalance={snap?.lpBalance ?? null} client={client} owner={owner} send={send} />
       )}
+      <section data-testid="activity">
+        <h2 style={{ fontSize: "1.1rem" }}>Market activity (the program's events)</h2>
+        {activity.slice(0, 15).map((a) => (
+          <div key={`${a.signature}-${a.name}`} style={{ fontSize: "0.85rem" }}>
+            {new Date(a.time * 1000).toLocaleTimeString()} <b>{a.name}</b> {a.text}
+          </div>
+        ))}
+      </section>
     </div>
   );
 }
 
-function WalletBar({ keys }: { keys: MarketKeys | null }) {
+function WalletBar({ keys, tokenBalance }: { keys: MarketKeys | null; tokenBalance: bigint | null }) {
   const w = useWallet();
   const [funding, setFunding] = useState("");
   if (w.publicKey) {
     return (
       <div>
         <span data-testid="wallet-address">{w.publicKey.toBase58()}</span>{" "}
+        <span data-testid="wallet-balance">{tokenBalance === null ? "no collateral account" : `${tokens(tokenBalance)} collateral`}</span>{" "}
         {import.meta.env.RINGFENCE_CLUSTER === "localnet" && keys && (
           <button data-testid="faucet" onClick={async () => {
             const { fundFromFaucet } = await import("./testWallet");
@@ -166,125 +230,20 @@ function WalletBar({ keys }: { keys: MarketKeys | null }) {
   );
 }
 
-type MarketAccount = Awaited<ReturnType<RingfenceClient["fetchMarket"]>>;
-
-function MarketPanel({ market: m, price, now }: { market: MarketAccount; price: PriceUpdate | null; now: number }) {
+function MarketPanel({ market: m, price, clock, value }: { market: MarketAccount; price: PriceUpdate | null; clock: number; value: bigint | null }) {
   const free = big(m.freeLiquidity);
   const reserved = big(m.totalReserved);
   const util = free + reserved === 0n ? 0 : Number((reserved * 10_000n) / (free + reserved)) / 100;
+  const age = price ? Math.max(0, Math.round(clock / 1000 - Number(price.publishTime))) : null;
   return (
     <table data-testid="market-panel"><tbody>
-      <tr><td>Oracle price</td><td data-testid="oracle-price">{price ? priceText(price.price) : "–"}</td>
-        <td>age</td><td>{price ? `${Math.max(0, Math.round(now / 1000 - Number(price.publishTime)))} s` : "–"}</td></tr>
-      <tr><td>Free liquidity</td><td>{tokens(free)}</td><td>Reserved</td><td>{tokens(reserved)}</td></tr>
+      <tr><td>Oracle price</td><td data-testid="oracle-price">{price ? `${priceText(price.price)} ± ${priceText(price.conf)}` : "–"}</td>
+        <td>age</td><td data-testid="oracle-age" style={{ color: age !== null && age > m.params.maxPriceAgeTradeSecs ? "#c00" : undefined }}>
+          {age === null ? "–" : `${age} s${age > m.params.maxPriceAgeTradeSecs ? " (stale for trading)" : ""}`}</td></tr>
+      <tr><td>Pool value</td><td data-testid="pool-value">{value === null ? "–" : tokens(value)}</td>
+        <td>Free liquidity</td><td>{tokens(free)} (reserved {tokens(reserved)})</td></tr>
       <tr><td>Utilization</td><td>{util.toFixed(2)} %</td><td>Borrow rate</td><td>{(Number(big(m.borrowRate)) * 31_536_000 / 1e10).toFixed(2)} % / year</td></tr>
       <tr><td>Open interest long</td><td>{tokens(big(m.long.openInterest))}</td><td>short</td><td>{tokens(big(m.short.openInterest))}</td></tr>
     </tbody></table>
-  );
-}
-
-function Ticket({ client, market: m, keys, price, owner, send, connection }: {
-  client: RingfenceClient; market: MarketAccount; keys: MarketKeys; price: PriceUpdate; owner: PublicKey;
-  send: (what: string, ixs: TransactionInstruction[]) => Promise<void>; connection: ReturnType<typeof useConnection>["connection"];
-}) {
-  const p = m.params;
-  const maxLev = 10_000 / p.initialMarginBps;
-  const [side, setSide] = useState<Side>("long");
-  const [collateralText, setCollateralText] = useState("100");
-  const [leverage, setLeverage] = useState(Math.min(5, maxLev));
-  const [simulation, setSimulation] = useState("");
-  const deposit = parseTokens(collateralText) ?? 0n;
-  const levE4 = BigInt(Math.round(leverage * 10_000));
-  const size = sizeForLeverage(deposit, levE4, BigInt(p.openFeeBps), BigInt(p.initialMarginBps));
-  const fee = notionalFee(size, BigInt(p.openFeeBps));
-  const net = deposit > fee ? deposit - fee : 0n;
-  const reserve = reserveFor(side, size, BigInt(p.maxProfitBps));
-  const entry = side === "long" ? price.price + price.conf : price.price - price.conf;
-  const closeFee = notionalFee(size, BigInt(p.closeFeeBps));
-  const liq = size > 0n ? liquidationPrice(side, size, net, reserve, entry, closeFee, BigInt(p.maintenanceMarginBps)) : "never";
-  const bankrupt = size > 0n ? bankruptcyPrice(side, size, net, reserve, entry, closeFee) : "never";
-  const id = BigInt(Date.now() % 1_000_000_000);
-  const token = getAssociatedTokenAddressSync(keys.collateralMint, owner);
-  const build = () => client.openPosition(owner, token, keys, id, side, deposit, size);
-  useEffect(() => {
-    let live = true;
-    void (async () => {
-      try {
-        const tx = new Transaction().add(await build());
-        tx.feePayer = owner;
-        tx.recentBlockhash = (await connection.getLatestBlockhash()).blockhash;
-        const sim = await connection.simulateTransaction(tx);
-        if (live) setSimulation(sim.value.err ? describeError({ message: JSON.stringify(sim.value.err), logs: sim.value.logs ?? [] }) : `would succeed (${sim.value.unitsConsumed} compute units)`);
-      } catch (e) { if (live) setSimulation(describeError(e)); }
-    })();
-    return () => { live = false; };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [side, deposit, size, price.publishTime]);
-  return (
-    <section data-testid="ticket" style={{ border: "1px solid #ccc", padding: 8, margin: "8px 0" }}>
-      <h2 style={{ fontSize: "1.1rem" }}>Open a position</h2>
-      <button data-testid="side-long" disabled={side === "long"} onClick={() => setSide("long")}>Long</button>
-      <button data-testid="side-short" disabled={side === "short"} onClick={() => setSide("short")}>Short</button>{" "}
-      Collateral <input data-testid="collateral" value={collateralText} onChange={(e) => setCollateralText(e.target.value)} size={10} />{" "}
-      Leverage <input data-testid="leverage" type="range" min={1} max={maxLev} step={0.5} value={leverage} onChange={(e) => setLeverage(Number(e.target.value))} />
-      <span data-testid="leverage-value">{leverage}x</span> (max {maxLev}x)
-      <table><tbody>
-        <tr><td><b>Liquidation price</b></td><td data-testid="preview-liquidation"><b>{thresholdText(liq)}</b></td>
-          <td>Bankruptcy price</td><td data-testid="preview-bankruptcy">{thresholdText(bankrupt)}</td></tr>
-        <tr><td>Size</td><td data-testid="preview-size">{tokens(size)}</td><td>Open fee</td><td data-testid="preview-fee">{tokens(fee)}</td></tr>
-        <tr><td>Collateral after fee</td><td data-testid="preview-collateral">{tokens(net)}</td><td>Reserve (max profit)</td><td data-testid="preview-reserve">{tokens(reserve)}</td></tr>
-        <tr><td>Entry price</td><td data-testid="preview-entry">{priceText(entry)}</td><td>Simulation</td><td data-testid="preview-simulation">{simulation}</td></tr>
-      </tbody></table>
-      <button data-testid="open" onClick={async () => void send("open_position", [await build()])}>Open {side} {leverage}x</button>
-    </section>
-  );
-}
-
-function Positions({ positions, market: m, keys, price, client, owner, send }: {
-  positions: Awaited<ReturnType<RingfenceClient["allPositions"]>>; market: MarketAccount; keys: MarketKeys; price: PriceUpdate | null;
-  client: RingfenceClient; owner: PublicKey | null; send: (what: string, ixs: TransactionInstruction[]) => Promise<void>;
-}) {
-  const [amount, setAmount] = useState("10");
-  if (!owner) return null;
-  const token = getAssociatedTokenAddressSync(keys.collateralMint, owner);
-  return (
-    <section data-testid="positions">
-      <h2 style={{ fontSize: "1.1rem" }}>Your positions</h2>
-      {positions.length === 0 && <div data-testid="no-positions">none</div>}
-      {positions.map(({ publicKey, account: p }) => {
-        const side: Side = p.side === 0 ? "long" : "short";
-        const size = big(p.size), coll = big(p.collateral), res = big(p.reserve), entry = big(p.entryPrice);
-        const closeFee = notionalFee(size, BigInt(m.params.closeFeeBps));
-        const liq = liquidationPrice(side, size, coll, res, entry, closeFee, BigInt(m.params.maintenanceMarginBps));
-        const bankrupt = bankruptcyPrice(side, size, coll, res, entry, closeFee);
-        const status = p.status === 0 ? "open" : p.status === 1 ? "liquidated" : "closed";
-        const mark = price ? (side === "long" ? price.price - price.conf : price.price + price.conf) : entry;
-        const pnl = side === "long" ? (size * (mark - entry)) / entry : (size * (entry - mark)) / entry;
-        const equity = coll + (pnl < res ? pnl : res) - closeFee;
-        const mm = (size * BigInt(m.params.maintenanceMarginBps) + 9_999n) / 10_000n;
-        const healthPct = mm === 0n ? 100 : Math.max(0, Math.min(100, Number((equity * 100n) / (mm * 3n))));
-        return (
-          <div key={publicKey.toBase58()} data-testid="position" data-status={status} data-address={publicKey.toBase58()} style={{ borderTop: "1px solid #ddd", padding: 6 }}>
-            <b>{side}</b> {tokens(size)} @ {priceText(entry)} · status <span data-testid="position-status">{status}</span>
-            {status === "open" ? (
-              <>
-                {" "}· PnL {tokens(pnl)} · liquidation <span data-testid="position-liquidation">{thresholdText(liq)}</span> · bankruptcy {thresholdText(bankrupt)}
-                <div title="equity vs maintenance" style={{ background: "#eee", width: 200, height: 6 }}><div style={{ background: healthPct > 40 ? "#2b6" : "#d33", width: `${healthPct * 2}px`, height: 6 }} /></div>
-                vault <a href={`https://explorer.solana.com/address/${p.vault.toBase58()}?cluster=custom`} data-testid="position-vault">{p.vault.toBase58().slice(0, 8)}…</a>{" "}
-                collateral <span data-testid="position-collateral">{tokens(coll)}</span>{" "}
-                <input data-testid="margin-amount" value={amount} onChange={(e) => setAmount(e.target.value)} size={6} />
-                <button data-testid="add-margin" onClick={async () => void send("add_margin", [await client.addMargin(token, publicKey, p, parseTokens(amount) ?? 0n)])}>Add margin</button>
-                <button data-testid="close" onClick={async () => void send("close_position", [await client.closePosition(token, keys, publicKey, p)])}>Close</button>
-              </>
-            ) : (
-              <>
-                {" "}· residual <span data-testid="position-residual">{tokens(big(p.residual))}</span>{" "}
-                <button data-testid="claim" onClick={async () => void send("claim_residual", [await client.claimResidual(token, publicKey, p)])}>Claim</button>
-              </>
-            )}
-          </div>
-        );
-      })}
-    </section>
   );
 }

@@ -1091,30 +1091,19 @@ async fn lp(ctx: &Ctx, cmd: LpCmd) -> Result<()> {
                     ringfence_sdk::ringfence::sweep::position_value(&p, &m, mark).map_err(|e| anyhow!("value: {e}"))?;
                 value = value.checked_add(v).context("pool value overflow")?;
             }
-            // Share values as exact decimals (9 places, rounded down; the deposit cost rounded up):
-            // tokens per share, and what a deposit costs and a withdrawal pays per share net of the
-            // LP fee when they differ.
+            // Share values as exact decimals (9 places; `ringfence_math::share_prices`): tokens per
+            // share, and what a deposit costs and a withdrawal pays per share net of the LP fee.
             let f = ctx.fmt(&m.collateral_mint).await?;
-            let shares = u128::from(m.lp_supply) + u128::from(m.dead_shares);
-            const E9: u128 = 1_000_000_000;
-            let bps = u128::from(m.params.lp_fee_bps);
-            let ratio = |num: u128, den: u128, up: bool| -> String {
-                let q = if den == 0 {
-                    E9
-                } else if up {
-                    (num * E9).div_ceil(den)
-                } else {
-                    num * E9 / den
-                };
-                ringfence_sdk::amount::format(u64::try_from(q).unwrap_or(u64::MAX), 9)
-            };
-            let value_w = u128::from(value);
+            let sp =
+                ringfence_sdk::math::share_prices(value, m.lp_supply, m.dead_shares, u64::from(m.params.lp_fee_bps))
+                    .map_err(|e| anyhow!("share prices: {e:?}"))?;
+            let e9 = |v: u128| ringfence_sdk::amount::format(u64::try_from(v).unwrap_or(u64::MAX), 9);
             print_rows(
                 ctx.json,
                 &[json!({"market": market.to_string(), "pool_value": f.amt(value), "lp_supply": f.amt(m.lp_supply),
-                "dead_shares": f.amt(m.dead_shares), "share_value": ratio(value_w, shares, false),
-                "deposit_cost_per_share": ratio(value_w * 10_000, shares * (10_000 - bps.min(9_999)), true),
-                "withdrawal_value_per_share": ratio(value_w * (10_000 - bps.min(10_000)), shares * 10_000, false),
+                "dead_shares": f.amt(m.dead_shares), "share_value": e9(sp.value),
+                "deposit_cost_per_share": e9(sp.deposit_cost),
+                "withdrawal_value_per_share": e9(sp.withdrawal_value),
                 "free_liquidity": f.amt(m.free_liquidity), "total_reserved": f.amt(m.total_reserved),
                 "pending_deposits": f.amt(m.pending_deposits), "mark_price": px(mark)})],
             );

@@ -38,6 +38,10 @@ enum Cmd {
     Up {
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Re-publish each market's price every N seconds (a live feed's heartbeat); 0: never
+        /// (prices change only with `ringfence-localnet price`, and go stale).
+        #[arg(long, env = "RINGFENCE_HEARTBEAT_SECS", default_value_t = 5)]
+        heartbeat_secs: u64,
     },
     /// 1,000 underwater positions (or N), one keeper: time to the last liquidation.
     Bench {
@@ -76,7 +80,7 @@ enum Cmd {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.cmd {
-        Cmd::Up { config } => up(config).await,
+        Cmd::Up { config, heartbeat_secs } => up(config, heartbeat_secs).await,
         Cmd::Bench { positions } => bench(positions.max(1)).await,
         Cmd::Faucet { market, to, amount, sol } => faucet(&cli.url, cli.admin, market, to, &amount, sol).await,
         Cmd::Price { market, price } => publish(&cli.url, cli.admin, market, &price).await,
@@ -138,7 +142,7 @@ async fn create_markets(url: &str, admin: Option<PathBuf>, config: &std::path::P
     Ok(())
 }
 
-async fn up(config: Option<PathBuf>) -> Result<()> {
+async fn up(config: Option<PathBuf>, heartbeat_secs: u64) -> Result<()> {
     let config_path = config.unwrap_or_else(|| repo_root().join("migrations/localnet.toml"));
     let config = migrate::load(&config_path)?;
     eprintln!("starting solana-test-validator on 127.0.0.1 ...");
@@ -195,14 +199,18 @@ async fn up(config: Option<PathBuf>) -> Result<()> {
     let fund = migrate::fund_ixs(&v.payer.pubkey(), &mint, &trader.pubkey(), 10_000 * USDC, 10_000_000_000)?;
     client.send(&fund, &v.payer, &[], 3).await.context("fund the trader wallet")?;
 
-    // A price heartbeat, as a live Pyth feed gives: every 5 s each market's current price is
-    // published again with a fresh time (`ringfence-localnet price` changes the price itself).
+    // A price heartbeat, as a live Pyth feed gives: every 5 s (`--heartbeat-secs`) each market's
+    // current price is published again with a fresh time (`ringfence-localnet price` changes the
+    // price itself).
     let beat_client = v.client();
     let beat_admin = Keypair::new_from_array(v.payer.secret_bytes()[..32].try_into().context("admin key")?);
     let beats: Vec<([u8; 32], Pubkey)> = markets.iter().map(|m| (m.feed_id, m.keys.oracle)).collect();
     tokio::spawn(async move {
+        if heartbeat_secs == 0 {
+            return;
+        }
         loop {
-            tokio::time::sleep(Duration::from_secs(5)).await;
+            tokio::time::sleep(Duration::from_secs(heartbeat_secs)).await;
             for (feed, oracle) in &beats {
                 if let Ok(u) = beat_client.price_update(oracle).await {
                     let m = &u.price_message;
@@ -241,7 +249,13 @@ async fn up(config: Option<PathBuf>) -> Result<()> {
     println!("  oracle (local)  {} (localnet publisher at the Pyth receiver id)", ringfence_sdk::PYTH_RECEIVER_ID);
     println!("  collateral mint {mint} (mint authority: the admin below)");
     println!("  pool liquidity  200,000 USDC per market, deposited by the admin");
-    println!("  prices          re-published every 5 s at their current value (a live feed's heartbeat)");
+    if heartbeat_secs > 0 {
+        println!(
+            "  prices          re-published every {heartbeat_secs} s at their current value (a live feed's heartbeat)"
+        );
+    } else {
+        println!("  prices          published only by `ringfence-localnet price` (no heartbeat: they go stale)");
+    }
     println!("  admin           {} (LOCALNET ONLY: mint authority, price publisher)", v.payer_path.display());
     for m in &markets {
         println!(

@@ -220,6 +220,47 @@ pub fn quote_withdraw(shares: u64, value: u64, supply: u64, dead: u64, lp_fee_bp
     Ok((gross, fee))
 }
 
+/// Scale of [`SharePrices`]: tokens per share with 9 decimal places.
+pub const SHARE_PRICE_SCALE: u128 = 1_000_000_000;
+
+/// What one share is worth in a pool worth `value` (tokens per share × [`SHARE_PRICE_SCALE`]),
+/// as an LP page shows it: the pro-rata value, what a deposit costs per share minted (the LP fee
+/// added; rounded up), and what a withdrawal pays per share burnt (the LP fee taken; rounded
+/// down). With no shares at all, one share is one token (the first deposit's rule).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SharePrices {
+    pub value: u128,
+    pub deposit_cost: u128,
+    pub withdrawal_value: u128,
+}
+
+/// The per-share prices of [`quote_deposit`] and [`quote_withdraw`] (before their per-request
+/// rounding) for a pool worth `value` with `supply` + `dead` shares.
+pub fn share_prices(value: u64, supply: u64, dead: u64, lp_fee_bps: u64) -> MathResult<SharePrices> {
+    let bps = u128::from(crate::BPS);
+    let fee = u128::from(lp_fee_bps).min(bps);
+    let shares = u128::from(supply).checked_add(u128::from(dead)).ok_or(MathError::Overflow)?;
+    let (num, den) = if shares == 0 { (1u128, 1u128) } else { (u128::from(value), shares) };
+    let scaled = num.checked_mul(SHARE_PRICE_SCALE).ok_or(MathError::Overflow)?;
+    let keep = bps.checked_sub(fee).ok_or(MathError::Overflow)?;
+    let deposit_cost = if keep == 0 {
+        u128::MAX
+    } else {
+        div_ceil_u128(
+            scaled.checked_mul(bps).ok_or(MathError::Overflow)?,
+            den.checked_mul(keep).ok_or(MathError::Overflow)?,
+        )?
+    };
+    Ok(SharePrices {
+        value: div_floor_u128(scaled, den)?,
+        deposit_cost,
+        withdrawal_value: div_floor_u128(
+            scaled.checked_mul(keep).ok_or(MathError::Overflow)?,
+            den.checked_mul(bps).ok_or(MathError::Overflow)?,
+        )?,
+    })
+}
+
 #[cfg(test)]
 mod increase_tests {
     use super::*;
@@ -392,5 +433,34 @@ mod tests {
             t.apply(false, size, q, index).unwrap();
             prop_assert_eq!(t, SideTotals::default());
         }
+    }
+}
+
+#[cfg(test)]
+mod share_price_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A withdrawal never pays more per share than a share is worth, a deposit never costs
+        /// less, and burning shares pays at most the per-share withdrawal value (the quotes round
+        /// the same way).
+        #[test]
+        fn share_prices_bracket_the_value(value in 0u64..u64::MAX / 4, supply in 1u64..u64::MAX / 4, fee in 0u64..500, shares in 1u64..1_000_000_000) {
+            let p = share_prices(value, supply, DEAD_SHARES, fee).unwrap();
+            prop_assert!(p.withdrawal_value <= p.value && p.value <= p.deposit_cost);
+            let shares = shares.min(supply);
+            let (gross, f) = quote_withdraw(shares, value, supply, DEAD_SHARES, fee).unwrap();
+            let paid = u128::from(gross - f) * SHARE_PRICE_SCALE;
+            prop_assert!(paid <= p.withdrawal_value * u128::from(shares) + SHARE_PRICE_SCALE);
+        }
+    }
+
+    #[test]
+    fn an_empty_pool_prices_a_share_at_one_token_before_the_fee() {
+        let p = share_prices(0, 0, 0, 20).unwrap();
+        assert_eq!(p.value, SHARE_PRICE_SCALE);
+        assert_eq!(p.deposit_cost, (SHARE_PRICE_SCALE * 10_000).div_ceil(9_980));
+        assert_eq!(p.withdrawal_value, SHARE_PRICE_SCALE * 9_980 / 10_000);
     }
 }

@@ -104,7 +104,52 @@ fn vectors() -> Value {
             "pool": s(r.settlement.pool),
         }));
     }
-    json!({ "health": health_cases, "normalize_price": prices, "borrow_fee": fees, "liquidation": liquidation })
+    // Client-side sizing and LP quotes (the web page's ticket and LP panel).
+    let mut sizing = Vec::new();
+    for i in 0..100u64 {
+        let deposit = next() % 1_000_000_000_000;
+        let im = [500, 1_000, 250, 2_000][(i % 4) as usize] + next() % 3;
+        let open_fee = [0, 10, 7, 100][((i / 4) % 4) as usize];
+        let max_e4 = 10_000 * 10_000 / im;
+        // Around the maximum (where the fee's rounding matters), and below and above it.
+        let leverage = match i % 3 {
+            0 => max_e4,
+            1 => 10_000 + next() % max_e4,
+            _ => max_e4 + 1 + next() % 10_000,
+        };
+        sizing.push(json!({ "deposit": s(deposit), "leverage_e4": s(leverage), "open_fee_bps": s(open_fee),
+            "im_bps": s(im), "size": s(size_for_leverage(deposit, leverage, open_fee, im).expect("size")) }));
+    }
+    let mut lp = Vec::new();
+    for i in 0..100u64 {
+        let value = if i % 10 == 0 { 0 } else { next() % 1_000_000_000_000_000 };
+        let supply = if i % 7 == 0 { 0 } else { next() % 1_000_000_000_000_000 };
+        let dead = if supply == 0 && i % 2 == 0 { 0 } else { DEAD_SHARES };
+        let fee = next() % 300;
+        let amount = next() % 10_000_000_000_000;
+        let shares = if supply == 0 { 0 } else { next() % (supply + 1) };
+        let d = quote_deposit(amount, value, supply, dead, fee).expect("deposit");
+        let (gross, wfee) = if supply + dead == 0 {
+            (0, 0)
+        } else {
+            quote_withdraw(shares, value, supply, dead, fee).expect("withdraw")
+        };
+        let p = share_prices(value, supply, dead, fee).expect("prices");
+        lp.push(json!({ "value": s(value), "supply": s(supply), "dead": s(dead), "lp_fee_bps": s(fee),
+            "amount": s(amount), "shares": s(shares),
+            "deposit": d.map_or(Value::Null, |d| json!({ "fee": s(d.fee), "shares": s(d.shares), "dead_shares": s(d.dead_shares) })),
+            "withdraw_gross": s(gross), "withdraw_fee": s(wfee),
+            "share_value": s(p.value), "deposit_cost": s(p.deposit_cost), "withdrawal_value": s(p.withdrawal_value),
+            "index": s(i * 1_000_003), "rate": s(next() % 10_000), "elapsed": s(next() % 100_000_000),
+        }));
+    }
+    for c in lp.iter_mut() {
+        let g = |k: &str| c[k].as_str().and_then(|v| v.parse::<u64>().ok()).expect("u64");
+        let accrued = accrue_index(g("index"), g("rate"), g("elapsed")).expect("accrue");
+        c["accrued_index"] = s(accrued);
+    }
+    json!({ "health": health_cases, "normalize_price": prices, "borrow_fee": fees, "liquidation": liquidation,
+        "size_for_leverage": sizing, "lp": lp })
 }
 
 #[test]

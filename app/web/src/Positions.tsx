@@ -1,0 +1,119 @@
+// The connected wallet's positions (live) and limit orders: PnL, equity against maintenance as a
+// health bar, liquidation and bankruptcy prices (the program's rule, fees owed now included, as its
+// `position_health` view), the vault's balance with a link to the account; add / remove margin,
+// decrease, close, claim; cancel an order.
+import { useState } from "react";
+import { PublicKey } from "@solana/web3.js";
+import { getAssociatedTokenAddressSync } from "@solana/spl-token";
+import { limitWithSlippage, type MarketKeys, type RingfenceClient } from "../../src/client";
+import {
+  accrueIndex, assessLiquidation, bankruptcyPrice, borrowFee, liquidationPrice, notionalFee, unrealizedPnl, type Side,
+} from "../../src/math";
+import type { PriceUpdate } from "../../src/oracle";
+import type { MarketAccount, OrderRow, PositionRow } from "./data";
+import { big, parsePrice, parseTokens, priceText, thresholdText, tokens } from "./format";
+import type { Send } from "./Ticket";
+
+/** The program's view of an open position now (`position_health`'s rule, in TS). */
+export function positionView(m: MarketAccount, row: PositionRow, price: PriceUpdate, now: bigint) {
+  const p = row.account;
+  const side: Side = p.side === 0 ? "long" : "short";
+  const size = big(p.size), collateral = big(p.collateral), reserve = big(p.reserve), entry = big(p.entryPrice);
+  const index = accrueIndex(big(m.borrowIndex), big(m.borrowRate), now - big(m.lastAccrualTime));
+  const positionIndex = big(p.borrowIndex);
+  const at = index > positionIndex ? index : positionIndex;
+  const fees = borrowFee(size, positionIndex, at) + notionalFee(size, BigInt(m.params.closeFeeBps));
+  const mm = BigInt(m.params.maintenanceMarginBps);
+  const report = assessLiquidation(side, size, collateral, reserve, entry, positionIndex, at, mm, BigInt(m.params.closeFeeBps),
+    BigInt(m.params.liquidationFeeBps), price.price, price.conf, row.vaultBalance);
+  // What closing now would realize before fees: at the exit side of the interval, capped at the reserve.
+  const exit = side === "long" ? price.price - price.conf : price.price + price.conf;
+  const raw = unrealizedPnl(side, size, entry, exit);
+  return {
+    side, size, collateral, reserve, entry, exit, fees,
+    pnl: raw < reserve ? raw : reserve,
+    equity: report.equity,
+    maintenance: (size * mm + 9_999n) / 10_000n,
+    liquidatable: report.liquidatable,
+    liquidation: liquidationPrice(side, size, collateral, reserve, entry, fees, mm),
+    bankruptcy: bankruptcyPrice(side, size, collateral, reserve, entry, fees),
+  };
+}
+
+export function explorerUrl(address: PublicKey, cluster: string, rpcUrl: string) {
+  const c = cluster === "mainnet-beta" ? "" : cluster === "devnet" || cluster === "testnet" ? `?cluster=${cluster}` : `?cluster=custom&customUrl=${encodeURIComponent(rpcUrl)}`;
+  return `https://explorer.solana.com/address/${address.toBase58()}${c}`;
+}
+
+export function Positions({ rows, orders, market: m, keys, price, now, client, owner, send, selected, select, cluster, rpcUrl }: {
+  rows: PositionRow[]; orders: OrderRow[]; market: MarketAccount; keys: MarketKeys; price: PriceUpdate | null; now: bigint;
+  client: RingfenceClient; owner: PublicKey; send: Send; selected: string | null; select: (k: string) => void; cluster: string; rpcUrl: string;
+}) {
+  const [amount, setAmount] = useState("10");
+  const [slippage, setSlippage] = useState("0.5");
+  const token = getAssociatedTokenAddressSync(keys.collateralMint, owner);
+  const amountUnits = parseTokens(amount) ?? 0n;
+  const slippageBps = ((parsePrice(slippage) ?? 0n) * 100n) / 10n ** 10n;
+  return (
+    <section data-testid="positions">
+      <h2 style={{ fontSize: "1.1rem" }}>Your positions</h2>
+      <div>
+        Amount <input data-testid="margin-amount" value={amount} onChange={(e) => setAmount(e.target.value)} size={8} /> (margin to add or remove, or notional to decrease){" "}
+        slippage <input data-testid="exit-slippage" value={slippage} onChange={(e) => setSlippage(e.target.value)} size={4} /> %
+      </div>
+      {rows.length === 0 && <div data-testid="no-positions">none</div>}
+      {rows.map((row) => {
+        const { publicKey, account: p } = row;
+        const status = p.status === 0 ? "open" : p.status === 1 ? "liquidated" : "closed";
+        const residual = big(p.residual);
+        const address = publicKey.toBase58();
+        const v = status === "open" && price ? positionView(m, row, price, now) : null;
+        const healthPct = v ? (v.maintenance === 0n ? 100 : Math.max(0, Math.min(100, Number((v.equity * 100n) / (v.maintenance * 3n))))) : 0;
+        const exitLimit = () => limitWithSlippage(v!.side, false, v!.exit, slippageBps, null);
+        return (
+          <div key={address} data-testid="position" data-status={status} data-address={address} onClick={() => select(address)}
+            style={{ borderTop: "1px solid #ddd", padding: 6, background: selected === address ? "#f4f8ff" : undefined }}>
+            <b>{p.side === 0 ? "long" : "short"}</b> {tokens(big(p.size))} @ {priceText(big(p.entryPrice))} · status{" "}
+            <span data-testid="position-status">{status}</span>
+            {v && (
+              <>
+                {" "}· PnL <span data-testid="position-pnl">{tokens(v.pnl)}</span> · equity {tokens(v.equity)} vs maintenance {tokens(v.maintenance)}
+                {" "}· liquidation <span data-testid="position-liquidation">{thresholdText(v.liquidation)}</span>
+                {" "}· bankruptcy <span data-testid="position-bankruptcy">{thresholdText(v.bankruptcy)}</span>
+                <div title="equity vs maintenance (full bar: 3x maintenance)" data-testid="health-bar" data-pct={healthPct}
+                  style={{ background: "#eee", width: 200, height: 6 }}>
+                  <div style={{ background: v.liquidatable ? "#d33" : healthPct > 40 ? "#2b6" : "#e90", width: `${healthPct * 2}px`, height: 6 }} />
+                </div>
+                collateral <span data-testid="position-collateral">{tokens(v.collateral)}</span> · reserve {tokens(v.reserve)}
+                {" "}· vault <a data-testid="position-vault" href={explorerUrl(p.vault, cluster, rpcUrl)} target="_blank" rel="noreferrer">
+                  {p.vault.toBase58().slice(0, 8)}…</a> <span data-testid="position-vault-balance">{tokens(row.vaultBalance)}</span>
+                {big(p.takeProfit.price) > 0n && <> · TP {priceText(big(p.takeProfit.price))}</>}
+                {big(p.stopLoss.price) > 0n && <> · SL {priceText(big(p.stopLoss.price))}</>}
+                <div>
+                  <button data-testid="add-margin" onClick={async () => void send("add_margin", [await client.addMargin(token, publicKey, p, amountUnits)])}>Add margin</button>
+                  <button data-testid="remove-margin" onClick={async () => void send("remove_margin", [await client.removeMargin(token, keys, publicKey, p, amountUnits)])}>Remove margin</button>
+                  <button data-testid="decrease" onClick={async () => void send("decrease_position", [await client.decreasePosition(token, keys, publicKey, p, amountUnits, exitLimit())])}>Decrease</button>
+                  <button data-testid="close" onClick={async () => void send("close_position", [await client.closePosition(token, keys, publicKey, p, exitLimit())])}>Close</button>
+                </div>
+              </>
+            )}
+            {(status !== "open" || residual > 0n) && (
+              <>
+                {" "}· residual <span data-testid="position-residual">{tokens(residual)}</span>{" "}
+                <button data-testid="claim" onClick={async () => void send("claim_residual", [await client.claimResidual(token, publicKey, p)])}>Claim</button>
+              </>
+            )}
+          </div>
+        );
+      })}
+      {orders.length > 0 && <h3 style={{ fontSize: "1rem" }}>Your limit orders</h3>}
+      {orders.map(({ publicKey, account: o }) => (
+        <div key={publicKey.toBase58()} data-testid="order">
+          {o.side === 0 ? "long" : "short"} {tokens(big(o.size))} at {priceText(big(o.limitPrice))} or better · collateral {tokens(big(o.collateral))}
+          {" "}· expires {new Date(Number(big(o.expiry)) * 1000).toLocaleTimeString()}{" "}
+          <button data-testid="cancel-order" onClick={async () => void send("cancel_limit_order", [await client.cancelLimitOrder(token, publicKey, o)])}>Cancel</button>
+        </div>
+      ))}
+    </section>
+  );
+}

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { AnchorProvider } from "@anchor-lang/core";
 import { useConnection, useWallet } from "@solana/wallet-adapter-react";
 import { PublicKey, Transaction, type TransactionInstruction } from "@solana/web3.js";
-import { getMint } from "@solana/spl-token";
+import { getAssociatedTokenAddressSync, getMint } from "@solana/spl-token";
 import { RingfenceClient, type MarketKeys } from "../../src/client";
 import { poolValue, type PoolTerms } from "../../src/math";
 import { decodePriceUpdate, type PriceUpdate } from "../../src/oracle";
@@ -102,6 +102,9 @@ export function App({ config }: { config: AppConfig }) {
         setPoints((p) => [...p, { time: Number(u.publishTime), price: u.price }]);
       }, { commitment: "confirmed" }),
       connection.onProgramAccountChange(client.program.programId, () => void refresh(), { commitment: "confirmed" }),
+      // The wallet's collateral and LP share accounts (the token program's, not ours).
+      ...(owner ? [snap.market.collateralMint, snap.market.lpMint].map((mint) =>
+        connection.onAccountChange(getAssociatedTokenAddressSync(mint, owner), () => void refresh(), { commitment: "confirmed" })) : []),
     ];
     const tick = setInterval(() => setClock(Date.now()), 1000);
     return () => {
@@ -128,7 +131,10 @@ export function App({ config }: { config: AppConfig }) {
         throw { message: JSON.stringify(res.value.err), logs: t?.meta?.logMessages ?? [] };
       }
       setStatus({ kind: "confirmed", what, text: "confirmed", signature });
-      void readHistory(connection, client, marketKey!).then((h) => setActivity(h.activity)).catch(() => {});
+      void readHistory(connection, client, marketKey!).then((h) => {
+        setActivity(h.activity);
+        setPoints((p) => [...p, ...h.points]);
+      }).catch(() => {});
       await refresh();
       return true;
     } catch (e) {
@@ -208,7 +214,7 @@ function WalletBar({ keys, tokenBalance }: { keys: MarketKeys | null; tokenBalan
           <button data-testid="faucet" onClick={async () => {
             const { fundFromFaucet } = await import("./testWallet");
             setFunding("funding ...");
-            try { setFunding(await fundFromFaucet(w.publicKey!.toBase58(), keys.market.toBase58())); }
+            try { setFunding((await fundFromFaucet(w.publicKey!.toBase58(), keys.market.toBase58())).includes("funded") ? "funded" : "faucet failed"); }
             catch (e) { setFunding(String(e)); }
           }}>Get localnet SOL + USDC</button>
         )}{" "}

@@ -1,7 +1,7 @@
 // The trade ticket, centred on the liquidation price: before signing it shows the size, fees,
 // reserve, entry, liquidation and bankruptcy prices computed by the program's own math (the TS port
 // checked by the shared vectors), and the outcome of simulating the very transaction it will send.
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Connection, PublicKey, Transaction, type TransactionInstruction } from "@solana/web3.js";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { limitWithSlippage, NO_TRIGGER, type MarketKeys, type RingfenceClient, type TriggerArgs } from "../../src/client";
@@ -107,9 +107,17 @@ export function Ticket({ client, market: m, keys, price, owner, send, connection
     () => [kind, side, deposit, leverageE4, slippageBps, triggerFee, tp, sl, limitPrice, expiryMinutes, id, price.publishTime, price.price].map(String).join("|"),
     [kind, side, deposit, leverageE4, slippageBps, triggerFee, tp, sl, limitPrice, expiryMinutes, id, price.publishTime, price.price],
   );
+  // ... and every 5 s, as time alone can change the outcome (a price going stale, an expiry).
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => setTick((x) => x + 1), 5_000);
+    return () => clearInterval(t);
+  }, []);
+  const lastInputs = useRef("");
   useEffect(() => {
     let live = true;
-    setSimulation(null);
+    if (lastInputs.current !== inputs) setSimulation(null);
+    lastInputs.current = inputs;
     if (!pv) return;
     void (async () => {
       try {
@@ -127,7 +135,7 @@ export function Ticket({ client, market: m, keys, price, owner, send, connection
     })();
     return () => { live = false; };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [inputs]);
+  }, [inputs, tick]);
 
   const row = (label: string, testid: string, value: string, raw?: bigint | string) => (
     <><td>{label}</td><td data-testid={testid} data-raw={raw === undefined ? undefined : String(raw)}>{value}</td></>

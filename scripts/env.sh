@@ -20,6 +20,6 @@ SOLANA_TOOLS=$RINGFENCE_CACHE/solana-tools
 PROGRAM_SO=$RINGFENCE_ROOT/target/deploy/ringfence.so
 # Debian's Chromium for the browser test (scripts/setup.sh browser).
 if [ -x /usr/bin/chromium ]; then export RINGFENCE_CHROMIUM=${RINGFENCE_CHROMIUM:-/usr/bin/chromium}
-else export RINGFENCE_CHROMIUM=${RINGFENCE_CHROMIUM:-$RINGFENCE_CACHE/chromium/usr/bin/chromium}; fi
+else export RINGFENCE_CHROMIUM=${RINGFENCE_CHROMIUM:-$RINGFENCE_CACHE/chromium/usr/lib/chromium/chromium}; fi
 PROGRAM_IDL=$RINGFENCE_ROOT/target/idl/ringfence.json
 log() { printf '\033[1m[ringfence]\033[0m %s\n' "$*" >&2; }

@@ -125,17 +125,29 @@ have_validator_tools_binaries() {
 # Prints nothing but what it does; the test finds it through RINGFENCE_CHROMIUM (scripts/env.sh).
 setup_browser() {
   [ -x /usr/bin/chromium ] && return
-  [ -x "$RINGFENCE_CACHE/chromium/usr/bin/chromium" ] && return
-  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  local root=$RINGFENCE_CACHE/chromium
+  [ -x "$root/usr/lib/chromium/chromium" ] && return
+  command -v apt-get >/dev/null || { log "no apt-get: install Chromium and set RINGFENCE_CHROMIUM to its binary"; exit 1; }
+  if [ "$(id -u)" = 0 ]; then
     log "installing Debian's chromium (apt)"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
     return
   fi
-  log "unpacking Debian's chromium into $RINGFENCE_CACHE/chromium (apt-get download + dpkg -x)"
-  local dir=$RINGFENCE_CACHE/chromium-debs
-  mkdir -p "$dir" "$RINGFENCE_CACHE/chromium"
-  (cd "$dir" && apt-get download chromium chromium-common)
-  for deb in "$dir"/*.deb; do dpkg -x "$deb" "$RINGFENCE_CACHE/chromium"; done
+  # Not root: Chromium and every library it needs (its dependency closure), downloaded with the
+  # system's sources into our own apt state and unpacked into the cache; the test runs the real
+  # binary (usr/lib/chromium/chromium) with LD_LIBRARY_PATH on the unpacked libraries.
+  log "unpacking Debian's chromium and its libraries into $root (apt-get download + dpkg -x)"
+  local apt=$RINGFENCE_CACHE/apt
+  mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$root.partial"
+  local opts=(-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt" -o "Dir::Cache::archives=$apt/archives" -o Debug::NoLocking=1)
+  apt-get "${opts[@]}" update -qq
+  local pkgs
+  pkgs=$(apt-cache "${opts[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+    --no-replaces --no-enhances chromium | grep '^[a-z0-9]' | sort -u)
+  (cd "$apt/archives" && apt-get "${opts[@]}" download $pkgs >/dev/null)
+  for deb in "$apt/archives"/*.deb; do dpkg -x "$deb" "$root.partial"; done
+  rm -rf "$root" && mv "$root.partial" "$root"
+  rm -rf "$apt/archives"
 }
 
 case "${1:-all}" in

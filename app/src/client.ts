@@ -155,6 +155,18 @@ export class RingfenceClient {
       .instruction();
   }
 
+  /**
+   * The provider cancels its pending request (`LP_REQUEST_CANCEL_AFTER_SECS` = 600 s after it):
+   * the escrow comes back less the LP fee, to the accounts the request named.
+   */
+  cancelLpRequest(provider: PublicKey, k: MarketKeys, tokenAccount: PublicKey, lpAccount: PublicKey) {
+    return this.program.methods
+      .cancelLpRequest()
+      .accountsStrict({ provider, market: k.market, request: lpRequestPda(k.market, provider), poolVault: k.poolVault,
+        lpEscrow: k.lpEscrow, lpMint: k.lpMint, tokenAccount, lpAccount, tokenProgram: TOKEN_PROGRAM_ID })
+      .instruction();
+  }
+
   /** Starts a pool sweep at the oracle price (anyone). */
   startSweep(caller: PublicKey, k: MarketKeys) {
     return this.program.methods.startSweep().accountsStrict({ caller, market: k.market, oracle: k.oracle }).instruction();

@@ -22,6 +22,19 @@ export function normalizePrice(mantissa: bigint, exponent: number): bigint | nul
   return v > 0n && v < 2n ** 64n ? v : null;
 }
 
+/** As `ringfence_math::normalize_conf`: a confidence interval to PRICE_DECIMALS, rounded up (wider is safer). */
+export function normalizeConf(conf: bigint, exponent: number): bigint {
+  const shift = exponent + PRICE_DECIMALS;
+  return shift >= 0 ? conf * 10n ** BigInt(shift) : divCeil(conf, 10n ** BigInt(-shift));
+}
+
+/** As `ringfence_math::trigger_crossed`: whether a take-profit (or stop-loss) at `trigger` is crossed at `exit`. */
+export const triggerCrossed = (side: Side, takeProfit: boolean, exit: bigint, trigger: bigint): boolean =>
+  (side === "long") === takeProfit ? exit >= trigger : exit <= trigger;
+
+/** As `ringfence_math::limit_reached`: whether a limit open at `limit` is reached at entry price `entry`. */
+export const limitReached = (side: Side, entry: bigint, limit: bigint): boolean => (side === "long" ? entry <= limit : entry >= limit);
+
 /** PnL of `size` notional from `entry` to `mark`, rounded toward -infinity. */
 export function unrealizedPnl(side: Side, size: bigint, entry: bigint, mark: bigint): bigint {
   const diff = side === "long" ? mark - entry : entry - mark;

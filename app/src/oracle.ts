@@ -2,7 +2,7 @@
 // discriminator (8), write authority (32), verification level (1 byte for `Full`; 2 for
 // `Partial { num_signatures }`), then the price message: feed id (32), price (i64), conf (u64),
 // exponent (i32), publish time (i64), ...
-import { normalizePrice } from "./math";
+import { normalizeConf, normalizePrice } from "./math";
 
 export interface PriceUpdate {
   feedId: Uint8Array;
@@ -25,6 +25,6 @@ export function decodePriceUpdate(data: Uint8Array): PriceUpdate | null {
   const publishTime = view.getBigInt64(at + 52, true);
   const price = normalizePrice(mantissa, exponent);
   if (price === null) return null;
-  const conf = exponent + 10 >= 0 ? confRaw * 10n ** BigInt(exponent + 10) : confRaw / 10n ** BigInt(-(exponent + 10));
+  const conf = normalizeConf(confRaw, exponent);
   return { feedId, price, conf, publishTime, fullyVerified: level === 1 };
 }

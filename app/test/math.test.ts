@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import vectors from "./vectors.json";
 import {
-  accrueIndex, assessLiquidation, bankruptcyPrice, borrowFee, health, liquidationPrice, normalizePrice, poolClaim, quoteDeposit,
+  accrueIndex, assessLiquidation, limitReached, normalizeConf, triggerCrossed, bankruptcyPrice, borrowFee, health, liquidationPrice, normalizePrice, poolClaim, quoteDeposit,
   quoteWithdraw, reserveFor, sharePrices, sizeForLeverage, Side, Threshold,
 } from "../src/math";
 
@@ -34,6 +34,7 @@ describe("math shared with the Rust crate", () => {
   it("price normalization", () => {
     for (const c of vectors.normalize_price) {
       assert.equal(normalizePrice(BigInt(c.mantissa), c.exponent), big(c.normalized));
+      assert.equal(normalizeConf(BigInt(c.conf), c.exponent), big(c.conf_normalized));
     }
   });
 
@@ -67,6 +68,16 @@ describe("math shared with the Rust crate", () => {
       if (s + d > 0n) assert.deepEqual(quoteWithdraw(BigInt(c.shares), v, s, d, f), [BigInt(c.withdraw_gross), BigInt(c.withdraw_fee)]);
       assert.deepEqual(sharePrices(v, s, d, f), { value: BigInt(c.share_value), depositCost: BigInt(c.deposit_cost), withdrawalValue: BigInt(c.withdrawal_value) });
       assert.equal(accrueIndex(BigInt(c.index), BigInt(c.rate), BigInt(c.elapsed)), BigInt(c.accrued_index));
+    }
+  });
+
+  it("trigger and limit rules", () => {
+    assert.ok(vectors.automation.length >= 64);
+    for (const c of vectors.automation) {
+      const side = c.side as Side;
+      assert.equal(triggerCrossed(side, true, BigInt(c.a), BigInt(c.b)), c.take_profit_crossed);
+      assert.equal(triggerCrossed(side, false, BigInt(c.a), BigInt(c.b)), c.stop_loss_crossed);
+      assert.equal(limitReached(side, BigInt(c.a), BigInt(c.b)), c.limit_reached);
     }
   });
 

@@ -30,11 +30,22 @@ function localnet(): Plugin {
         return res.end(readFileSync(localnetFile));
       }
       if (url.pathname === "/faucet") {
+        // A POST from this page only (no other site can spend the localnet admin's mint through
+        // a visitor's browser), for a base58 wallet and market, at most 100,000 tokens.
+        const host = req.headers.host ?? "";
+        const origin = req.headers.origin ?? "";
+        const key = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
         const info = JSON.parse(readFileSync(localnetFile, "utf8"));
         const to = url.searchParams.get("to") ?? "";
         const market = url.searchParams.get("market") ?? info.markets[0].market;
+        const amount = url.searchParams.get("amount") ?? "10000";
+        const refuse = (why: string) => res.writeHead(400, { "content-type": "text/plain" }).end(why);
+        if (req.method !== "POST") return refuse("POST only");
+        if (origin !== `http://${host}`) return refuse("only this page may use the faucet");
+        if (!key.test(to) || !key.test(market)) return refuse("to and market are base58 public keys");
+        if (!/^\d{1,6}(\.\d{1,6})?$/.test(amount) || Number(amount) > 100_000) return refuse("amount: at most 100000 tokens");
         execFile(info.localnetBinary, ["--url", info.rpcUrl, "--admin", info.admin, "faucet", "--market", market, "--to", to,
-          "--amount", url.searchParams.get("amount") ?? "10000"], (err, stdout, stderr) => {
+          "--amount", amount], (err, stdout, stderr) => {
           res.writeHead(err ? 400 : 200, { "content-type": "text/plain" });
           res.end(err ? stderr : stdout);
         });
@@ -54,6 +65,7 @@ export default defineConfig({
     "import.meta.env.RINGFENCE_CLUSTER": JSON.stringify(cluster),
     "import.meta.env.RINGFENCE_RPC_URL": JSON.stringify(process.env.RINGFENCE_RPC_URL ?? ""),
     "import.meta.env.RINGFENCE_PROGRAM_ID": JSON.stringify(idlAddress),
+    "import.meta.env.RINGFENCE_MARKETS": JSON.stringify(process.env.RINGFENCE_MARKETS ?? ""),
     global: "globalThis",
   },
   build: { outDir: join(__dirname, "../../target/web"), emptyOutDir: true, chunkSizeWarningLimit: 4000 },

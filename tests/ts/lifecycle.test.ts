@@ -9,7 +9,7 @@ import { join } from "path";
 import { AnchorError, AnchorProvider, BN, Wallet } from "@anchor-lang/core";
 import { Connection, Keypair, PublicKey, sendAndConfirmTransaction, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
 import { createMint, getAccount, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
-import { limitWithSlippage, localnetPricePda, lpRequestPda, NO_TRIGGER, orderPda, PROGRAM_ID, PYTH_RECEIVER_ID, POSITION_LIQUIDATED, positionPda, PRICE_ONE, RingfenceClient, MarketKeys, postPriceIx, liquidationPrice } from "../../app/src";
+import { limitWithSlippage, localnetPricePda, lpRequestPda, NO_TRIGGER, orderPda, PROGRAM_ID, PYTH_RECEIVER_ID, POSITION_LIQUIDATED, positionPda, PRICE_ONE, RingfenceClient, MarketKeys, postPriceIx, liquidationPrice, poolValue } from "../../app/src";
 
 const ROOT = join(__dirname, "..", "..");
 const CACHE = process.env.RINGFENCE_CACHE ?? join(process.env.HOME ?? "", ".cache", "ringfence");
@@ -256,5 +256,38 @@ describe("TypeScript client on a local validator", function () {
     assert.equal((await getAccount(connection, keeperToken)).amount, USDC / 10n);
     assert.equal(await connection.getAccountInfo(placed.escrow), null);
     assert.equal((await client.orders(keys.market)).length, 0);
+  });
+  it("the client's pool value (the web page's) is a sweep's to the unit: positions in loss, bankrupt and past their profit cap", async () => {
+    await mintTo(connection, admin, mint, traderToken, admin, 1_000n * USDC);
+    await send([price(150),
+      await client.openPosition(trader.publicKey, traderToken, keys, 21n, "long", 101n * USDC, 1_000n * USDC),
+      await client.openPosition(trader.publicKey, traderToken, keys, 22n, "short", 60n * USDC, 300n * USDC),
+      await client.openPosition(trader.publicKey, traderToken, keys, 23n, "short", 30n * USDC, 100n * USDC),
+      await client.openPosition(trader.publicKey, traderToken, keys, 24n, "long", 601n * USDC, 1_000n * USDC),
+    ], [trader, admin]);
+    // At 70 (-53%): the 10x long is bankrupt (bad debt), the shorts are past their 50% cap, the
+    // 1.7x long is in loss but healthy. Every open position is valued in one sweep.
+    await new Promise((r) => setTimeout(r, 1_100));
+    await send([price(70), await client.startSweep(admin.publicKey, keys)], [admin]);
+    const open = await client.positions(keys.market);
+    assert.ok(open.length >= 4);
+    for (let i = 0; i < open.length; i += 10) await send([await client.sweepPositions(keys, open.slice(i, i + 10).map((p) => p.publicKey))], [admin]);
+    const m = await client.fetchMarket(keys.market);
+    const sw = m.sweep;
+    assert.equal(sw.counted.toString(), m.positionsOpen.toString(), "the sweep is complete");
+    const adjust = BigInt(sw.adjust[0].toString()) + (BigInt(sw.adjust[1].toString()) << 64n);
+    assert.equal(adjust, 0n, "no trader action since the sweep started");
+    const measured = BigInt(m.freeLiquidity.toString()) + BigInt(sw.value.toString());
+    const mine = poolValue({
+      freeLiquidity: BigInt(m.freeLiquidity.toString()), borrowIndex: BigInt(sw.borrowIndex.toString()), borrowRate: 0n, lastAccrualTime: 0n,
+      maintenanceMarginBps: BigInt(sw.maintenanceMarginBps), closeFeeBps: BigInt(sw.closeFeeBps), liquidationFeeBps: BigInt(sw.liquidationFeeBps),
+    }, open.map(({ account: p }) => ({
+      side: p.side === 0 ? "long" as const : "short" as const, size: BigInt(p.size.toString()), collateral: BigInt(p.collateral.toString()),
+      reserve: BigInt(p.reserve.toString()), entry: BigInt(p.entryPrice.toString()), borrowIndex: BigInt(p.borrowIndex.toString()),
+    })), BigInt(sw.price.toString()), 0n);
+    assert.equal(mine, measured);
+    // Not simply the free liquidity plus the vaults: the caps and the bad debt count.
+    const vaults = open.reduce((a, { account: p }) => a + BigInt(p.collateral.toString()) + BigInt(p.reserve.toString()), 0n);
+    assert.ok(mine < BigInt(m.freeLiquidity.toString()) + vaults);
   });
 });

@@ -4,7 +4,7 @@
 // to target/web-test/ for a reviewer.
 import { strict as assert } from "assert";
 import { ChildProcess, execFileSync, spawn } from "child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { createServer } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -67,8 +67,13 @@ describe("the trader web app in Chromium", function () {
     execFileSync(process.execPath, [vite, "build", "--config", "app/web/vite.config.ts", "--logLevel", "error"], { cwd: ROOT, env, stdio: "ignore" });
     const port = await freePort();
     web = spawn(process.execPath, [vite, "preview", "--config", "app/web/vite.config.ts", "--port", String(port), "--strictPort"], { cwd: ROOT, env, stdio: "ignore" });
+    // Unpacked into the cache without root (scripts/setup.sh browser): its libraries beside it.
+    const unpacked = CHROMIUM.startsWith(join(CACHE, "chromium"));
+    const libs = ["usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu", "usr/lib/aarch64-linux-gnu", "lib/aarch64-linux-gnu", "usr/lib"]
+      .map((d) => join(CACHE, "chromium", d)).join(":");
     browser = await chromium.launch({
       executablePath: CHROMIUM,
+      env: unpacked ? { ...process.env, LD_LIBRARY_PATH: `${libs}:${process.env.LD_LIBRARY_PATH ?? ""}` } : process.env,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"],
     });
@@ -210,7 +215,10 @@ describe("the trader web app in Chromium", function () {
     await page.waitForSelector('[data-testid="position"][data-status="open"]');
     publish("165");
     await page.waitForFunction(() => document.querySelector('[data-testid="oracle-price"]')?.textContent?.startsWith("165.0000"));
-    await page.waitForFunction(() => !document.querySelector('[data-testid="position-pnl"]')?.textContent?.startsWith("-"));
+    await page.waitForFunction(() => {
+      const t = document.querySelector('[data-testid="position-pnl"]')?.textContent;
+      return typeof t === "string" && t !== "0" && !t.startsWith("-");
+    });
     await shot("5-in-profit");
     await confirmed("close", "close_position");
     await page.waitForSelector('[data-testid="no-positions"]', { timeout: 30_000 });
@@ -228,6 +236,7 @@ describe("the trader web app in Chromium", function () {
     await simulation("LeverageTooHigh");
     assert.match(await failed("open", "open_position"), /^LeverageTooHigh: /);
     await shot("7-over-leverage");
+    publish("150");
     await page.fill('[data-testid="leverage-value"]', "5");
     await simulation("would succeed");
     // No heartbeat in this run: the price goes stale after the market's 20 s.
@@ -237,6 +246,20 @@ describe("the trader web app in Chromium", function () {
     assert.equal(await balance(wallet), before, "rejected transactions moved nothing");
     assert.equal(await page.locator('[data-testid="position"]').count(), 0);
   });
+
+  /** Publishes prices until a keeper's sweep has executed the pending LP request (its price must
+   * be newer than the request, on the cluster's clock). */
+  const executed = async () => {
+    for (let i = 0; i < 30; i++) {
+      await sleep(2_000);
+      publish("150");
+      try {
+        await page.waitForSelector('[data-testid="lp-request"][data-state="executed"]', { timeout: 4_000 });
+        return;
+      } catch { /* not yet */ }
+    }
+    throw new Error("the LP request was not executed");
+  };
 
   it("deposits and withdraws as an LP at the pool value the page shows", async () => {
     publish("150");
@@ -256,9 +279,7 @@ describe("the trader web app in Chromium", function () {
     await page.waitForSelector('[data-testid="lp-request"][data-state="pending"]');
     await shot("9-lp-requested");
     // The keeper's sweep needs a price published after the request.
-    await sleep(2_500); // the cluster clock must pass the request's second
-    publish("150");
-    await page.waitForSelector('[data-testid="lp-request"][data-state="executed"]', { timeout: 60_000 });
+    await executed();
     assert.equal(await text("lp-claimable"), quoted, "executed at the quoted shares");
     await confirmed("lp-claim", "claim_lp_request");
     const shares = await balance(wallet, lpMint);
@@ -270,12 +291,84 @@ describe("the trader web app in Chromium", function () {
     const net = (await text("lp-withdraw-quote")).match(/≈ ([\d.]+) now/)![1];
     const beforeWithdraw = await balance(wallet);
     await confirmed("lp-withdraw", "request_withdrawal");
-    await sleep(2_500); // the cluster clock must pass the request's second
-    publish("150");
-    await page.waitForSelector('[data-testid="lp-request"][data-state="executed"]', { timeout: 60_000 });
+    await executed();
     await confirmed("lp-claim", "claim_lp_request");
     assert.equal(tokens((await balance(wallet)) - beforeWithdraw), net, "the withdrawal paid what the page quoted");
     assert.equal(await balance(wallet, lpMint), 0n);
     await shot("11-lp-withdrawn");
+  });
+  it("values the pool position by position as the program does (an open long and short)", async () => {
+    publish("150");
+    await page.waitForFunction(() => document.querySelector('[data-testid="oracle-price"]')?.textContent?.startsWith("150.0000"));
+    for (const side of ["long", "short"]) {
+      // The chosen side's button is disabled (it is the selected one).
+      if (await page.isEnabled(`[data-testid="side-${side}"]`)) await page.click(`[data-testid="side-${side}"]`);
+      await simulation("would succeed");
+      await confirmed("open", "open_position");
+    }
+    publish("140"); // the long in loss, the short in profit
+    await page.waitForFunction(() => document.querySelector('[data-testid="oracle-price"]')?.textContent?.startsWith("140.0000"));
+    const row = [JSON.parse(execFileSync(join(BIN, "ringfence"), ["--url", info.rpcUrl, "--json", "lp", "value", "--market", info.markets[0].market]).toString())].flat()[0];
+    const page_ = await raw("lp-pool-value");
+    const [whole, frac = ""] = (row.pool_value as string).split(".");
+    const cli = BigInt(whole) * 1_000_000n + BigInt(frac.padEnd(6, "0"));
+    // The page and the CLI read the borrow index at their own second (a unit or so apart); the
+    // exact check against a sweep is tests/ts ("the client's pool value ... is a sweep's").
+    assert.ok(page_ - cli < 100n && cli - page_ < 100n, `page ${page_} vs ringfence lp value ${cli}`);
+    assert.notEqual(row.pool_value, row.free_liquidity, "the positions count in the value");
+    await shot("12-two-positions");
+    for (let left = 1; left >= 0; left--) {
+      await confirmed("close", "close_position");
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="position"]').length === n, left);
+    }
+    await page.waitForSelector('[data-testid="no-positions"]');
+  });
+
+  it("the test wallet refuses to sign when the cluster's genesis hash is not the recorded one", async () => {
+    const forged = join(dir, "localnet-other-genesis.json");
+    writeFileSync(forged, JSON.stringify({ ...JSON.parse(readFileSync(infoFile, "utf8")), genesisHash: "11111111111111111111111111111111" }));
+    const port = await freePort();
+    const vite = join(ROOT, "node_modules", "vite", "bin", "vite.js");
+    const other = spawn(process.execPath, [vite, "preview", "--config", "app/web/vite.config.ts", "--port", String(port), "--strictPort"],
+      { cwd: ROOT, env: { ...process.env, RINGFENCE_LOCALNET_FILE: forged }, stdio: "ignore" });
+    const p2 = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      for (let k = 0; ; k++) {
+        try { await p2.goto(`http://127.0.0.1:${port}/`); break; } catch (e) { if (k > 100) throw e; await sleep(200); }
+      }
+      publish("150");
+      await p2.click('[data-testid^="connect-"]');
+      const w = new PublicKey((await p2.textContent('[data-testid="wallet-address"]')) ?? "");
+      await p2.click('[data-testid="faucet"]');
+      await p2.waitForFunction(() => document.querySelector('[data-testid="faucet-status"]')?.textContent?.includes("funded"));
+      await p2.waitForSelector('[data-testid="open"]:not([disabled])');
+      const before = await balance(w);
+      await p2.click('[data-testid="open"]');
+      await p2.waitForFunction(() => document.querySelector('[data-testid="tx-status"]')?.getAttribute("data-kind") === "failed", null, { timeout: 30_000 });
+      assert.match((await p2.textContent('[data-testid="tx-text"]')) ?? "", /signs only on the local validator/);
+      assert.equal(await p2.locator('[data-testid="tx-signature"]').count(), 0, "nothing was sent");
+      assert.equal(await balance(w), before);
+      await p2.screenshot({ path: join(SHOTS, "13-other-genesis-refused.png"), fullPage: true });
+    } finally {
+      await p2.close();
+      other.kill("SIGTERM");
+    }
+  });
+
+  it("a build for another cluster contains no test wallet and no faucet", () => {
+    const out = mkdtempSync(join(tmpdir(), "ringfence-web-devnet-"));
+    const vite = join(ROOT, "node_modules", "vite", "bin", "vite.js");
+    execFileSync(process.execPath, [vite, "build", "--config", "app/web/vite.config.ts", "--outDir", out, "--emptyOutDir", "--logLevel", "error"], {
+      cwd: ROOT, env: { ...process.env, RINGFENCE_CLUSTER: "devnet", RINGFENCE_RPC_URL: "https://api.devnet.solana.com" }, stdio: "ignore",
+    });
+    const files = execFileSync("find", [out, "-type", "f"]).toString().trim().split("\n");
+    const all = files.map((f) => readFileSync(f, "utf8")).join("\n");
+    for (const needle of ["Ringfence Test Wallet", "/faucet?to=", "localnet.json", "signs only on the local validator", "ringfence-test-wallet"]) {
+      assert.ok(!all.includes(needle), `${needle} is in the devnet bundle`);
+    }
+    // ... while the localnet build being served has them (the needles are the right ones).
+    const served = execFileSync("find", [join(ROOT, "target", "web"), "-type", "f", "-name", "*.js"]).toString().trim().split("\n")
+      .map((f) => readFileSync(f, "utf8")).join("\n");
+    assert.ok(served.includes("Ringfence Test Wallet") && served.includes("/faucet?to="));
   });
 });

@@ -20,8 +20,8 @@ import { Ticket } from "./Ticket";
 export interface AppConfig {
   cluster: string;
   rpcUrl: string;
-  /** Markets to offer by name (localnet); otherwise every market of the program is listed. */
-  markets: { name: string; market: string }[];
+  /** Markets to offer by name (localnet, or RINGFENCE_MARKETS); otherwise every market of the program, marked unlisted. */
+  markets: { name: string; market: string; unlisted?: boolean }[];
 }
 
 type Status = { kind: "pending" | "confirmed" | "failed"; what: string; text: string; signature?: string } | null;
@@ -45,66 +45,99 @@ export function App({ config }: { config: AppConfig }) {
   const [marketKey, setMarketKey] = useState<PublicKey | null>(config.markets[0] ? new PublicKey(config.markets[0].market) : null);
   const [snap, setSnap] = useState<Snapshot | null>(null);
   const [price, setPrice] = useState<PriceUpdate | null>(null);
+  const [decimals, setDecimalsState] = useState<{ market: string; value: number } | null>(null);
   const [points, setPoints] = useState<PricePoint[]>([]);
   const [activity, setActivity] = useState<Activity[]>([]);
   const [status, setStatus] = useState<Status>(null);
+  const [readError, setReadError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [clock, setClock] = useState(Date.now());
   const owner = wallet.publicKey;
+  // What the page shows now: reads started for another market or wallet are dropped.
+  const current = useRef({ market: marketKey, owner });
+  current.current = { market: marketKey, owner };
+  const isCurrent = (market: PublicKey, who: PublicKey | null) =>
+    !!current.current.market?.equals(market) && (current.current.owner?.toBase58() ?? "") === (who?.toBase58() ?? "");
+  /** A price replaces the shown one only when it is newer (a read can return after an update). */
+  const takePrice = (u: PriceUpdate | null) => {
+    if (u) setPrice((p) => (!p || u.publishTime >= p.publishTime ? u : p));
+  };
 
-  // Other clusters: every market the program has.
+  // Other clusters: the markets the build lists (RINGFENCE_MARKETS), else every market of the
+  // program, marked unlisted (anyone can create a market: check its feed, mint and admin).
   useEffect(() => {
     if (config.markets.length > 0) return;
     void client.program.account.market.all().then((all) => {
-      setMarkets(all.map((a) => ({ name: a.publicKey.toBase58().slice(0, 8), market: a.publicKey.toBase58() })));
+      setMarkets(all.map((a) => ({ name: `unlisted ${a.publicKey.toBase58().slice(0, 8)}`, market: a.publicKey.toBase58(), unlisted: true })));
       if (all[0]) setMarketKey(all[0].publicKey);
     });
   }, [client, config.markets.length]);
 
-  const reading = useRef(false);
+  // One read at a time; changes during a read trigger one more. Callers (a confirmed transaction)
+  // wait until the page has read past their change.
+  const running = useRef<Promise<void> | null>(null);
   const again = useRef(false);
-  const refresh = useCallback(async () => {
-    if (!marketKey) return;
-    // One read at a time; changes during a read trigger one more.
-    if (reading.current) { again.current = true; return; }
-    reading.current = true;
-    try {
-      do {
-        again.current = false;
-        const s = await readSnapshot(connection, client, marketKey, owner);
-        setSnap(s);
-        if (s.price) setPrice(s.price);
-      } while (again.current);
-    } catch (e) {
-      setStatus({ kind: "failed", what: "reading the market", text: describeError(e) });
-    } finally {
-      reading.current = false;
-    }
-  }, [client, connection, marketKey, owner]);
+  const refresh = useCallback((): Promise<void> => {
+    if (running.current) { again.current = true; return running.current; }
+    const loop = (async () => {
+      try {
+        do {
+          again.current = false;
+          const { market, owner: who } = current.current;
+          if (!market) break;
+          const s = await readSnapshot(connection, client, market, who);
+          if (!isCurrent(market, who)) { again.current = true; continue; }
+          setSnap(s);
+          takePrice(s.price);
+          setReadError(null);
+        } while (again.current);
+      } catch (e) {
+        setReadError(describeError(e));
+      } finally {
+        running.current = null;
+      }
+    })();
+    running.current = loop;
+    return loop;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [client, connection]);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  /** Account changes come in bursts (a transaction touches several): one read after them. */
+  const soon = useCallback(() => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => void refresh(), 200);
+  }, [refresh]);
 
-  const oracle = snap?.market.oracle.toBase58();
+  const oracle = snap?.marketKey.equals(marketKey ?? PublicKey.default) ? snap.market.oracle.toBase58() : undefined;
   useEffect(() => {
     void refresh();
-  }, [refresh]);
+  }, [refresh, marketKey, owner]);
   useEffect(() => {
-    if (!marketKey || !snap) return;
-    void getMint(connection, snap.market.collateralMint).then((mint) => setDecimals(mint.decimals));
+    if (!marketKey || !snap || !oracle) return;
+    const market = marketKey.toBase58();
+    void getMint(connection, snap.market.collateralMint).then((mint) => {
+      if (!isCurrent(marketKey, owner)) return;
+      setDecimals(mint.decimals);
+      setDecimalsState({ market, value: mint.decimals });
+    });
     void readHistory(connection, client, marketKey).then((h) => {
+      if (!isCurrent(marketKey, owner)) return;
       setPoints((p) => [...h.points, ...p]);
       setActivity(h.activity);
     }).catch(() => {});
-    // Live: the oracle account, and every account of the program.
+    // Live: the oracle, this market's accounts of the program (positions, orders, LP requests:
+    // the market at offset 8) and the market itself, and the wallet's token accounts.
     const subs = [
       connection.onAccountChange(snap.market.oracle, (a) => {
         const u = decodePriceUpdate(a.data);
-        if (!u) return;
-        setPrice(u);
+        if (!u || !isCurrent(marketKey, owner)) return;
+        takePrice(u);
         setPoints((p) => [...p, { time: Number(u.publishTime), price: u.price }]);
       }, { commitment: "confirmed" }),
-      connection.onProgramAccountChange(client.program.programId, () => void refresh(), { commitment: "confirmed" }),
-      // The wallet's collateral and LP share accounts (the token program's, not ours).
+      connection.onProgramAccountChange(client.program.programId, soon, { commitment: "confirmed", filters: [{ memcmp: { offset: 8, bytes: market } }] }),
+      connection.onAccountChange(marketKey, soon, { commitment: "confirmed" }),
       ...(owner ? [snap.market.collateralMint, snap.market.lpMint].map((mint) =>
-        connection.onAccountChange(getAssociatedTokenAddressSync(mint, owner), () => void refresh(), { commitment: "confirmed" })) : []),
+        connection.onAccountChange(getAssociatedTokenAddressSync(mint, owner), soon, { commitment: "confirmed" })) : []),
     ];
     const tick = setInterval(() => setClock(Date.now()), 1000);
     return () => {
@@ -114,10 +147,13 @@ export function App({ config }: { config: AppConfig }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [marketKey?.toBase58(), oracle, owner?.toBase58()]);
 
-  const send = async (what: string, ixs: TransactionInstruction[]): Promise<boolean> => {
-    if (!owner || !wallet.signTransaction || ixs.length === 0) return false;
+  /** Builds (errors shown too), signs with the wallet, sends, and follows the transaction. */
+  const send = async (what: string, build: () => Promise<TransactionInstruction[]>): Promise<boolean> => {
+    if (!owner || !wallet.signTransaction) return false;
     setStatus({ kind: "pending", what, text: "waiting for the wallet's signature" });
     try {
+      const ixs = await build();
+      if (ixs.length === 0) throw new Error("nothing to send");
       const tx = new Transaction().add(...ixs);
       tx.feePayer = owner;
       const latest = await connection.getLatestBlockhash("confirmed");
@@ -143,17 +179,20 @@ export function App({ config }: { config: AppConfig }) {
     }
   };
 
-  const m = snap?.market ?? null;
+  const shown = snap && marketKey && snap.marketKey.equals(marketKey) ? snap : null;
+  const m = shown?.market ?? null;
   const keys: MarketKeys | null = useMemo(
     () => (m && marketKey ? { market: marketKey, collateralMint: m.collateralMint, oracle: m.oracle, poolVault: m.poolVault, lpMint: m.lpMint, lpEscrow: m.lpEscrow } : null),
     [m, marketKey],
   );
-  const now = BigInt(Math.floor(clock / 1000)) > (snap?.now ?? 0n) ? BigInt(Math.floor(clock / 1000)) : snap?.now ?? 0n;
-  const value = m && price && snap ? poolValue(poolTerms(m), snap.open.map(({ account: p }) => ({
+  const ready = !!(shown && decimals && decimals.market === shown.marketKey.toBase58());
+  // The cluster's time now: the block time of the last read plus the time since (not the host's clock).
+  const now = shown ? shown.now + BigInt(Math.max(0, Math.floor((clock - shown.fetchedAt) / 1000))) : BigInt(Math.floor(clock / 1000));
+  const value = m && price && shown ? poolValue(poolTerms(m), shown.open.map(({ account: p }) => ({
     side: p.side === 0 ? "long" as const : "short" as const, size: big(p.size), collateral: big(p.collateral), reserve: big(p.reserve),
     entry: big(p.entryPrice), borrowIndex: big(p.borrowIndex),
   })), price.price, now) : null;
-  const chosen = snap?.mine.find((r) => r.publicKey.toBase58() === selected && r.account.status === 0) ?? snap?.mine.find((r) => r.account.status === 0);
+  const chosen = shown?.mine.find((r) => r.publicKey.toBase58() === selected && r.account.status === 0) ?? shown?.mine.find((r) => r.account.status === 0);
   const lines: ChartLine[] = [];
   if (m && price && chosen) {
     const v = positionView(m, chosen, price, now);
@@ -161,34 +200,39 @@ export function App({ config }: { config: AppConfig }) {
     if (typeof v.liquidation === "bigint") lines.push({ title: "liquidation", price: v.liquidation, color: "#e90" });
     if (typeof v.bankruptcy === "bigint") lines.push({ title: "bankruptcy", price: v.bankruptcy, color: "#d33" });
   }
-  const link = (sig: string) => `https://explorer.solana.com/tx/${sig}${explorerUrl(PublicKey.default, config.cluster, config.rpcUrl).split(PublicKey.default.toBase58())[1]}`;
+  const txUrl = (sig: string) => explorerUrl("tx", sig, config.cluster, config.rpcUrl);
+  const listing = markets.find((x) => x.market === marketKey?.toBase58());
+  const mk = marketKey?.toBase58() ?? "";
 
   return (
     <div style={{ fontFamily: "system-ui, sans-serif", margin: "1rem auto", maxWidth: 1100 }}>
       <header style={{ display: "flex", justifyContent: "space-between", alignItems: "center" }}>
         <h1 style={{ fontSize: "1.4rem" }}>Ringfence <small style={{ color: "#888" }}>isolated-margin perpetuals · {config.cluster}</small></h1>
-        <WalletBar keys={keys} tokenBalance={snap?.tokenBalance ?? null} />
+        <WalletBar keys={keys} tokenBalance={ready ? shown!.tokenBalance : null} />
       </header>
       {status && (
         <div data-testid="tx-status" data-kind={status.kind} style={{ padding: 8, background: status.kind === "failed" ? "#fdd" : status.kind === "confirmed" ? "#dfd" : "#ffd" }}>
           {status.what}: {status.kind} — <span data-testid="tx-text">{status.text}</span>
-          {status.signature && <> · <a data-testid="tx-signature" href={link(status.signature)} target="_blank" rel="noreferrer">{status.signature}</a></>}
+          {status.signature && <> · <Link testid="tx-signature" url={txUrl(status.signature)} text={status.signature} /></>}
         </div>
       )}
       <section>
-        <select data-testid="market-select" value={marketKey?.toBase58() ?? ""} onChange={(e) => { setSnap(null); setPoints([]); setMarketKey(new PublicKey(e.target.value)); }}>
+      {readError && <div data-testid="read-error" style={{ padding: 4, color: "#a00" }}>reading the chain: {readError}</div>}
+        <select data-testid="market-select" value={mk} onChange={(e) => {
+          setSnap(null); setPrice(null); setPoints([]); setActivity([]); setSelected(null); setMarketKey(new PublicKey(e.target.value));
+        }}>
           {markets.map((x) => <option key={x.market} value={x.market}>{x.name}</option>)}
         </select>
-        {m && <MarketPanel market={m} price={price} clock={clock} value={value} />}
+        {m && <MarketPanel market={m} price={price} now={now} value={value} unlisted={!!listing?.unlisted} />}
         <PriceChart points={points} lines={lines} />
       </section>
-      {m && keys && price && owner && <Ticket client={client} market={m} keys={keys} price={price} owner={owner} send={send} connection={connection} />}
-      {m && keys && owner && snap && (
-        <Positions rows={snap.mine} orders={snap.orders} market={m} keys={keys} price={price} now={now} client={client} owner={owner} send={send}
+      {ready && m && keys && price && owner && <Ticket key={`ticket-${mk}`} client={client} market={m} keys={keys} price={price} owner={owner} send={send} connection={connection} now={now} />}
+      {ready && m && keys && owner && shown && (
+        <Positions key={`positions-${mk}`} rows={shown.mine} orders={shown.orders} market={m} keys={keys} price={price} now={now} client={client} owner={owner} send={send}
           selected={selected} select={setSelected} cluster={config.cluster} rpcUrl={config.rpcUrl} />
       )}
-      {m && keys && (
-        <LpPanel market={m} keys={keys} value={value} lpRequest={snap?.lpRequest ?? null} lpBalance={snap?.lpBalance ?? null} client={client} owner={owner} send={send} />
+      {ready && m && keys && shown && (
+        <LpPanel key={`lp-${mk}`} market={m} keys={keys} value={value} lpRequest={shown.lpRequest} lpBalance={shown.lpBalance} client={client} owner={owner} send={send} now={now} />
       )}
       <section data-testid="activity">
         <h2 style={{ fontSize: "1.1rem" }}>Market activity (the program's events)</h2>
@@ -236,20 +280,41 @@ function WalletBar({ keys, tokenBalance }: { keys: MarketKeys | null; tokenBalan
   );
 }
 
-function MarketPanel({ market: m, price, clock, value }: { market: MarketAccount; price: PriceUpdate | null; clock: number; value: bigint | null }) {
+/** A link to an explorer when there is one for this cluster, else the text alone. */
+function Link({ testid, url, text }: { testid: string; url: string | null; text: string }) {
+  return url ? <a data-testid={testid} href={url} target="_blank" rel="noreferrer">{text}</a> : <span data-testid={testid}>{text}</span>;
+}
+
+const hex = (b: number[] | Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+
+function MarketPanel({ market: m, price, now, value, unlisted }: { market: MarketAccount; price: PriceUpdate | null; now: bigint; value: bigint | null; unlisted: boolean }) {
   const free = big(m.freeLiquidity);
   const reserved = big(m.totalReserved);
   const util = free + reserved === 0n ? 0 : Number((reserved * 10_000n) / (free + reserved)) / 100;
-  const age = price ? Math.max(0, Math.round(clock / 1000 - Number(price.publishTime))) : null;
+  const age = price ? Number(now - price.publishTime) : null;
+  const stale = age !== null && age > m.params.maxPriceAgeTradeSecs;
+  const pendingAt = Number(big(m.pending.effectiveAt));
   return (
     <table data-testid="market-panel"><tbody>
+      {unlisted && <tr><td colSpan={4} data-testid="market-unlisted" style={{ color: "#a60" }}>
+        This market is not in this page's list (anyone can create one): check its feed, collateral mint and admin below.</td></tr>}
       <tr><td>Oracle price</td><td data-testid="oracle-price">{price ? `${priceText(price.price)} ± ${priceText(price.conf)}` : "–"}</td>
-        <td>age</td><td data-testid="oracle-age" style={{ color: age !== null && age > m.params.maxPriceAgeTradeSecs ? "#c00" : undefined }}>
-          {age === null ? "–" : `${age} s${age > m.params.maxPriceAgeTradeSecs ? " (stale for trading)" : ""}`}</td></tr>
+        <td>age (cluster clock)</td><td data-testid="oracle-age" style={{ color: stale ? "#c00" : undefined }}>
+          {age === null ? "–" : `${Math.max(0, age)} s${stale ? " (stale for trading)" : ""}`}</td></tr>
       <tr><td>Pool value</td><td data-testid="pool-value">{value === null ? "–" : tokens(value)}</td>
         <td>Free liquidity</td><td>{tokens(free)} (reserved {tokens(reserved)})</td></tr>
       <tr><td>Utilization</td><td>{util.toFixed(2)} %</td><td>Borrow rate</td><td>{(Number(big(m.borrowRate)) * 31_536_000 / 1e10).toFixed(2)} % / year</td></tr>
       <tr><td>Open interest long</td><td>{tokens(big(m.long.openInterest))}</td><td>short</td><td>{tokens(big(m.short.openInterest))}</td></tr>
+      <tr><td>Feed</td><td data-testid="market-feed" title={hex(m.feedId)}>{hex(m.feedId).slice(0, 16)}…</td>
+        <td>Collateral mint</td><td data-testid="market-mint">{m.collateralMint.toBase58()}</td></tr>
+      <tr><td>Admin</td><td>{m.admin.toBase58()}</td>
+        <td>Fees (open / close / liquidation / LP)</td><td>{m.params.openFeeBps / 100} / {m.params.closeFeeBps / 100} / {m.params.liquidationFeeBps / 100} / {m.params.lpFeeBps / 100} %</td></tr>
+      {(m.pending.fields !== 0 || m.paused !== 0) && (
+        <tr><td colSpan={4} data-testid="market-notice" style={{ color: "#a60" }}>
+          {m.pending.fields !== 0 && `A timelocked ${m.pending.fields & (1 << 16) ? "oracle " : ""}change is scheduled to apply from ${new Date(pendingAt * 1000).toLocaleString()}. `}
+          {m.paused & 1 ? "Opening is paused. " : ""}{m.paused & 4 ? "LP deposits are paused." : ""}
+        </td></tr>
+      )}
     </tbody></table>
   );
 }

@@ -11,9 +11,12 @@ import type { LpRequestAccount, MarketAccount } from "./data";
 import { big, parseTokens, sharePriceText, tokens } from "./format";
 import type { Send } from "./Ticket";
 
-export function LpPanel({ market: m, keys, value, lpRequest, lpBalance, client, owner, send }: {
+/** `cancel_lp_request` is possible this long after a request (LP_REQUEST_CANCEL_AFTER_SECS). */
+const CANCEL_AFTER_SECS = 600n;
+
+export function LpPanel({ market: m, keys, value, lpRequest, lpBalance, client, owner, send, now }: {
   market: MarketAccount; keys: MarketKeys; value: bigint | null; lpRequest: LpRequestAccount | null; lpBalance: bigint | null;
-  client: RingfenceClient; owner: PublicKey | null; send: Send;
+  client: RingfenceClient; owner: PublicKey | null; send: Send; now: bigint;
 }) {
   const [depositText, setDepositText] = useState("1000");
   const [sharesText, setSharesText] = useState("");
@@ -23,6 +26,14 @@ export function LpPanel({ market: m, keys, value, lpRequest, lpBalance, client, 
   const shares = parseTokens(sharesText);
   const depositQuote = value !== null && depositAmount ? quoteDeposit(depositAmount, value, supply, dead, fee) : null;
   const withdrawQuote = value !== null && shares && shares <= supply && supply + dead > 0n ? quoteWithdraw(shares, value, supply, dead, fee) : null;
+  const free = big(m.freeLiquidity);
+  // What execution would do at today's value (execute_lp_request): a deposit that mints no share
+  // and a withdrawal paying nothing or more than the free liquidity are refunded less the LP fee.
+  const depositProblem = depositAmount && value !== null && !depositQuote ? "too small to mint a share: it would be refunded less the LP fee" : null;
+  const withdrawProblem = !shares ? null
+    : shares > (lpBalance ?? 0n) ? `more than your ${tokens(lpBalance ?? 0n)} shares`
+    : withdrawQuote && withdrawQuote[0] - withdrawQuote[1] > free ? `it would pay more than the free liquidity (${tokens(free)}): it would be refunded less the LP fee`
+    : withdrawQuote && withdrawQuote[0] - withdrawQuote[1] === 0n ? "it would pay nothing: it would be refunded less the LP fee" : null;
   const token = owner && getAssociatedTokenAddressSync(keys.collateralMint, owner);
   const lp = owner && getAssociatedTokenAddressSync(keys.lpMint, owner);
   const accounts = () => [
@@ -50,12 +61,14 @@ export function LpPanel({ market: m, keys, value, lpRequest, lpBalance, client, 
           Deposit <input data-testid="lp-deposit-amount" value={depositText} onChange={(e) => setDepositText(e.target.value)} size={10} />{" "}
           <span data-testid="lp-deposit-quote">{depositQuote ? `≈ ${tokens(depositQuote.shares)} shares now (fee ${tokens(depositQuote.fee)})` : ""}</span>{" "}
           <button data-testid="lp-deposit" disabled={!depositAmount} onClick={async () =>
-            void send("request_deposit", [...accounts(), await client.requestDeposit(owner, token!, lp!, keys, depositAmount!)])}>Request deposit</button>
+            void send("request_deposit", async () => [...accounts(), await client.requestDeposit(owner, token!, lp!, keys, depositAmount!)])}>Request deposit</button>
+          {depositProblem && <b data-testid="lp-deposit-warning" style={{ color: "#a60" }}> {depositProblem}</b>}
           <br />
           Withdraw <input data-testid="lp-withdraw-shares" value={sharesText} placeholder="shares" onChange={(e) => setSharesText(e.target.value)} size={10} />{" "}
           <span data-testid="lp-withdraw-quote">{withdrawQuote ? `≈ ${tokens(withdrawQuote[0] - withdrawQuote[1])} now (fee ${tokens(withdrawQuote[1])})` : ""}</span>{" "}
-          <button data-testid="lp-withdraw" disabled={!shares} onClick={async () =>
-            void send("request_withdrawal", [...accounts(), await client.requestWithdrawal(owner, token!, lp!, keys, shares!)])}>Request withdrawal</button>
+          <button data-testid="lp-withdraw" disabled={!shares || shares > (lpBalance ?? 0n)} onClick={async () =>
+            void send("request_withdrawal", async () => [...accounts(), await client.requestWithdrawal(owner, token!, lp!, keys, shares!)])}>Request withdrawal</button>
+          {withdrawProblem && <b data-testid="lp-withdraw-warning" style={{ color: "#a60" }}> {withdrawProblem}</b>}
           <div style={{ fontSize: "0.85rem", color: "#555" }}>
             A request executes at the exact pool value of a sweep at a price published after it (any keeper runs it); then you claim.
           </div>
@@ -68,11 +81,17 @@ export function LpPanel({ market: m, keys, value, lpRequest, lpBalance, client, 
             <>
               {req.refunded ? "refunded" : "executed"}; <span data-testid="lp-claimable">{tokens(big(req.claimable))}</span>{" "}
               {(req.kind === 0) !== Boolean(req.refunded) ? "shares" : "tokens"} to claim{" "}
-              <button data-testid="lp-claim" onClick={async () => void send("claim_lp_request",
+              <button data-testid="lp-claim" onClick={async () => void send("claim_lp_request", async () =>
                 [...accounts(), await client.claimLpRequest(owner!, keys, (req.kind === 0) !== Boolean(req.refunded) ? lp! : token!)])}>Claim</button>
             </>
           ) : (
-            <>pending: waiting for a sweep at a newer price</>
+            <>
+              pending: waiting for a sweep at a newer price.{" "}
+              {now >= big(req.requestedAt) + CANCEL_AFTER_SECS ? (
+                <button data-testid="lp-cancel" onClick={async () => void send("cancel_lp_request", async () =>
+                  [await client.cancelLpRequest(owner!, keys, req.tokenAccount, req.lpAccount)])}>Cancel (less the LP fee)</button>
+              ) : <>It can be cancelled (less the LP fee) {String(big(req.requestedAt) + CANCEL_AFTER_SECS - now)} s from now.</>}
+            </>
           )}
         </div>
       )}

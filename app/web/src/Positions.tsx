@@ -11,7 +11,7 @@ import {
 } from "../../src/math";
 import type { PriceUpdate } from "../../src/oracle";
 import type { MarketAccount, OrderRow, PositionRow } from "./data";
-import { big, parsePrice, parseTokens, priceText, thresholdText, tokens } from "./format";
+import { big, need, parseSlippageBps, parseTokens, priceText, thresholdText, tokens } from "./format";
 import type { Send } from "./Ticket";
 
 /** The program's view of an open position now (`position_health`'s rule, in TS). */
@@ -40,9 +40,16 @@ export function positionView(m: MarketAccount, row: PositionRow, price: PriceUpd
   };
 }
 
-export function explorerUrl(address: PublicKey, cluster: string, rpcUrl: string) {
-  const c = cluster === "mainnet-beta" ? "" : cluster === "devnet" || cluster === "testnet" ? `?cluster=${cluster}` : `?cluster=custom&customUrl=${encodeURIComponent(rpcUrl)}`;
-  return `https://explorer.solana.com/address/${address.toBase58()}${c}`;
+/**
+ * An explorer link for an address or a transaction: the public clusters by name, localnet with its
+ * RPC URL (127.0.0.1); no link for any other cluster (its RPC URL, maybe keyed, never leaves the page).
+ */
+export function explorerUrl(kind: "address" | "tx", id: string, cluster: string, rpcUrl: string): string | null {
+  const base = `https://explorer.solana.com/${kind}/${id}`;
+  if (cluster === "mainnet-beta") return base;
+  if (cluster === "devnet" || cluster === "testnet") return `${base}?cluster=${cluster}`;
+  if (cluster === "localnet") return `${base}?cluster=custom&customUrl=${encodeURIComponent(rpcUrl)}`;
+  return null;
 }
 
 export function Positions({ rows, orders, market: m, keys, price, now, client, owner, send, selected, select, cluster, rpcUrl }: {
@@ -52,14 +59,15 @@ export function Positions({ rows, orders, market: m, keys, price, now, client, o
   const [amount, setAmount] = useState("10");
   const [slippage, setSlippage] = useState("0.5");
   const token = getAssociatedTokenAddressSync(keys.collateralMint, owner);
-  const amountUnits = parseTokens(amount) ?? 0n;
-  const slippageBps = ((parsePrice(slippage) ?? 0n) * 100n) / 10n ** 10n;
+  const amountUnits = () => need(parseTokens(amount), "enter the amount as a decimal number of tokens");
+  const slippageBps = parseSlippageBps(slippage);
   return (
     <section data-testid="positions">
       <h2 style={{ fontSize: "1.1rem" }}>Your positions</h2>
       <div>
         Amount <input data-testid="margin-amount" value={amount} onChange={(e) => setAmount(e.target.value)} size={8} /> (margin to add or remove, or notional to decrease){" "}
         slippage <input data-testid="exit-slippage" value={slippage} onChange={(e) => setSlippage(e.target.value)} size={4} /> %
+        {slippageBps === null ? <b style={{ color: "#c00" }}> below 100 % please</b> : slippageBps > 500n ? <b style={{ color: "#a60" }}> a wide bound: you may be filled far from the price shown</b> : null}
       </div>
       {rows.length === 0 && <div data-testid="no-positions">none</div>}
       {rows.map((row) => {
@@ -69,7 +77,8 @@ export function Positions({ rows, orders, market: m, keys, price, now, client, o
         const address = publicKey.toBase58();
         const v = status === "open" && price ? positionView(m, row, price, now) : null;
         const healthPct = v ? (v.maintenance === 0n ? 100 : Math.max(0, Math.min(100, Number((v.equity * 100n) / (v.maintenance * 3n))))) : 0;
-        const exitLimit = () => limitWithSlippage(v!.side, false, v!.exit, slippageBps, null);
+        // The worst exit price accepted: the exit side of the interval now, less the slippage.
+        const exitLimit = () => limitWithSlippage(v!.side, false, v!.exit, need(slippageBps, "the slippage must be a percentage below 100"), null);
         return (
           <div key={address} data-testid="position" data-status={status} data-address={address} onClick={() => select(address)}
             style={{ borderTop: "1px solid #ddd", padding: 6, background: selected === address ? "#f4f8ff" : undefined }}>
@@ -85,22 +94,22 @@ export function Positions({ rows, orders, market: m, keys, price, now, client, o
                   <div style={{ background: v.liquidatable ? "#d33" : healthPct > 40 ? "#2b6" : "#e90", width: `${healthPct * 2}px`, height: 6 }} />
                 </div>
                 collateral <span data-testid="position-collateral">{tokens(v.collateral)}</span> · reserve {tokens(v.reserve)}
-                {" "}· vault <a data-testid="position-vault" href={explorerUrl(p.vault, cluster, rpcUrl)} target="_blank" rel="noreferrer">
-                  {p.vault.toBase58().slice(0, 8)}…</a> <span data-testid="position-vault-balance">{tokens(row.vaultBalance)}</span>
+                {" "}· vault <Vault url={explorerUrl("address", p.vault.toBase58(), cluster, rpcUrl)} address={p.vault.toBase58()} />{" "}
+                <span data-testid="position-vault-balance">{tokens(row.vaultBalance)}</span>
                 {big(p.takeProfit.price) > 0n && <> · TP {priceText(big(p.takeProfit.price))}</>}
                 {big(p.stopLoss.price) > 0n && <> · SL {priceText(big(p.stopLoss.price))}</>}
                 <div>
-                  <button data-testid="add-margin" onClick={async () => void send("add_margin", [await client.addMargin(token, publicKey, p, amountUnits)])}>Add margin</button>
-                  <button data-testid="remove-margin" onClick={async () => void send("remove_margin", [await client.removeMargin(token, keys, publicKey, p, amountUnits)])}>Remove margin</button>
-                  <button data-testid="decrease" onClick={async () => void send("decrease_position", [await client.decreasePosition(token, keys, publicKey, p, amountUnits, exitLimit())])}>Decrease</button>
-                  <button data-testid="close" onClick={async () => void send("close_position", [await client.closePosition(token, keys, publicKey, p, exitLimit())])}>Close</button>
+                  <button data-testid="add-margin" onClick={() => void send("add_margin", async () => [await client.addMargin(token, publicKey, p, amountUnits())])}>Add margin</button>
+                  <button data-testid="remove-margin" onClick={() => void send("remove_margin", async () => [await client.removeMargin(token, keys, publicKey, p, amountUnits())])}>Remove margin</button>
+                  <button data-testid="decrease" onClick={() => void send("decrease_position", async () => [await client.decreasePosition(token, keys, publicKey, p, amountUnits(), exitLimit())])}>Decrease</button>
+                  <button data-testid="close" onClick={() => void send("close_position", async () => [await client.closePosition(token, keys, publicKey, p, exitLimit())])}>Close</button>
                 </div>
               </>
             )}
             {(status !== "open" || residual > 0n) && (
               <>
                 {" "}· residual <span data-testid="position-residual">{tokens(residual)}</span>{" "}
-                <button data-testid="claim" onClick={async () => void send("claim_residual", [await client.claimResidual(token, publicKey, p)])}>Claim</button>
+                <button data-testid="claim" onClick={() => void send("claim_residual", async () => [await client.claimResidual(token, publicKey, p)])}>Claim</button>
               </>
             )}
           </div>
@@ -111,9 +120,15 @@ export function Positions({ rows, orders, market: m, keys, price, now, client, o
         <div key={publicKey.toBase58()} data-testid="order">
           {o.side === 0 ? "long" : "short"} {tokens(big(o.size))} at {priceText(big(o.limitPrice))} or better · collateral {tokens(big(o.collateral))}
           {" "}· expires {new Date(Number(big(o.expiry)) * 1000).toLocaleTimeString()}{" "}
-          <button data-testid="cancel-order" onClick={async () => void send("cancel_limit_order", [await client.cancelLimitOrder(token, publicKey, o)])}>Cancel</button>
+          <button data-testid="cancel-order" onClick={() => void send("cancel_limit_order", async () => [await client.cancelLimitOrder(token, publicKey, o)])}>Cancel</button>
         </div>
       ))}
     </section>
   );
+}
+
+function Vault({ url, address }: { url: string | null; address: string }) {
+  const text = `${address.slice(0, 8)}…`;
+  return url ? <a data-testid="position-vault" href={url} target="_blank" rel="noreferrer" title={address}>{text}</a>
+    : <span data-testid="position-vault" title={address}>{text}</span>;
 }

@@ -6,13 +6,16 @@ import { Connection, PublicKey, Transaction, type TransactionInstruction } from 
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { limitWithSlippage, NO_TRIGGER, type MarketKeys, type RingfenceClient, type TriggerArgs } from "../../src/client";
 import { positionPda, vaultPda } from "../../src/pda";
-import { bankruptcyPrice, liquidationPrice, notionalFee, reserveFor, sizeForLeverage, type Side } from "../../src/math";
+import {
+  bankruptcyPrice, limitReached, liquidationPrice, notionalFee, reserveFor, sizeForLeverage, triggerCrossed, type Side,
+} from "../../src/math";
 import type { PriceUpdate } from "../../src/oracle";
 import type { MarketAccount } from "./data";
 import { describeError } from "./errors";
-import { parsePrice, parseTokens, priceText, thresholdText, tokens } from "./format";
+import { need, parsePrice, parseSlippageBps, parseTokens, priceText, thresholdText, tokens } from "./format";
 
-export type Send = (what: string, ixs: TransactionInstruction[]) => Promise<boolean>;
+/** Builds, signs and sends a transaction, showing its status; true once confirmed. */
+export type Send = (what: string, build: () => Promise<TransactionInstruction[]>) => Promise<boolean>;
 
 /** What the ticket previews: the numbers the program will store for the new position. */
 export interface Preview {
@@ -38,16 +41,19 @@ export function preview(m: MarketAccount, side: Side, deposit: bigint, leverageE
 
 const newId = () => BigInt(Date.now()) * 1000n + BigInt(Math.floor(Math.random() * 1000));
 
-export function Ticket({ client, market: m, keys, price, owner, send, connection }: {
+export function Ticket({ client, market: m, keys, price, owner, send, connection, now }: {
   client: RingfenceClient; market: MarketAccount; keys: MarketKeys; price: PriceUpdate; owner: PublicKey;
-  send: Send; connection: Connection;
+  send: Send; connection: Connection; now: bigint;
 }) {
   const p = m.params;
-  const maxLeverage = 10_000 / p.initialMarginBps;
+  // The market's maximum (10,000 / initial margin), shown and defaulted to at most 2 decimals, down.
+  const maxLeverage = Math.floor(1_000_000 / p.initialMarginBps) / 100;
   const [kind, setKind] = useState<"market" | "limit">("market");
   const [side, setSide] = useState<Side>("long");
   const [collateralText, setCollateralText] = useState("100");
   const [leverageText, setLeverageText] = useState(String(Math.min(5, maxLeverage)));
+  const nowRef = useRef(now);
+  nowRef.current = now;
   const [slippageText, setSlippageText] = useState("0.5");
   const [tpText, setTpText] = useState("");
   const [slText, setSlText] = useState("");
@@ -63,10 +69,8 @@ export function Ticket({ client, market: m, keys, price, owner, send, connection
     return m ? BigInt(m[1]) * 10_000n + BigInt((m[2] ?? "").padEnd(4, "0")) : null;
   })();
   const limitPrice = parsePrice(limitText);
-  const slippageBps = (() => {
-    const v = parsePrice(slippageText); // percent, exact
-    return v === null ? null : (v * 100n) / 10n ** 10n;
-  })();
+  const slippageBps = parseSlippageBps(slippageText);
+  const expiryOk = /^\d+$/.test(expiryMinutes.trim()) && Number(expiryMinutes) >= 1;
   const triggerFee = parseTokens(feeText);
   const tp = tpText.trim() === "" ? 0n : parsePrice(tpText);
   const sl = slText.trim() === "" ? 0n : parsePrice(slText);
@@ -74,13 +78,32 @@ export function Ticket({ client, market: m, keys, price, owner, send, connection
   // limit order fills at its limit price or better.
   const marketEntry = side === "long" ? price.price + price.conf : price.price - price.conf;
   const entry = kind === "market" ? marketEntry : limitPrice ?? 0n;
+  // The exit price the triggers are judged against: now for a market open, the limit for an order.
+  const exitRef = kind === "market" ? (side === "long" ? price.price - price.conf : price.price + price.conf) : entry;
   const invalid =
     deposit === null || deposit === 0n ? "enter the collateral" :
     leverageE4 === null || leverageE4 < 10_000n ? "leverage is at least 1x" :
-    slippageBps === null ? "enter the slippage in %" :
+    kind === "market" && slippageBps === null ? "enter the slippage in % (below 100)" :
     triggerFee === null || tp === null || sl === null ? "enter take-profit / stop-loss prices (or leave them empty)" :
-    kind === "limit" && (limitPrice === null || limitPrice === 0n) ? "enter the limit price" : null;
+    kind === "limit" && (limitPrice === null || limitPrice === 0n) ? "enter the limit price" :
+    kind === "limit" && !expiryOk ? "the expiry is a whole number of minutes, at least 1" :
+    // A trigger already crossed would close the position at the first price after it is set.
+    tp && triggerCrossed(side, true, exitRef, tp) ? `the take-profit ${priceText(tp)} is already reached (exit price ${priceText(exitRef)}): it would close at once` :
+    sl && triggerCrossed(side, false, exitRef, sl) ? `the stop-loss ${priceText(sl)} is already reached (exit price ${priceText(exitRef)}): it would close at once` : null;
   const pv = invalid ? null : preview(m, side, deposit!, leverageE4!, entry);
+  const warnings: string[] = [];
+  if (pv && sl && typeof pv.liquidation === "bigint" && (side === "long" ? sl <= pv.liquidation : sl >= pv.liquidation)) {
+    warnings.push(`the stop-loss ${priceText(sl)} is past the liquidation price ${priceText(pv.liquidation)}: the position is liquidated first`);
+  }
+  if ((tp || sl || kind === "limit") && triggerFee === 0n) warnings.push("a keeper fee of 0: keepers may never execute it");
+  if (kind === "market" && slippageBps !== null && slippageBps > 500n) warnings.push("a wide slippage bound: you may be filled far from the price shown");
+  if (kind === "limit" && limitPrice && limitReached(side, marketEntry, limitPrice)) {
+    warnings.push(`the limit ${priceText(limitPrice)} is already reached (entry now ${priceText(marketEntry)}): it fills at the next keeper pass, like a market order`);
+  }
+  // Everything the transaction takes from the wallet: the deposit, the triggers' keeper fees
+  // (escrowed in the vault), and a limit order's execution fee.
+  const fees = (tp ? triggerFee ?? 0n : 0n) + (sl ? triggerFee ?? 0n : 0n) + (kind === "limit" ? triggerFee ?? 0n : 0n);
+  const debit = (deposit ?? 0n) + fees;
   const overMax = leverageE4 !== null && leverageE4 * BigInt(p.initialMarginBps) > 10_000n * 10_000n;
   const token = getAssociatedTokenAddressSync(keys.collateralMint, owner);
 
@@ -88,13 +111,14 @@ export function Ticket({ client, market: m, keys, price, owner, send, connection
   const build = async (): Promise<TransactionInstruction[]> => {
     if (!pv) return [];
     if (kind === "limit") {
-      const expiry = BigInt(Math.floor(Date.now() / 1000)) + BigInt(Math.max(1, Number(expiryMinutes) || 60)) * 60n;
+      // Cluster time, as the program judges the expiry.
+      const expiry = nowRef.current + BigInt(expiryMinutes.trim()) * 60n;
       return [await client.placeLimitOrder(owner, token, keys, {
         id, side, collateral: deposit!, size: pv.size, limitPrice: limitPrice!, expiry, execFee: triggerFee ?? 0n,
         takeProfit: trigger(tp!), stopLoss: trigger(sl!),
       })];
     }
-    const ixs = [await client.openPosition(owner, token, keys, id, side, deposit!, pv.size, limitWithSlippage(side, true, marketEntry, slippageBps!, null))];
+    const ixs = [await client.openPosition(owner, token, keys, id, side, deposit!, pv.size, limitWithSlippage(side, true, marketEntry, need(slippageBps, "slippage"), null))];
     const [position] = positionPda(keys.market, owner, id);
     const fields = { owner, market: keys.market, vault: vaultPda(position)[0], side: side === "long" ? 0 : 1 };
     if (tp) ixs.push(await client.setTrigger(token, position, fields, "takeProfit", trigger(tp)));
@@ -168,6 +192,7 @@ export function Ticket({ client, market: m, keys, price, owner, send, connection
         keeper fee <input data-testid="keeper-fee" value={feeText} onChange={(e) => setFeeText(e.target.value)} size={5} />
       </div>
       {invalid && <div data-testid="ticket-invalid" style={{ color: "#c00" }}>{invalid}</div>}
+      {warnings.map((w) => <div key={w} data-testid="ticket-warning" style={{ color: "#a60" }}>{w}</div>)}
       {pv && (
         <table><tbody>
           <tr><td><b>Liquidation price</b></td><td data-testid="preview-liquidation" data-raw={String(pv.liquidation)}><b>{thresholdText(pv.liquidation)}</b></td>
@@ -175,13 +200,14 @@ export function Ticket({ client, market: m, keys, price, owner, send, connection
           <tr>{row("Size (notional)", "preview-size", tokens(pv.size), pv.size)}{row("Open fee", "preview-fee", tokens(pv.fee), pv.fee)}</tr>
           <tr>{row("Collateral after fee", "preview-collateral", tokens(pv.collateral), pv.collateral)}
             {row("Reserve (max profit)", "preview-reserve", tokens(pv.reserve), pv.reserve)}</tr>
+          <tr>{row("From your wallet", "preview-debit", `${tokens(debit)}${fees > 0n ? ` (incl. ${tokens(fees)} keeper fees)` : ""}`, debit)}<td /><td /></tr>
           <tr>{row(kind === "market" ? "Entry price" : "Entry price (at the limit; a fill can be better)", "preview-entry", priceText(pv.entry), pv.entry)}
             <td>Simulation</td><td data-testid="preview-simulation" data-ok={simulation ? String(simulation.ok) : undefined}
               style={{ color: simulation && !simulation.ok ? "#c00" : undefined }}>{simulation ? simulation.text : "simulating ..."}</td></tr>
         </tbody></table>
       )}
       <button data-testid="open" disabled={!pv} onClick={async () => {
-        if (await send(kind === "market" ? "open_position" : "place_limit_order", await build())) setId(newId());
+        if (await send(kind === "market" ? "open_position" : "place_limit_order", build)) setId(newId());
       }}>{kind === "market" ? `Open ${side} ${leverageText}x` : `Place ${side} limit order`}</button>
     </section>
   );

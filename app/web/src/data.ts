@@ -18,6 +18,9 @@ export interface PositionRow { publicKey: PublicKey; account: PositionAccount; v
 export interface OrderRow { publicKey: PublicKey; account: OrderAccount }
 
 export interface Snapshot {
+  /** The market read, and when (host milliseconds; `now` is the cluster's time then). */
+  marketKey: PublicKey;
+  fetchedAt: number;
   market: MarketAccount;
   price: PriceUpdate | null;
   /** Every open position of the market (the pool's value is computed from all of them). */
@@ -67,7 +70,7 @@ export async function readSnapshot(connection: Connection, client: RingfenceClie
       getAssociatedTokenAddressSync(market.lpMint, owner),
     ]);
   }
-  return { market, price: oracle ? decodePriceUpdate(oracle.data) : null, open, mine, orders, lpRequest, tokenBalance, lpBalance, now };
+  return { marketKey, fetchedAt: Date.now(), market, price: oracle ? decodePriceUpdate(oracle.data) : null, open, mine, orders, lpRequest, tokenBalance, lpBalance, now };
 }
 
 /** A point of the price chart: oracle mid at a publish time (unix seconds). */

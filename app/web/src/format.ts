@@ -37,3 +37,15 @@ export const parsePrice = (s: string) => parseDecimal(s, PRICE_DECIMALS);
 
 /** The BN / number fields of decoded accounts as bigint. */
 export const big = (b: { toString(): string } | number): bigint => BigInt(b.toString());
+
+/** A slippage typed in percent (at most 2 decimals) as basis points; null unless below 100 %. */
+export function parseSlippageBps(s: string): bigint | null {
+  const bps = parseDecimal(s, 2);
+  return bps !== null && bps < 10_000n ? bps : null;
+}
+
+/** The value, or an error in words (caught and shown by `send`). */
+export function need<T>(v: T | null | undefined, what: string): T {
+  if (v === null || v === undefined) throw new Error(what);
+  return v;
+}

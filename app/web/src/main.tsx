@@ -9,7 +9,10 @@ import { App, type AppConfig } from "./App";
 
 async function start() {
   const cluster = import.meta.env.RINGFENCE_CLUSTER as string;
-  let config: AppConfig = { cluster, rpcUrl: (import.meta.env.RINGFENCE_RPC_URL as string) || "http://127.0.0.1:8899", markets: [] };
+  // RINGFENCE_MARKETS (build time): "NAME=ADDRESS,..." the markets this page offers on its cluster.
+  const listed = ((import.meta.env.RINGFENCE_MARKETS as string) || "").split(",").filter((x) => x.includes("="))
+    .map((x) => ({ name: x.split("=")[0].trim(), market: x.split("=")[1].trim() }));
+  let config: AppConfig = { cluster, rpcUrl: (import.meta.env.RINGFENCE_RPC_URL as string) || "http://127.0.0.1:8899", markets: listed };
   if (cluster === "localnet") {
     // LOCALNET ONLY: the local validator's details, and the test wallet (absent from other builds).
     const info = await fetch("/localnet.json").then((r) => (r.ok ? r.json() : null));

@@ -104,7 +104,7 @@ export function registerTestWallet(connection: Connection, info: LocalnetInfo) {
 
 /** Localnet SOL and collateral for `wallet` (the dev server's faucet route). */
 export async function fundFromFaucet(wallet: string, market: string): Promise<string> {
-  const res = await fetch(`/faucet?to=${wallet}&market=${market}`);
+  const res = await fetch(`/faucet?to=${encodeURIComponent(wallet)}&market=${encodeURIComponent(market)}`, { method: "POST" });
   const text = await res.text();
   if (!res.ok) throw new Error(text);
   return text;

@@ -269,7 +269,7 @@ async fn up(config: Option<PathBuf>, heartbeat_secs: u64) -> Result<()> {
         v.dir.join("keeper.log").display()
     );
     println!("  validator log   {}", v.dir.join("validator.log").display());
-    println!("  web app         make web (reads {})", info_path.display());
+    println!("  web app         make web, then open http://127.0.0.1:5173 (it reads {})", info_path.display());
     println!();
     let sol = markets.first().map(|m| m.keys.market.to_string()).unwrap_or_default();
     let bin = std::env::current_exe()?.with_file_name("ringfence");

@@ -62,7 +62,9 @@ fn vectors() -> Value {
     for (m, e) in
         [(15_012_345_678i64, -8), (123_456, -10), (123_456_789, -12), (7, 2), (0, -8), (-5, -8), (9, -11), (1, 0)]
     {
-        prices.push(json!({ "mantissa": s(m), "exponent": e, "normalized": opt(normalize_price(m, e).ok()) }));
+        let conf = m.unsigned_abs();
+        prices.push(json!({ "mantissa": s(m), "exponent": e, "normalized": opt(normalize_price(m, e).ok()),
+            "conf": s(conf), "conf_normalized": opt(normalize_conf(conf, e).ok()) }));
     }
     let mut fees = Vec::new();
     for _ in 0..50 {
@@ -148,7 +150,16 @@ fn vectors() -> Value {
         let accrued = accrue_index(g("index"), g("rate"), g("elapsed")).expect("accrue");
         c["accrued_index"] = s(accrued);
     }
-    json!({ "health": health_cases, "normalize_price": prices, "borrow_fee": fees, "liquidation": liquidation,
+    let mut automation = Vec::new();
+    for i in 0..64u64 {
+        let side = if i % 2 == 0 { Side::Long } else { Side::Short };
+        let a = PRICE_ONE + next() % 3;
+        let b = PRICE_ONE + next() % 3;
+        automation.push(json!({ "side": if side == Side::Long { "long" } else { "short" }, "a": s(a), "b": s(b),
+            "take_profit_crossed": trigger_crossed(side, true, a, b), "stop_loss_crossed": trigger_crossed(side, false, a, b),
+            "limit_reached": limit_reached(side, a, b) }));
+    }
+    json!({ "automation": automation, "health": health_cases, "normalize_price": prices, "borrow_fee": fees, "liquidation": liquidation,
         "size_for_leverage": sizing, "lp": lp })
 }
 

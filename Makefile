@@ -50,9 +50,9 @@ e2e-bench: build
 # another cluster.
 web: idl
 	[ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
-	npx vite build --config app/web/vite.config.ts --logLevel warn
+	npx vite build --config app/web/vite.config.mts --logLevel warn
 	@echo "serving the web app on http://127.0.0.1:5173 (Ctrl-C stops it)"
-	npx vite preview --config app/web/vite.config.ts --strictPort
+	npx vite preview --config app/web/vite.config.mts --strictPort
 
 install:
 	source scripts/env.sh && scripts/setup.sh host && \

@@ -64,9 +64,9 @@ describe("the trader web app in Chromium", function () {
     info = JSON.parse(readFileSync(infoFile, "utf8"));
     // Vite itself (not through npx), so that stopping it stops the server.
     const vite = join(ROOT, "node_modules", "vite", "bin", "vite.js");
-    execFileSync(process.execPath, [vite, "build", "--config", "app/web/vite.config.ts", "--logLevel", "error"], { cwd: ROOT, env, stdio: "ignore" });
+    execFileSync(process.execPath, [vite, "build", "--config", "app/web/vite.config.mts", "--logLevel", "error"], { cwd: ROOT, env, stdio: "ignore" });
     const port = await freePort();
-    web = spawn(process.execPath, [vite, "preview", "--config", "app/web/vite.config.ts", "--port", String(port), "--strictPort"], { cwd: ROOT, env, stdio: "ignore" });
+    web = spawn(process.execPath, [vite, "preview", "--config", "app/web/vite.config.mts", "--port", String(port), "--strictPort"], { cwd: ROOT, env, stdio: "ignore" });
     // Unpacked into the cache without root (scripts/setup.sh browser): its libraries beside it.
     const unpacked = CHROMIUM.startsWith(join(CACHE, "chromium"));
     const libs = ["usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu", "usr/lib/aarch64-linux-gnu", "lib/aarch64-linux-gnu", "usr/lib"]
@@ -329,7 +329,7 @@ describe("the trader web app in Chromium", function () {
     writeFileSync(forged, JSON.stringify({ ...JSON.parse(readFileSync(infoFile, "utf8")), genesisHash: "11111111111111111111111111111111" }));
     const port = await freePort();
     const vite = join(ROOT, "node_modules", "vite", "bin", "vite.js");
-    const other = spawn(process.execPath, [vite, "preview", "--config", "app/web/vite.config.ts", "--port", String(port), "--strictPort"],
+    const other = spawn(process.execPath, [vite, "preview", "--config", "app/web/vite.config.mts", "--port", String(port), "--strictPort"],
       { cwd: ROOT, env: { ...process.env, RINGFENCE_LOCALNET_FILE: forged }, stdio: "ignore" });
     const p2 = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
@@ -358,7 +358,7 @@ describe("the trader web app in Chromium", function () {
   it("a build for another cluster contains no test wallet and no faucet", () => {
     const out = mkdtempSync(join(tmpdir(), "ringfence-web-devnet-"));
     const vite = join(ROOT, "node_modules", "vite", "bin", "vite.js");
-    execFileSync(process.execPath, [vite, "build", "--config", "app/web/vite.config.ts", "--outDir", out, "--emptyOutDir", "--logLevel", "error"], {
+    execFileSync(process.execPath, [vite, "build", "--config", "app/web/vite.config.mts", "--outDir", out, "--emptyOutDir", "--logLevel", "error"], {
       cwd: ROOT, env: { ...process.env, RINGFENCE_CLUSTER: "devnet", RINGFENCE_RPC_URL: "https://api.devnet.solana.com" }, stdio: "ignore",
     });
     const files = execFileSync("find", [out, "-type", "f"]).toString().trim().split("\n");

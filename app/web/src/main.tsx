@@ -15,12 +15,15 @@ async function start() {
   let config: AppConfig = { cluster, rpcUrl: (import.meta.env.RINGFENCE_RPC_URL as string) || "http://127.0.0.1:8899", markets: listed };
   if (cluster === "localnet") {
     // LOCALNET ONLY: the local validator's details, and the test wallet (absent from other builds).
-    const info = await fetch("/localnet.json").then((r) => (r.ok ? r.json() : null));
-    if (info) {
-      config = { ...config, rpcUrl: info.rpcUrl, markets: info.markets };
-      const { registerTestWallet } = await import("./testWallet");
-      registerTestWallet(new Connection(info.rpcUrl, "confirmed"), info);
+    const info = await fetch("/localnet.json").then((r) => (r.ok ? r.json() : null)).catch(() => null);
+    if (!info) {
+      document.getElementById("root")!.textContent =
+        "No local chain is running: start it with `make localnet` (it writes target/localnet.json), then reload this page.";
+      return;
     }
+    config = { ...config, rpcUrl: info.rpcUrl, markets: info.markets };
+    const { registerTestWallet } = await import("./testWallet");
+    registerTestWallet(new Connection(info.rpcUrl, "confirmed"), info);
   }
   createRoot(document.getElementById("root")!).render(
     <StrictMode>

@@ -6,7 +6,11 @@ import { defineConfig, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
 import { execFile } from "child_process";
 import { existsSync, readFileSync } from "fs";
-import { join } from "path";
+import { dirname, join } from "path";
+import { fileURLToPath } from "url";
+
+// An ES module (Vite loads it natively): its own folder from its URL.
+const __dirname = dirname(fileURLToPath(import.meta.url));
 
 const cluster = process.env.RINGFENCE_CLUSTER ?? "localnet";
 // The program id is the IDL's (the program checks its own declared id): a deployment elsewhere is

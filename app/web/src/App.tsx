@@ -85,14 +85,20 @@ export function App({ config }: { config: AppConfig }) {
           again.current = false;
           const { market, owner: who } = current.current;
           if (!market) break;
-          const s = await readSnapshot(connection, client, market, who);
-          if (!isCurrent(market, who)) { again.current = true; continue; }
-          setSnap(s);
-          takePrice(s.price);
-          setReadError(null);
+          try {
+            const s = await readSnapshot(connection, client, market, who);
+            if (!isCurrent(market, who)) { again.current = true; continue; }
+            setSnap(s);
+            takePrice(s.price);
+            setReadError(null);
+          } catch (e) {
+            // A failed read of what is no longer shown is nobody's business; one of what is
+            // shown is said, and retried shortly (subscriptions also trigger reads).
+            if (!isCurrent(market, who)) { again.current = true; continue; }
+            setReadError(describeError(e));
+            if (!again.current) setTimeout(() => void refresh(), 2_000);
+          }
         } while (again.current);
-      } catch (e) {
-        setReadError(describeError(e));
       } finally {
         running.current = null;
       }
@@ -108,6 +114,20 @@ export function App({ config }: { config: AppConfig }) {
     timer.current = setTimeout(() => void refresh(), 200);
   }, [refresh]);
 
+  /** Price points, one per (second, price), at most the last 2,000. */
+  const addPoints = (more: PricePoint[]) =>
+    setPoints((p) => {
+      const seen = new Set(p.map((x) => `${x.time}:${x.price}`));
+      return [...p, ...more.filter((x) => !seen.has(`${x.time}:${x.price}`))].slice(-2_000);
+    });
+  /** The market's event history, if it is still the one shown when it arrives. */
+  const loadHistory = (market: PublicKey, who: PublicKey | null) =>
+    void readHistory(connection, client, market).then((h) => {
+      if (!isCurrent(market, who)) return;
+      addPoints(h.points);
+      setActivity(h.activity);
+    }).catch(() => {});
+
   const oracle = snap?.marketKey.equals(marketKey ?? PublicKey.default) ? snap.market.oracle.toBase58() : undefined;
   useEffect(() => {
     void refresh();
@@ -115,16 +135,19 @@ export function App({ config }: { config: AppConfig }) {
   useEffect(() => {
     if (!marketKey || !snap || !oracle) return;
     const market = marketKey.toBase58();
-    void getMint(connection, snap.market.collateralMint).then((mint) => {
-      if (!isCurrent(marketKey, owner)) return;
+    // The mint's decimals first (amounts are shown and typed with them), then the history.
+    let live = true;
+    const loadMint = () => void getMint(connection, snap.market.collateralMint).then((mint) => {
+      if (!live || !isCurrent(marketKey, owner)) return;
       setDecimals(mint.decimals);
       setDecimalsState({ market, value: mint.decimals });
+      loadHistory(marketKey, owner);
+    }).catch((e) => {
+      if (!live) return;
+      setReadError(`the collateral mint: ${describeError(e)}`);
+      setTimeout(loadMint, 2_000);
     });
-    void readHistory(connection, client, marketKey).then((h) => {
-      if (!isCurrent(marketKey, owner)) return;
-      setPoints((p) => [...h.points, ...p]);
-      setActivity(h.activity);
-    }).catch(() => {});
+    loadMint();
     // Live: the oracle, this market's accounts of the program (positions, orders, LP requests:
     // the market at offset 8) and the market itself, and the wallet's token accounts.
     const subs = [
@@ -132,7 +155,7 @@ export function App({ config }: { config: AppConfig }) {
         const u = decodePriceUpdate(a.data);
         if (!u || !isCurrent(marketKey, owner)) return;
         takePrice(u);
-        setPoints((p) => [...p, { time: Number(u.publishTime), price: u.price }]);
+        addPoints([{ time: Number(u.publishTime), price: u.price }]);
       }, { commitment: "confirmed" }),
       connection.onProgramAccountChange(client.program.programId, soon, { commitment: "confirmed", filters: [{ memcmp: { offset: 8, bytes: market } }] }),
       connection.onAccountChange(marketKey, soon, { commitment: "confirmed" }),
@@ -141,16 +164,23 @@ export function App({ config }: { config: AppConfig }) {
     ];
     const tick = setInterval(() => setClock(Date.now()), 1000);
     return () => {
+      live = false;
       subs.forEach((s) => void connection.removeAccountChangeListener(s).catch(() => {}));
       clearInterval(tick);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [marketKey?.toBase58(), oracle, owner?.toBase58()]);
 
-  /** Builds (errors shown too), signs with the wallet, sends, and follows the transaction. */
+  /** Builds (errors shown too), signs with the wallet, sends, and follows the transaction; only
+   * the newest send writes the status. */
+  const sends = useRef(0);
   const send = async (what: string, build: () => Promise<TransactionInstruction[]>): Promise<boolean> => {
-    if (!owner || !wallet.signTransaction) return false;
-    setStatus({ kind: "pending", what, text: "waiting for the wallet's signature" });
+    if (!owner || !wallet.signTransaction || !marketKey) return false;
+    const id = ++sends.current;
+    const show = (st: NonNullable<Status>) => { if (id === sends.current) setStatus(st); };
+    const at = { market: marketKey, who: owner };
+    let signature: string | undefined;
+    show({ kind: "pending", what, text: "waiting for the wallet's signature" });
     try {
       const ixs = await build();
       if (ixs.length === 0) throw new Error("nothing to send");
@@ -159,34 +189,32 @@ export function App({ config }: { config: AppConfig }) {
       const latest = await connection.getLatestBlockhash("confirmed");
       tx.recentBlockhash = latest.blockhash;
       const signed = await wallet.signTransaction(tx);
-      const signature = await connection.sendRawTransaction(signed.serialize());
-      setStatus({ kind: "pending", what, text: "sent, waiting for confirmation", signature });
+      signature = await connection.sendRawTransaction(signed.serialize());
+      show({ kind: "pending", what, text: "sent, waiting for confirmation", signature });
       const res = await connection.confirmTransaction({ signature, ...latest }, "confirmed");
       if (res.value.err) {
         const t = await connection.getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
         throw { message: JSON.stringify(res.value.err), logs: t?.meta?.logMessages ?? [] };
       }
-      setStatus({ kind: "confirmed", what, text: "confirmed", signature });
-      void readHistory(connection, client, marketKey!).then((h) => {
-        setActivity(h.activity);
-        setPoints((p) => [...p, ...h.points]);
-      }).catch(() => {});
+      // Confirmed once the page has read past it (the list and balances show its effect).
+      loadHistory(at.market, at.who);
       await refresh();
+      show({ kind: "confirmed", what, text: "confirmed", signature });
       return true;
     } catch (e) {
-      setStatus((s) => ({ kind: "failed", what, text: describeError(e), signature: s?.signature }));
+      show({ kind: "failed", what, text: describeError(e), signature });
       return false;
     }
   };
 
-  const shown = snap && marketKey && snap.marketKey.equals(marketKey) ? snap : null;
+  const shown = snap && marketKey && snap.marketKey.equals(marketKey) && (snap.owner?.toBase58() ?? "") === (owner?.toBase58() ?? "") ? snap : null;
   const m = shown?.market ?? null;
   const keys: MarketKeys | null = useMemo(
     () => (m && marketKey ? { market: marketKey, collateralMint: m.collateralMint, oracle: m.oracle, poolVault: m.poolVault, lpMint: m.lpMint, lpEscrow: m.lpEscrow } : null),
     [m, marketKey],
   );
   const ready = !!(shown && decimals && decimals.market === shown.marketKey.toBase58());
-  // The cluster's time now: the block time of the last read plus the time since (not the host's clock).
+  // The cluster's time now: the Clock sysvar at the last read plus the time since (not the host's clock).
   const now = shown ? shown.now + BigInt(Math.max(0, Math.floor((clock - shown.fetchedAt) / 1000))) : BigInt(Math.floor(clock / 1000));
   const value = m && price && shown ? poolValue(poolTerms(m), shown.open.map(({ account: p }) => ({
     side: p.side === 0 ? "long" as const : "short" as const, size: big(p.size), collateral: big(p.collateral), reserve: big(p.reserve),
@@ -223,7 +251,7 @@ export function App({ config }: { config: AppConfig }) {
         }}>
           {markets.map((x) => <option key={x.market} value={x.market}>{x.name}</option>)}
         </select>
-        {m && <MarketPanel market={m} price={price} now={now} value={value} unlisted={!!listing?.unlisted} />}
+        {ready && m && <MarketPanel market={m} price={price} now={now} value={value} unlisted={!!listing?.unlisted} />}
         <PriceChart points={points} lines={lines} />
       </section>
       {ready && m && keys && price && owner && <Ticket key={`ticket-${mk}`} client={client} market={m} keys={keys} price={price} owner={owner} send={send} connection={connection} now={now} />}

@@ -78,8 +78,12 @@ export function Ticket({ client, market: m, keys, price, owner, send, connection
   // limit order fills at its limit price or better.
   const marketEntry = side === "long" ? price.price + price.conf : price.price - price.conf;
   const entry = kind === "market" ? marketEntry : limitPrice ?? 0n;
-  // The exit price the triggers are judged against: now for a market open, the limit for an order.
-  const exitRef = kind === "market" ? (side === "long" ? price.price - price.conf : price.price + price.conf) : entry;
+  // The exit price the triggers are judged against: now for a market open; for an order, where a
+  // fill at its limit leaves it (entry = price ± conf, exit = price ∓ conf: two intervals away,
+  // at today's confidence; a better fill moves it further).
+  const exitRef = kind === "market"
+    ? (side === "long" ? price.price - price.conf : price.price + price.conf)
+    : side === "long" ? entry - 2n * price.conf : entry + 2n * price.conf;
   const invalid =
     deposit === null || deposit === 0n ? "enter the collateral" :
     leverageE4 === null || leverageE4 < 10_000n ? "leverage is at least 1x" :

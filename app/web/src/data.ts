@@ -1,7 +1,7 @@
 // What the page reads from the chain: a market, its oracle, its positions and orders, the connected
 // wallet's balances and LP request, and the market's event history (for the chart and the activity
 // list). Reads only; every transaction goes through `send` in App.tsx.
-import { Connection, PublicKey } from "@solana/web3.js";
+import { Connection, PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
 import { getAssociatedTokenAddressSync, unpackAccount } from "@solana/spl-token";
 import type { RingfenceClient } from "../../src/client";
 import { lpRequestPda } from "../../src/pda";
@@ -18,8 +18,9 @@ export interface PositionRow { publicKey: PublicKey; account: PositionAccount; v
 export interface OrderRow { publicKey: PublicKey; account: OrderAccount }
 
 export interface Snapshot {
-  /** The market read, and when (host milliseconds; `now` is the cluster's time then). */
+  /** The market and the wallet read, and when (host milliseconds; `now` is the cluster's time then). */
   marketKey: PublicKey;
+  owner: PublicKey | null;
   fetchedAt: number;
   market: MarketAccount;
   price: PriceUpdate | null;
@@ -51,9 +52,10 @@ export async function readSnapshot(connection: Connection, client: RingfenceClie
   const market = await client.fetchMarket(marketKey);
   const oracle = await connection.getAccountInfo(market.oracle);
   const all = await client.allPositions(marketKey);
-  const slot = await connection.getSlot("confirmed");
-  const blockTime = await connection.getBlockTime(slot).catch(() => null);
-  const now = BigInt(blockTime ?? Math.floor(Date.now() / 1000));
+  // The cluster's time as the program sees it (`Clock::get`): the Clock sysvar's unix_timestamp.
+  const clock = await connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY, "confirmed");
+  if (!clock || clock.data.length < 40) throw new Error("the cluster's clock cannot be read");
+  const now = new DataView(clock.data.buffer, clock.data.byteOffset, clock.data.byteLength).getBigInt64(32, true);
   const mineRaw = owner ? all.filter((p) => p.account.owner.equals(owner)) : [];
   const vaults = await tokenBalances(connection, mineRaw.map((p) => p.account.vault));
   const mine = mineRaw.map((p, i) => ({ ...p, vaultBalance: vaults[i] ?? 0n }));
@@ -70,7 +72,7 @@ export async function readSnapshot(connection: Connection, client: RingfenceClie
       getAssociatedTokenAddressSync(market.lpMint, owner),
     ]);
   }
-  return { marketKey, fetchedAt: Date.now(), market, price: oracle ? decodePriceUpdate(oracle.data) : null, open, mine, orders, lpRequest, tokenBalance, lpBalance, now };
+  return { marketKey, owner, fetchedAt: Date.now(), market, price: oracle ? decodePriceUpdate(oracle.data) : null, open, mine, orders, lpRequest, tokenBalance, lpBalance, now };
 }
 
 /** A point of the price chart: oracle mid at a publish time (unix seconds). */

@@ -6,7 +6,7 @@ import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import idl from "../../target/idl/ringfence.json";
 import type { Ringfence } from "../../target/types/ringfence";
 import { lpEscrowPda, lpMintPda, lpRequestPda, marketPda, orderEscrowPda, orderPda, poolVaultPda, positionPda, vaultPda } from "./pda";
-import { Side } from "./math";
+import { buys, Side, type ValuedPosition } from "./math";
 
 export interface MarketKeys {
   market: PublicKey;
@@ -49,7 +49,6 @@ export interface TradeLimit {
 }
 
 const U64_MAX = (1n << 64n) - 1n;
-const buys = (side: Side, opening: boolean) => (side === "long") === opening;
 const sideOf = (p: PositionFields): Side => (p.side === 0 ? "long" : "short");
 
 /** No bound (any price, no deadline). */
@@ -70,6 +69,13 @@ export function limitWithSlippage(side: Side, opening: boolean, preview: bigint,
 const limitArg = (l: TradeLimit) => ({
   acceptablePrice: new BN(l.acceptablePrice.toString()),
   deadline: l.deadline === null ? null : new BN(l.deadline.toString()),
+});
+
+/** The fields of a decoded position account its value to the pool depends on (`poolValue`). */
+export const valuedPosition = (p: { side: number; size: BN; collateral: BN; reserve: BN; entryPrice: BN; borrowIndex: BN }): ValuedPosition => ({
+  side: p.side === 0 ? "long" : "short",
+  size: BigInt(p.size.toString()), collateral: BigInt(p.collateral.toString()), reserve: BigInt(p.reserve.toString()),
+  entry: BigInt(p.entryPrice.toString()), borrowIndex: BigInt(p.borrowIndex.toString()),
 });
 
 /** `Position.status` values. */

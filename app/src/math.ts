@@ -35,6 +35,19 @@ export const triggerCrossed = (side: Side, takeProfit: boolean, exit: bigint, tr
 /** As `ringfence_math::limit_reached`: whether a limit open at `limit` is reached at entry price `entry`. */
 export const limitReached = (side: Side, entry: bigint, limit: bigint): boolean => (side === "long" ? entry <= limit : entry >= limit);
 
+/** Whether a trade buys: opening a long or closing a short. */
+export const buys = (side: Side, opening: boolean): boolean => (side === "long") === opening;
+
+/**
+ * As the program's `OraclePrice::against_trader`: the price a trade gets, the confidence
+ * interval's worse side for the trader (opening a long or closing a short pays `price + conf`).
+ */
+export const againstTrader = (side: Side, opening: boolean, price: bigint, conf: bigint): bigint =>
+  buys(side, opening) ? price + conf : price - conf;
+
+/** As `ringfence_math::liquidation_reward`: the keeper's reward on `size`, rounded down. */
+export const liquidationReward = (size: bigint, liquidationFeeBps: bigint): bigint => divFloor(size * liquidationFeeBps, BPS);
+
 /** PnL of `size` notional from `entry` to `mark`, rounded toward -infinity. */
 export function unrealizedPnl(side: Side, size: bigint, entry: bigint, mark: bigint): bigint {
   const diff = side === "long" ? mark - entry : entry - mark;
@@ -140,7 +153,7 @@ export function assessLiquidation(
   const h = health(side, size, collateral, reserve, entry, mark, fees, mmBps);
   const raw = unrealizedPnl(side, size, entry, price);
   const settlePnl = raw < reserve ? raw : reserve;
-  const reward = divFloor(size * liquidationFeeBps, BPS);
+  const reward = liquidationReward(size, liquidationFeeBps);
   const keeper = reward < vault ? reward : vault;
   const owed = collateral + settlePnl - fees - keeper;
   const available = vault - keeper;
@@ -234,9 +247,8 @@ export function poolValue(m: PoolTerms, positions: ValuedPosition[], price: bigi
   let value = m.freeLiquidity;
   for (const p of positions) {
     const at = index > p.borrowIndex ? index : p.borrowIndex;
-    const reward = divFloor(p.size * m.liquidationFeeBps, BPS);
     value += poolClaim(p.side, p.size, p.collateral, p.reserve, p.entry, price, borrowFee(p.size, p.borrowIndex, at),
-      notionalFee(p.size, m.closeFeeBps), reward, m.maintenanceMarginBps);
+      notionalFee(p.size, m.closeFeeBps), liquidationReward(p.size, m.liquidationFeeBps), m.maintenanceMarginBps);
   }
   return value;
 }

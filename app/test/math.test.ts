@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import vectors from "./vectors.json";
 import {
-  accrueIndex, assessLiquidation, limitReached, normalizeConf, triggerCrossed, bankruptcyPrice, borrowFee, health, liquidationPrice, normalizePrice, poolClaim, quoteDeposit,
+  accrueIndex, assessLiquidation, limitReached, liquidationReward, normalizeConf, triggerCrossed, bankruptcyPrice, borrowFee, health, liquidationPrice, normalizePrice, poolClaim, quoteDeposit,
   quoteWithdraw, reserveFor, sharePrices, sizeForLeverage, Side, Threshold,
 } from "../src/math";
 
@@ -28,6 +28,7 @@ describe("math shared with the Rust crate", () => {
         BigInt(c.pool_claim),
       );
       assert.equal(reserveFor(side, BigInt(c.size), BigInt(c.max_profit_bps)), BigInt(c.reserve_for));
+      assert.equal(liquidationReward(BigInt(c.size), BigInt(c.mm_bps) / 2n), BigInt(c.reward));
     }
   });
 

@@ -6,7 +6,7 @@ import { AnchorProvider } from "@anchor-lang/core";
 import { useConnection, useWallet } from "@solana/wallet-adapter-react";
 import { PublicKey, Transaction, type TransactionInstruction } from "@solana/web3.js";
 import { getAssociatedTokenAddressSync, getMint } from "@solana/spl-token";
-import { RingfenceClient, type MarketKeys } from "../../src/client";
+import { RingfenceClient, valuedPosition, type MarketKeys } from "../../src/client";
 import { poolValue, type PoolTerms } from "../../src/math";
 import { decodePriceUpdate, type PriceUpdate } from "../../src/oracle";
 import { readHistory, readSnapshot, type Activity, type MarketAccount, type PricePoint, type Snapshot } from "./data";
@@ -23,6 +23,9 @@ export interface AppConfig {
   /** Markets to offer by name (localnet, or RINGFENCE_MARKETS); otherwise every market of the program, marked unlisted. */
   markets: { name: string; market: string; unlisted?: boolean }[];
 }
+
+/** The same account, or both none. */
+const sameKey = (a: PublicKey | null, b: PublicKey | null) => (a && b ? a.equals(b) : a === b);
 
 type Status = { kind: "pending" | "confirmed" | "failed"; what: string; text: string; signature?: string } | null;
 
@@ -45,7 +48,8 @@ export function App({ config }: { config: AppConfig }) {
   const [marketKey, setMarketKey] = useState<PublicKey | null>(config.markets[0] ? new PublicKey(config.markets[0].market) : null);
   const [snap, setSnap] = useState<Snapshot | null>(null);
   const [price, setPrice] = useState<PriceUpdate | null>(null);
-  const [decimals, setDecimalsState] = useState<{ market: string; value: number } | null>(null);
+  /** The market whose mint's decimals `format.ts` holds. */
+  const [decimalsOf, setDecimalsOf] = useState<string | null>(null);
   const [points, setPoints] = useState<PricePoint[]>([]);
   const [activity, setActivity] = useState<Activity[]>([]);
   const [status, setStatus] = useState<Status>(null);
@@ -56,8 +60,7 @@ export function App({ config }: { config: AppConfig }) {
   // What the page shows now: reads started for another market or wallet are dropped.
   const current = useRef({ market: marketKey, owner });
   current.current = { market: marketKey, owner };
-  const isCurrent = (market: PublicKey, who: PublicKey | null) =>
-    !!current.current.market?.equals(market) && (current.current.owner?.toBase58() ?? "") === (who?.toBase58() ?? "");
+  const isCurrent = (market: PublicKey, who: PublicKey | null) => sameKey(current.current.market, market) && sameKey(current.current.owner, who);
   /** A price replaces the shown one only when it is newer (a read can return after an update). */
   const takePrice = (u: PriceUpdate | null) => {
     if (u) setPrice((p) => (!p || u.publishTime >= p.publishTime ? u : p));
@@ -128,7 +131,7 @@ export function App({ config }: { config: AppConfig }) {
       setActivity(h.activity);
     }).catch(() => {});
 
-  const oracle = snap?.marketKey.equals(marketKey ?? PublicKey.default) ? snap.market.oracle.toBase58() : undefined;
+  const oracle = snap && sameKey(snap.marketKey, marketKey) ? snap.market.oracle.toBase58() : undefined;
   useEffect(() => {
     void refresh();
   }, [refresh, marketKey, owner]);
@@ -140,7 +143,7 @@ export function App({ config }: { config: AppConfig }) {
     const loadMint = () => void getMint(connection, snap.market.collateralMint).then((mint) => {
       if (!live || !isCurrent(marketKey, owner)) return;
       setDecimals(mint.decimals);
-      setDecimalsState({ market, value: mint.decimals });
+      setDecimalsOf(market);
       loadHistory(marketKey, owner);
     }).catch((e) => {
       if (!live) return;
@@ -207,19 +210,16 @@ export function App({ config }: { config: AppConfig }) {
     }
   };
 
-  const shown = snap && marketKey && snap.marketKey.equals(marketKey) && (snap.owner?.toBase58() ?? "") === (owner?.toBase58() ?? "") ? snap : null;
+  const shown = snap && sameKey(snap.marketKey, marketKey) && sameKey(snap.owner, owner) ? snap : null;
   const m = shown?.market ?? null;
   const keys: MarketKeys | null = useMemo(
     () => (m && marketKey ? { market: marketKey, collateralMint: m.collateralMint, oracle: m.oracle, poolVault: m.poolVault, lpMint: m.lpMint, lpEscrow: m.lpEscrow } : null),
     [m, marketKey],
   );
-  const ready = !!(shown && decimals && decimals.market === shown.marketKey.toBase58());
+  const ready = !!shown && decimalsOf === shown.marketKey.toBase58();
   // The cluster's time now: the Clock sysvar at the last read plus the time since (not the host's clock).
   const now = shown ? shown.now + BigInt(Math.max(0, Math.floor((clock - shown.fetchedAt) / 1000))) : BigInt(Math.floor(clock / 1000));
-  const value = m && price && shown ? poolValue(poolTerms(m), shown.open.map(({ account: p }) => ({
-    side: p.side === 0 ? "long" as const : "short" as const, size: big(p.size), collateral: big(p.collateral), reserve: big(p.reserve),
-    entry: big(p.entryPrice), borrowIndex: big(p.borrowIndex),
-  })), price.price, now) : null;
+  const value = m && price && shown ? poolValue(poolTerms(m), shown.open.map(({ account }) => valuedPosition(account)), price.price, now) : null;
   const chosen = shown?.mine.find((r) => r.publicKey.toBase58() === selected && r.account.status === 0) ?? shown?.mine.find((r) => r.account.status === 0);
   const lines: ChartLine[] = [];
   if (m && price && chosen) {

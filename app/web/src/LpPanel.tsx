@@ -30,10 +30,11 @@ export function LpPanel({ market: m, keys, value, lpRequest, lpBalance, client, 
   // What execution would do at today's value (execute_lp_request): a deposit that mints no share
   // and a withdrawal paying nothing or more than the free liquidity are refunded less the LP fee.
   const depositProblem = depositAmount && value !== null && !depositQuote ? "too small to mint a share: it would be refunded less the LP fee" : null;
+  const withdrawNet = withdrawQuote && withdrawQuote[0] - withdrawQuote[1];
   const withdrawProblem = !shares ? null
     : shares > (lpBalance ?? 0n) ? `more than your ${tokens(lpBalance ?? 0n)} shares`
-    : withdrawQuote && withdrawQuote[0] - withdrawQuote[1] > free ? `it would pay more than the free liquidity (${tokens(free)}): it would be refunded less the LP fee`
-    : withdrawQuote && withdrawQuote[0] - withdrawQuote[1] === 0n ? "it would pay nothing: it would be refunded less the LP fee" : null;
+    : withdrawNet !== null && withdrawNet > free ? `it would pay more than the free liquidity (${tokens(free)}): it would be refunded less the LP fee`
+    : withdrawNet === 0n ? "it would pay nothing: it would be refunded less the LP fee" : null;
   const token = owner && getAssociatedTokenAddressSync(keys.collateralMint, owner);
   const lp = owner && getAssociatedTokenAddressSync(keys.lpMint, owner);
   const accounts = () => [
@@ -42,6 +43,8 @@ export function LpPanel({ market: m, keys, value, lpRequest, lpBalance, client, 
   ];
   const req = lpRequest;
   const reqKind = req ? (req.kind === 0 ? "deposit" : "withdrawal") : null;
+  // What waits for the claim: shares for an executed deposit or a refunded withdrawal, else tokens.
+  const claimsShares = req ? (req.kind === 0) !== Boolean(req.refunded) : false;
   return (
     <section data-testid="lp-panel" style={{ border: "1px solid #ccc", padding: 8, margin: "8px 0" }}>
       <h2 style={{ fontSize: "1.1rem" }}>Liquidity providers</h2>
@@ -65,7 +68,7 @@ export function LpPanel({ market: m, keys, value, lpRequest, lpBalance, client, 
           {depositProblem && <b data-testid="lp-deposit-warning" style={{ color: "#a60" }}> {depositProblem}</b>}
           <br />
           Withdraw <input data-testid="lp-withdraw-shares" value={sharesText} placeholder="shares" onChange={(e) => setSharesText(e.target.value)} size={10} />{" "}
-          <span data-testid="lp-withdraw-quote">{withdrawQuote ? `≈ ${tokens(withdrawQuote[0] - withdrawQuote[1])} now (fee ${tokens(withdrawQuote[1])})` : ""}</span>{" "}
+          <span data-testid="lp-withdraw-quote">{withdrawQuote && withdrawNet !== null ? `≈ ${tokens(withdrawNet)} now (fee ${tokens(withdrawQuote[1])})` : ""}</span>{" "}
           <button data-testid="lp-withdraw" disabled={!shares || shares > (lpBalance ?? 0n)} onClick={async () =>
             void send("request_withdrawal", async () => [...accounts(), await client.requestWithdrawal(owner, token!, lp!, keys, shares!)])}>Request withdrawal</button>
           {withdrawProblem && <b data-testid="lp-withdraw-warning" style={{ color: "#a60" }}> {withdrawProblem}</b>}
@@ -80,9 +83,9 @@ export function LpPanel({ market: m, keys, value, lpRequest, lpBalance, client, 
           {req.executed ? (
             <>
               {req.refunded ? "refunded" : "executed"}; <span data-testid="lp-claimable">{tokens(big(req.claimable))}</span>{" "}
-              {(req.kind === 0) !== Boolean(req.refunded) ? "shares" : "tokens"} to claim{" "}
+              {claimsShares ? "shares" : "tokens"} to claim{" "}
               <button data-testid="lp-claim" onClick={async () => void send("claim_lp_request", async () =>
-                [...accounts(), await client.claimLpRequest(owner!, keys, (req.kind === 0) !== Boolean(req.refunded) ? lp! : token!)])}>Claim</button>
+                [...accounts(), await client.claimLpRequest(owner!, keys, claimsShares ? lp! : token!)])}>Claim</button>
             </>
           ) : (
             <>

@@ -7,7 +7,8 @@ import { PublicKey } from "@solana/web3.js";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { limitWithSlippage, type MarketKeys, type RingfenceClient } from "../../src/client";
 import {
-  accrueIndex, assessLiquidation, bankruptcyPrice, borrowFee, liquidationPrice, notionalFee, unrealizedPnl, type Side,
+  accrueIndex, againstTrader, assessLiquidation, bankruptcyPrice, borrowFee, liquidationPrice, marginRequirement, notionalFee,
+  unrealizedPnl, type Side,
 } from "../../src/math";
 import type { PriceUpdate } from "../../src/oracle";
 import type { MarketAccount, OrderRow, PositionRow } from "./data";
@@ -27,13 +28,13 @@ export function positionView(m: MarketAccount, row: PositionRow, price: PriceUpd
   const report = assessLiquidation(side, size, collateral, reserve, entry, positionIndex, at, mm, BigInt(m.params.closeFeeBps),
     BigInt(m.params.liquidationFeeBps), price.price, price.conf, row.vaultBalance);
   // What closing now would realize before fees: at the exit side of the interval, capped at the reserve.
-  const exit = side === "long" ? price.price - price.conf : price.price + price.conf;
+  const exit = againstTrader(side, false, price.price, price.conf);
   const raw = unrealizedPnl(side, size, entry, exit);
   return {
     side, size, collateral, reserve, entry, exit, fees,
     pnl: raw < reserve ? raw : reserve,
     equity: report.equity,
-    maintenance: (size * mm + 9_999n) / 10_000n,
+    maintenance: marginRequirement(size, mm),
     liquidatable: report.liquidatable,
     liquidation: liquidationPrice(side, size, collateral, reserve, entry, fees, mm),
     bankruptcy: bankruptcyPrice(side, size, collateral, reserve, entry, fees),

@@ -1,18 +1,18 @@
 // The trade ticket, centred on the liquidation price: before signing it shows the size, fees,
 // reserve, entry, liquidation and bankruptcy prices computed by the program's own math (the TS port
 // checked by the shared vectors), and the outcome of simulating the very transaction it will send.
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Connection, PublicKey, Transaction, type TransactionInstruction } from "@solana/web3.js";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { limitWithSlippage, NO_TRIGGER, type MarketKeys, type RingfenceClient, type TriggerArgs } from "../../src/client";
 import { positionPda, vaultPda } from "../../src/pda";
 import {
-  bankruptcyPrice, limitReached, liquidationPrice, notionalFee, reserveFor, sizeForLeverage, triggerCrossed, type Side,
+  againstTrader, bankruptcyPrice, limitReached, liquidationPrice, notionalFee, reserveFor, sizeForLeverage, triggerCrossed, type Side,
 } from "../../src/math";
 import type { PriceUpdate } from "../../src/oracle";
 import type { MarketAccount } from "./data";
 import { describeError } from "./errors";
-import { need, parsePrice, parseSlippageBps, parseTokens, priceText, thresholdText, tokens } from "./format";
+import { need, parseDecimal, parsePrice, parseSlippageBps, parseTokens, priceText, thresholdText, tokens } from "./format";
 
 /** Builds, signs and sends a transaction, showing its status; true once confirmed. */
 export type Send = (what: string, build: () => Promise<TransactionInstruction[]>) => Promise<boolean>;
@@ -64,10 +64,7 @@ export function Ticket({ client, market: m, keys, price, owner, send, connection
   const [simulation, setSimulation] = useState<{ ok: boolean; text: string } | null>(null);
 
   const deposit = parseTokens(collateralText);
-  const leverageE4 = (() => {
-    const m = leverageText.trim().match(/^(\d+)(?:\.(\d{0,4}))?$/);
-    return m ? BigInt(m[1]) * 10_000n + BigInt((m[2] ?? "").padEnd(4, "0")) : null;
-  })();
+  const leverageE4 = parseDecimal(leverageText, 4);
   const limitPrice = parsePrice(limitText);
   const slippageBps = parseSlippageBps(slippageText);
   const expiryOk = /^\d+$/.test(expiryMinutes.trim()) && Number(expiryMinutes) >= 1;
@@ -76,13 +73,13 @@ export function Ticket({ client, market: m, keys, price, owner, send, connection
   const sl = slText.trim() === "" ? 0n : parsePrice(slText);
   // A market open fills at the oracle price plus its confidence (long) or minus it (short); a
   // limit order fills at its limit price or better.
-  const marketEntry = side === "long" ? price.price + price.conf : price.price - price.conf;
+  const marketEntry = againstTrader(side, true, price.price, price.conf);
   const entry = kind === "market" ? marketEntry : limitPrice ?? 0n;
   // The exit price the triggers are judged against: now for a market open; for an order, where a
   // fill at its limit leaves it (entry = price ± conf, exit = price ∓ conf: two intervals away,
   // at today's confidence; a better fill moves it further).
   const exitRef = kind === "market"
-    ? (side === "long" ? price.price - price.conf : price.price + price.conf)
+    ? againstTrader(side, false, price.price, price.conf)
     : side === "long" ? entry - 2n * price.conf : entry + 2n * price.conf;
   const invalid =
     deposit === null || deposit === 0n ? "enter the collateral" :
@@ -131,10 +128,8 @@ export function Ticket({ client, market: m, keys, price, owner, send, connection
   };
 
   // Simulate exactly what "Open" sends, again whenever an input or the oracle price changes.
-  const inputs = useMemo(
-    () => [kind, side, deposit, leverageE4, slippageBps, triggerFee, tp, sl, limitPrice, expiryMinutes, id, price.publishTime, price.price].map(String).join("|"),
-    [kind, side, deposit, leverageE4, slippageBps, triggerFee, tp, sl, limitPrice, expiryMinutes, id, price.publishTime, price.price],
-  );
+  const inputs = [kind, side, deposit, leverageE4, slippageBps, triggerFee, tp, sl, limitPrice, expiryMinutes, id, price.publishTime, price.price]
+    .map(String).join("|");
   // ... and every 5 s, as time alone can change the outcome (a price going stale, an expiry).
   const [tick, setTick] = useState(0);
   useEffect(() => {

@@ -25,7 +25,7 @@ export interface Snapshot {
   market: MarketAccount;
   price: PriceUpdate | null;
   /** Every open position of the market (the pool's value is computed from all of them). */
-  open: PositionRow[];
+  open: { publicKey: PublicKey; account: PositionAccount }[];
   /** The connected wallet's positions, open or waiting for a claim, with their vault balances. */
   mine: PositionRow[];
   orders: OrderRow[];
@@ -49,30 +49,30 @@ async function tokenBalances(connection: Connection, accounts: PublicKey[]): Pro
 }
 
 export async function readSnapshot(connection: Connection, client: RingfenceClient, marketKey: PublicKey, owner: PublicKey | null): Promise<Snapshot> {
-  const market = await client.fetchMarket(marketKey);
-  const oracle = await connection.getAccountInfo(market.oracle);
-  const all = await client.allPositions(marketKey);
-  // The cluster's time as the program sees it (`Clock::get`): the Clock sysvar's unix_timestamp.
-  const clock = await connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY, "confirmed");
+  // Everything that depends only on the market's and the wallet's addresses, at once.
+  const [market, all, clock, orders, lpRequest] = await Promise.all([
+    client.fetchMarket(marketKey),
+    client.allPositions(marketKey),
+    // The cluster's time as the program sees it (`Clock::get`): the Clock sysvar's unix_timestamp.
+    connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY, "confirmed"),
+    owner ? client.orders(marketKey).then((all) => all.filter((o) => o.account.owner.equals(owner))) : Promise.resolve([]),
+    owner ? client.fetchLpRequest(lpRequestPda(marketKey, owner)) : Promise.resolve(null),
+  ]);
   if (!clock || clock.data.length < 40) throw new Error("the cluster's clock cannot be read");
   const now = new DataView(clock.data.buffer, clock.data.byteOffset, clock.data.byteLength).getBigInt64(32, true);
   const mineRaw = owner ? all.filter((p) => p.account.owner.equals(owner)) : [];
-  const vaults = await tokenBalances(connection, mineRaw.map((p) => p.account.vault));
-  const mine = mineRaw.map((p, i) => ({ ...p, vaultBalance: vaults[i] ?? 0n }));
-  const open = all.filter((p) => p.account.status === 0).map((p) => ({ ...p, vaultBalance: 0n }));
-  let orders: OrderRow[] = [];
-  let lpRequest: LpRequestAccount | null = null;
-  let tokenBalance: bigint | null = null;
-  let lpBalance: bigint | null = null;
-  if (owner) {
-    orders = (await client.orders(marketKey)).filter((o) => o.account.owner.equals(owner));
-    lpRequest = await client.fetchLpRequest(lpRequestPda(marketKey, owner));
-    [tokenBalance, lpBalance] = await tokenBalances(connection, [
-      getAssociatedTokenAddressSync(market.collateralMint, owner),
-      getAssociatedTokenAddressSync(market.lpMint, owner),
-    ]);
-  }
-  return { marketKey, owner, fetchedAt: Date.now(), market, price: oracle ? decodePriceUpdate(oracle.data) : null, open, mine, orders, lpRequest, tokenBalance, lpBalance, now };
+  // Then what the market and the positions name: the oracle, the vaults and the wallet's accounts.
+  const wallet = owner ? [getAssociatedTokenAddressSync(market.collateralMint, owner), getAssociatedTokenAddressSync(market.lpMint, owner)] : [];
+  const [oracle, balances] = await Promise.all([
+    connection.getAccountInfo(market.oracle),
+    tokenBalances(connection, [...mineRaw.map((p) => p.account.vault), ...wallet]),
+  ]);
+  const mine = mineRaw.map((p, i) => ({ ...p, vaultBalance: balances[i] ?? 0n }));
+  const [tokenBalance, lpBalance] = owner ? balances.slice(mineRaw.length) : [null, null];
+  return {
+    marketKey, owner, fetchedAt: Date.now(), market, price: oracle ? decodePriceUpdate(oracle.data) : null,
+    open: all.filter((p) => p.account.status === 0), mine, orders, lpRequest, tokenBalance, lpBalance, now,
+  };
 }
 
 /** A point of the price chart: oracle mid at a publish time (unix seconds). */

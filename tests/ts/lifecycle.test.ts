@@ -3,30 +3,18 @@
 import { strict as assert } from "assert";
 import { ChildProcess, spawn } from "child_process";
 import { mkdtempSync, writeFileSync } from "fs";
-import { createServer } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
 import { AnchorError, AnchorProvider, BN, Wallet } from "@anchor-lang/core";
 import { Connection, Keypair, PublicKey, sendAndConfirmTransaction, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
 import { createMint, getAccount, getOrCreateAssociatedTokenAccount, mintTo } from "@solana/spl-token";
-import { limitWithSlippage, localnetPricePda, lpRequestPda, NO_TRIGGER, orderPda, PROGRAM_ID, PYTH_RECEIVER_ID, POSITION_LIQUIDATED, positionPda, PRICE_ONE, RingfenceClient, MarketKeys, postPriceIx, liquidationPrice, poolValue } from "../../app/src";
+import { limitWithSlippage, localnetPricePda, lpRequestPda, NO_TRIGGER, orderPda, PROGRAM_ID, PYTH_RECEIVER_ID, POSITION_LIQUIDATED, positionPda, PRICE_ONE, RingfenceClient, MarketKeys, postPriceIx, liquidationPrice, poolValue, valuedPosition } from "../../app/src";
+import { BIN, freePort, ROOT, TOOLS } from "../support";
 
-const ROOT = join(__dirname, "..", "..");
-const CACHE = process.env.RINGFENCE_CACHE ?? join(process.env.HOME ?? "", ".cache", "ringfence");
-const TOOLS = join(CACHE, "solana-tools", "bin");
 /** The Rust keeper binary (`cargo build -p ringfence-keeper`; `make test` builds it first). */
-const KEEPER = join(process.env.CARGO_TARGET_DIR ?? join(CACHE, "target"), "debug", "ringfence-keeper");
+const KEEPER = join(BIN, "ringfence-keeper");
 const USDC = 1_000_000n;
 const FEED = Buffer.alloc(32, 9);
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 describe("TypeScript client on a local validator", function () {
   let validator: ChildProcess;
@@ -281,10 +269,7 @@ describe("TypeScript client on a local validator", function () {
     const mine = poolValue({
       freeLiquidity: BigInt(m.freeLiquidity.toString()), borrowIndex: BigInt(sw.borrowIndex.toString()), borrowRate: 0n, lastAccrualTime: 0n,
       maintenanceMarginBps: BigInt(sw.maintenanceMarginBps), closeFeeBps: BigInt(sw.closeFeeBps), liquidationFeeBps: BigInt(sw.liquidationFeeBps),
-    }, open.map(({ account: p }) => ({
-      side: p.side === 0 ? "long" as const : "short" as const, size: BigInt(p.size.toString()), collateral: BigInt(p.collateral.toString()),
-      reserve: BigInt(p.reserve.toString()), entry: BigInt(p.entryPrice.toString()), borrowIndex: BigInt(p.borrowIndex.toString()),
-    })), BigInt(sw.price.toString()), 0n);
+    }, open.map(({ account }) => valuedPosition(account)), BigInt(sw.price.toString()), 0n);
     assert.equal(mine, measured);
     // Not simply the free liquidity plus the vaults: the caps and the bad debt count.
     const vaults = open.reduce((a, { account: p }) => a + BigInt(p.collateral.toString()) + BigInt(p.reserve.toString()), 0n);

@@ -5,7 +5,6 @@
 import { strict as assert } from "assert";
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
-import { createServer } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
 import { AnchorProvider, Wallet } from "@anchor-lang/core";
@@ -13,30 +12,12 @@ import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 import { chromium, type Browser, type Page, type Route } from "playwright-core";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { PRICE_ONE, RingfenceClient } from "../../app/src";
+// The page's own formatting: what it shows is compared with on-chain values through it.
+import { priceText, tokens } from "../../app/web/src/format";
+import { BIN, CACHE, freePort, gate, ROOT, sleep, TOOLS } from "../support";
 
-const ROOT = join(__dirname, "..", "..");
-const CACHE = process.env.RINGFENCE_CACHE ?? join(process.env.HOME ?? "", ".cache", "ringfence");
-const BIN = join(process.env.CARGO_TARGET_DIR ?? join(CACHE, "target"), "debug");
 const CHROMIUM = process.env.RINGFENCE_CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = join(ROOT, "target", "web-test");
-const TOOLS = join(CACHE, "solana-tools", "bin");
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** The page's price text: quote units with 4 decimals, truncated. */
-const priceText = (p: bigint) => `${p / PRICE_ONE}.${(p % PRICE_ONE).toString().padStart(10, "0").slice(0, 4)}`;
-/** The page's token text: exact decimal of 6-decimal base units. */
-const tokens = (v: bigint) => {
-  const frac = (v % 1_000_000n).toString().padStart(6, "0").replace(/0+$/, "");
-  return `${v / 1_000_000n}${frac ? "." + frac : ""}`;
-};
 
 describe("the trader web app in Chromium", function () {
   this.timeout(300_000);
@@ -375,18 +356,15 @@ describe("the trader web app in Chromium", function () {
   it("a market selected while a read of the previous one fails still loads", async () => {
     const [sol, btc] = [info.markets[0].market, info.markets[1].market];
     const p3 = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    let hit!: () => void;
-    const held = new Promise<void>((r) => { hit = r; });
-    let release!: () => void;
-    const released = new Promise<void>((r) => { release = r; });
+    const g = gate();
     let once = false;
     // The first read of SOL-PERP's positions is held, then fails (a dropped connection / a 429).
     await p3.route(`${info.rpcUrl}**`, async (route: Route) => {
       const body = route.request().postData() ?? "";
       if (!once && body.includes('"getProgramAccounts"') && body.includes(sol)) {
         once = true;
-        hit();
-        await released;
+        g.reach();
+        await g.opened;
         return route.abort("failed");
       }
       return route.continue();
@@ -394,9 +372,9 @@ describe("the trader web app in Chromium", function () {
     try {
       publish("150");
       await p3.goto(page.url());
-      await held; // SOL-PERP's first read is in flight
+      await g.reached; // SOL-PERP's first read is in flight
       await p3.selectOption('[data-testid="market-select"]', btc);
-      release();
+      g.open();
       // BTC-PERP's panel must appear (today: never; the loop ended with SOL-PERP's error).
       await p3.waitForSelector('[data-testid="market-panel"]', { timeout: 15_000 });
       assert.ok((await p3.textContent('[data-testid="oracle-price"]'))?.startsWith("100000."), "BTC-PERP's price is shown");
@@ -408,17 +386,14 @@ describe("the trader web app in Chromium", function () {
 
   it("the history read after a transaction on one market does not land on the market selected since", async () => {
     const [sol, btc] = [info.markets[0].market, info.markets[1].market];
-    let hit!: () => void;
-    const held = new Promise<void>((r) => { hit = r; });
-    let release!: () => void;
-    const released = new Promise<void>((r) => { release = r; });
+    const g = gate();
     let armed = false;
     await page.route(`${info.rpcUrl}**`, async (route: Route) => {
       const body = route.request().postData() ?? "";
       if (armed && body.includes('"getSignaturesForAddress"') && body.includes(sol)) {
         armed = false;
-        hit();
-        await released;
+        g.reach();
+        await g.opened;
       }
       return route.continue();
     });
@@ -428,16 +403,16 @@ describe("the trader web app in Chromium", function () {
       await simulation("would succeed");
       armed = true;
       await confirmed("open", "open_position"); // SOL-PERP: a PositionOpened event
-      await held; // send's readHistory(SOL-PERP) is in flight
+      await g.reached; // send's readHistory(SOL-PERP) is in flight
       await page.selectOption('[data-testid="market-select"]', btc);
       // BTC-PERP's own history first (its seed liquidity), then SOL-PERP's late answer.
       await page.waitForFunction(() => (document.querySelector('[data-testid="activity"]')?.children.length ?? 0) > 1);
-      release();
+      g.open();
       await sleep(3_000);
       const names = await page.$$eval('[data-testid="activity"] b', (bs: Element[]) => bs.map((b) => b.textContent ?? ""));
       assert.ok(!names.some((n: string) => /positionopened/i.test(n)), `SOL-PERP's events shown on BTC-PERP: ${names.join(", ")}`);
     } finally {
-      release();
+      g.open();
       await page.unroute(`${info.rpcUrl}**`);
       // Back to SOL-PERP and close what was opened.
       await page.selectOption('[data-testid="market-select"]', sol);

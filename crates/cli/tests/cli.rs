@@ -19,13 +19,20 @@ fn cli(s: &Scenario, keypair: &std::path::Path, args: &[&str]) -> (bool, String,
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn trader_and_lp_commands_on_a_real_validator() {
+/// A market with 100,000 of pool liquidity and a trader holding 1,000, whose keypair file is at
+/// the returned path.
+async fn trader_scenario() -> (Scenario, Keypair, std::path::PathBuf) {
     let s = Scenario::start(100_000 * USDC).await.expect("scenario");
     let trader = Keypair::new();
     s.fund(&[&trader], 1_000 * USDC).await.expect("fund");
     let path = s.validator.dir.join("trader.json");
     write_keypair(&trader, &path).expect("keypair");
+    (s, trader, path)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trader_and_lp_commands_on_a_real_validator() {
+    let (s, _trader, path) = trader_scenario().await;
     let market = s.keys().market.to_string();
     s.post_price(150.0).await.expect("price");
 
@@ -171,11 +178,7 @@ async fn trader_and_lp_commands_on_a_real_validator() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn order_and_margin_automation_commands_on_a_real_validator() {
-    let s = Scenario::start(100_000 * USDC).await.expect("scenario");
-    let trader = Keypair::new();
-    s.fund(&[&trader], 1_000 * USDC).await.expect("fund");
-    let path = s.validator.dir.join("trader.json");
-    write_keypair(&trader, &path).expect("keypair");
+    let (s, trader, path) = trader_scenario().await;
     let market = s.keys().market.to_string();
     s.post_price(150.0).await.expect("price");
     let run = |args: &[&str]| {
@@ -249,11 +252,7 @@ async fn order_and_margin_automation_commands_on_a_real_validator() {
 /// exact decimals, listing without a keypair, and failures that say what is missing in words.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_as_a_newcomer_and_a_script_use_it() {
-    let s = Scenario::start(100_000 * USDC).await.expect("scenario");
-    let trader = Keypair::new();
-    s.fund(&[&trader], 1_000 * USDC).await.expect("fund");
-    let path = s.validator.dir.join("trader.json");
-    write_keypair(&trader, &path).expect("keypair");
+    let (s, trader, path) = trader_scenario().await;
     let market = s.keys().market.to_string();
     let m = market.as_str();
     s.post_price(150.0).await.expect("price");

@@ -15,6 +15,18 @@ fn bal(f: &MarketFixture, w: &Wallet) -> i128 {
     i128::from(f.env.token_balance(&w.token))
 }
 
+/// A market with fees on and two traders each holding the same long 1,000 at 100 (position 1):
+/// the attacker, and the honest twin it is measured against, with their balances before opening.
+fn twins() -> (MarketFixture, Wallet, Wallet, i128, i128) {
+    let mut f = MarketFixture::with_liquidity(fee_params(), INITIAL_LIQUIDITY);
+    let attacker = f.wallet(10_000 * USDC);
+    let honest = f.wallet(10_000 * USDC);
+    let (a0, h0) = (bal(&f, &attacker), bal(&f, &honest));
+    f.open(&attacker, 1, Side::Long, 110 * USDC, 1_000 * USDC).unwrap();
+    f.open(&honest, 1, Side::Long, 110 * USDC, 1_000 * USDC).unwrap();
+    (f, attacker, honest, a0, h0)
+}
+
 /// Publishes `units` at the current clock with a confidence interval of `conf_bps` of the price.
 fn publish_with_conf(f: &mut MarketFixture, units: i64, conf_bps: u64) {
     let now = f.env.now();
@@ -41,12 +53,7 @@ fn publish_with_conf(f: &mut MarketFixture, units: i64, conf_bps: u64) {
 // ---------------------------------------------------------------------------------------------
 #[test]
 fn a_wide_confidence_price_does_not_let_increase_lift_the_profit_cap() {
-    let mut f = MarketFixture::with_liquidity(fee_params(), INITIAL_LIQUIDITY);
-    let attacker = f.wallet(10_000 * USDC);
-    let honest = f.wallet(10_000 * USDC);
-    let (a0, h0) = (bal(&f, &attacker), bal(&f, &honest));
-    f.open(&attacker, 1, Side::Long, 110 * USDC, 1_000 * USDC).unwrap();
-    f.open(&honest, 1, Side::Long, 110 * USDC, 1_000 * USDC).unwrap();
+    let (mut f, attacker, honest, a0, h0) = twins();
     f.advance(60);
     // Mid 153 (past the cap of the part already open), interval 2%: the exit side is under the cap.
     publish_with_conf(&mut f, 153, 200);
@@ -83,12 +90,7 @@ fn a_wide_confidence_price_does_not_let_increase_lift_the_profit_cap() {
 // ---------------------------------------------------------------------------------------------
 #[test]
 fn an_increase_just_under_the_cap_does_not_pay_the_old_parts_profit_past_its_cap() {
-    let mut f = MarketFixture::with_liquidity(fee_params(), INITIAL_LIQUIDITY);
-    let attacker = f.wallet(10_000 * USDC);
-    let honest = f.wallet(10_000 * USDC);
-    let (a0, h0) = (bal(&f, &attacker), bal(&f, &honest));
-    f.open(&attacker, 1, Side::Long, 110 * USDC, 1_000 * USDC).unwrap();
-    f.open(&honest, 1, Side::Long, 110 * USDC, 1_000 * USDC).unwrap();
+    let (mut f, attacker, honest, a0, h0) = twins();
     f.advance(60);
     f.set_price(px(149));
     // The same added exposure: merged into the position, or as a second position.

@@ -405,10 +405,9 @@ impl Ctx {
     async fn require_funded(&self, owner: &Pubkey, mint: &Pubkey, need: u64) -> Result<()> {
         let (token, _) = ata(owner, mint, owner);
         let hint = format!("fund it (on a local chain: ringfence-localnet faucet --market <MARKET> --to {owner})");
-        match self.client.rpc.get_account(&token).await {
-            Err(_) => bail!("{owner} has no token account of the collateral mint {mint} (expected {token}): {hint}"),
-            Ok(_) => {
-                let have = self.client.token_balance(&token).await?;
+        match self.client.token_account_balance(&token).await? {
+            None => bail!("{owner} has no token account of the collateral mint {mint} (expected {token}): {hint}"),
+            Some(have) => {
                 if have < need {
                     let f = self.fmt(mint).await?;
                     bail!(

@@ -332,10 +332,15 @@ impl Client {
 
     /// Token balance; 0 for a missing account.
     pub async fn token_balance(&self, account: &Pubkey) -> Result<u64> {
+        Ok(self.token_account_balance(account).await?.unwrap_or(0))
+    }
+
+    /// The balance of a token account, `None` when there is no token account at `account`.
+    pub async fn token_account_balance(&self, account: &Pubkey) -> Result<Option<u64>> {
         let acc = self.rpc.get_account_with_commitment(account, self.commitment).await?.value;
         match acc {
-            Some(a) if a.owner == spl_token::ID => Ok(spl_token::state::Account::unpack(&a.data)?.amount),
-            _ => Ok(0),
+            Some(a) if a.owner == spl_token::ID => Ok(Some(spl_token::state::Account::unpack(&a.data)?.amount)),
+            _ => Ok(None),
         }
     }
 

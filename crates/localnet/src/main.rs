@@ -205,29 +205,28 @@ async fn up(config: Option<PathBuf>, heartbeat_secs: u64) -> Result<()> {
     let beat_client = v.client();
     let beat_admin = Keypair::new_from_array(v.payer.secret_bytes()[..32].try_into().context("admin key")?);
     let beats: Vec<([u8; 32], Pubkey)> = markets.iter().map(|m| (m.feed_id, m.keys.oracle)).collect();
-    tokio::spawn(async move {
-        if heartbeat_secs == 0 {
-            return;
-        }
-        loop {
-            tokio::time::sleep(Duration::from_secs(heartbeat_secs)).await;
-            for (feed, oracle) in &beats {
-                if let Ok(u) = beat_client.price_update(oracle).await {
-                    let m = &u.price_message;
-                    let at = beat_client.cluster_time().await.unwrap_or_else(|_| now_unix());
-                    let ix = ringfence_localnet::oracle::post_price(
-                        &beat_admin.pubkey(),
-                        *feed,
-                        m.price,
-                        m.conf,
-                        m.exponent,
-                        at,
-                    );
-                    let _ = beat_client.send(&[ix], &beat_admin, &[], 0).await;
+    if heartbeat_secs > 0 {
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(heartbeat_secs)).await;
+                for (feed, oracle) in &beats {
+                    if let Ok(u) = beat_client.price_update(oracle).await {
+                        let m = &u.price_message;
+                        let at = beat_client.cluster_time().await.unwrap_or_else(|_| now_unix());
+                        let ix = ringfence_localnet::oracle::post_price(
+                            &beat_admin.pubkey(),
+                            *feed,
+                            m.price,
+                            m.conf,
+                            m.exponent,
+                            at,
+                        );
+                        let _ = beat_client.send(&[ix], &beat_admin, &[], 0).await;
+                    }
                 }
             }
-        }
-    });
+        });
+    }
 
     // For the web app's localnet build (`make web`): where the chain is and what is on it.
     let genesis = client.rpc.get_genesis_hash().await.context("genesis hash")?;

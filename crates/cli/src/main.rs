@@ -10,7 +10,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::AnchorDeserialize;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use ringfence_client::{ata, Client};
+use ringfence_client::{ata, now_unix, Client};
 use ringfence_sdk::ix::{self, MarketKeys, PositionAccounts};
 use ringfence_sdk::ringfence::instructions::HealthView;
 use ringfence_sdk::{pda, Market, Side, TriggerArgs, TriggerKind};
@@ -539,13 +539,6 @@ impl Ctx {
         }
         Ok(())
     }
-}
-
-/// This host's unix time.
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
 }
 
 /// A program price (`PRICE_DECIMALS`) as an exact decimal string in quote units.

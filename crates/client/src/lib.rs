@@ -64,6 +64,14 @@ pub fn program_accounts_config(filters: Vec<RpcFilterType>, commitment: Commitme
     }
 }
 
+/// This host's unix time, seconds (0 before 1970). The program judges time by the cluster's
+/// clock ([`Client::cluster_time`]); this is for what the host decides alone.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+}
+
 /// Reads a keypair file in the `solana` CLI format (a JSON array of 64 bytes).
 pub fn read_keypair(path: &std::path::Path) -> Result<Keypair> {
     let text = std::fs::read_to_string(path).with_context(|| format!("read keypair {}", path.display()))?;

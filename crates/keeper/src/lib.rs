@@ -114,11 +114,7 @@ pub fn lost_race(error: &str) -> bool {
         .any(|c| error.contains(&format!("custom program error: {c:#x}")) || error.contains(&format!("Custom({c})")))
 }
 
-pub fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
-}
+pub use ringfence_client::now_unix;
 
 impl Keeper {
     pub fn new(cfg: Config) -> Result<Arc<Keeper>> {

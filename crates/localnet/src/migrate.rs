@@ -73,11 +73,7 @@ pub fn localnet_mint(seed: &str) -> Keypair {
     Keypair::new_from_array(digest.into())
 }
 
-pub fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
-}
+pub use ringfence_client::now_unix;
 
 /// LOCALNET ONLY: `lamports` of SOL and `units` of `mint` (minted by its authority, `admin`) for
 /// `to`, whose associated token account is created if missing.

@@ -1,7 +1,7 @@
 // The market's price chart (lightweight-charts): the oracle updates seen since the page loaded plus
 // the prices in the program's event history, with the selected position's entry, liquidation and
 // bankruptcy prices drawn as lines. Chart values are display-only numbers; every decision uses bigint.
-import { useEffect, useRef } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { createChart, LineSeries, type IChartApi, type IPriceLine, type ISeriesApi, type UTCTimestamp } from "lightweight-charts";
 import { PRICE_ONE } from "../../src/math";
 import type { PricePoint } from "./data";
@@ -30,15 +30,17 @@ export function PriceChart({ points, lines }: { points: PricePoint[]; lines: Cha
     };
   }, []);
 
-  // One point per second (the newest price of that second), in time order, as the library requires.
-  const bySecond = new Map<number, bigint>();
-  for (const p of [...points].sort((a, b) => a.time - b.time)) bySecond.set(p.time, p.price);
-  const data = [...bySecond.entries()].map(([time, price]) => ({ time: time as UTCTimestamp, value: toNumber(price) }));
+  // One point per second (the newest price of that second), in time order, as the library
+  // requires; recomputed when the points change, not on every render (the page re-renders each second).
+  const data = useMemo(() => {
+    const bySecond = new Map<number, bigint>();
+    for (const p of [...points].sort((a, b) => a.time - b.time)) bySecond.set(p.time, p.price);
+    return [...bySecond.entries()].map(([time, price]) => ({ time: time as UTCTimestamp, value: toNumber(price) }));
+  }, [points]);
   useEffect(() => {
     series.current?.setData(data);
     chart.current?.timeScale().fitContent();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [JSON.stringify(data)]);
+  }, [data]);
 
   const key = lines.map((l) => `${l.title}:${l.price}`).join(",");
   useEffect(() => {
